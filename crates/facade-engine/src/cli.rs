@@ -1,0 +1,152 @@
+//! The command line, shared by the `cargo-facade` binary and any
+//! workspace's xtask: `cargo facade …` and `cargo xtask facade …` parse the
+//! same [`FacadeArgs`] and run the same code.
+//!
+//! clap lives here rather than only in the binary (as cargo-semver-checks
+//! does) because an xtask must get the identical CLI without depending on the
+//! binary crate.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::shell::{ColorChoice, Shell, Verbosity};
+use crate::{CargoOptions, Command, Exit, ListFormat, Options};
+
+/// Namespaced dependencies (RFC 3243) on stable Rust, through generated facade crates.
+#[derive(Debug, Parser)]
+#[command(name = "facade", version, about, long_about = None)]
+pub struct FacadeArgs {
+    #[command(subcommand)]
+    pub command: FacadeCommand,
+
+    /// Path to the workspace's Cargo.toml
+    #[arg(long, global = true, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+
+    /// Run without accessing the network (passed to cargo)
+    #[arg(long, global = true)]
+    pub offline: bool,
+
+    /// Assert that `Cargo.lock` will remain unchanged (passed to cargo)
+    #[arg(long, global = true)]
+    pub locked: bool,
+
+    /// Equivalent to specifying both --locked and --offline (passed to cargo)
+    #[arg(long, global = true)]
+    pub frozen: bool,
+
+    /// Coloring
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    pub color: Color,
+
+    /// Do not print cargo-style status lines
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Use verbose output
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FacadeCommand {
+    /// Write every facade and managed entry, remove undeclared facades, refresh Cargo.lock
+    Sync(SyncArgs),
+    /// Change nothing; print the diff `sync` would apply (exit 1 when stale)
+    Check,
+    /// List namespaces, their children and the members that declare them
+    List(ListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Print the unified diff instead of writing files
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+impl FacadeArgs {
+    /// Converts the parsed flags into the library's [`Options`].
+    pub fn options(&self) -> (Command, Options) {
+        let (command, dry_run, format) = match &self.command {
+            FacadeCommand::Sync(args) => (Command::Sync, args.dry_run, ListFormat::Human),
+            FacadeCommand::Check => (Command::Check, false, ListFormat::Human),
+            FacadeCommand::List(args) => (
+                Command::List,
+                false,
+                match args.format {
+                    Format::Human => ListFormat::Human,
+                    Format::Json => ListFormat::Json,
+                },
+            ),
+        };
+        let options = Options {
+            manifest_path: self.manifest_path.clone(),
+            cargo: CargoOptions {
+                offline: self.offline,
+                locked: self.locked,
+                frozen: self.frozen,
+            },
+            dry_run,
+            format,
+        };
+        (command, options)
+    }
+
+    /// Runs the parsed command on stdout/stderr.
+    pub fn execute(&self) -> Exit {
+        let (command, options) = self.options();
+        let color = match self.color {
+            Color::Auto => ColorChoice::Auto,
+            Color::Always => ColorChoice::Always,
+            Color::Never => ColorChoice::Never,
+        };
+        let verbosity = if self.quiet {
+            Verbosity::Quiet
+        } else if self.verbose {
+            Verbosity::Verbose
+        } else {
+            Verbosity::Normal
+        };
+        let mut shell = Shell::stdio(color, verbosity);
+        crate::run(command, &options, &mut shell)
+    }
+}
+
+/// Parses `args` (the first is the program name, e.g. `facade`) and runs
+/// them: what a workspace's `cargo xtask facade …` calls.
+pub fn run_from_args<I, T>(args: I) -> Exit
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    match FacadeArgs::try_parse_from(args) {
+        Ok(args) => args.execute(),
+        Err(err) => {
+            let _ = err.print();
+            if err.use_stderr() { Exit::Error } else { Exit::Success }
+        }
+    }
+}

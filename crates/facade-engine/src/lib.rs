@@ -1,0 +1,256 @@
+//! The engine of cargo-facade: RFC 3243 namespaced dependencies on stable
+//! Rust through generated facade crates.
+//!
+//! The CLI (`cargo facade`) and any workspace's own xtask call the same entry
+//! points: [`cli::run_from_args`] for the identical command line, or
+//! [`run`] with [`Options`] for programmatic use.
+//!
+//! Data flows one way: [`load`] → [`plan`] → [`render`] → [`write`].
+
+pub mod cli;
+pub mod diagnostic;
+pub mod list;
+pub mod load;
+pub mod name;
+pub mod plan;
+pub mod render;
+pub mod schema;
+pub mod shell;
+pub mod write;
+
+use std::path::PathBuf;
+
+use diagnostic::{Diagnostics, InputErrors};
+use shell::Shell;
+use write::Change;
+
+/// Flags passed through to every cargo invocation.
+#[derive(Debug, Clone, Default)]
+pub struct CargoOptions {
+    pub offline: bool,
+    pub locked: bool,
+    pub frozen: bool,
+}
+
+impl CargoOptions {
+    pub fn flags(&self) -> Vec<&'static str> {
+        let mut flags = Vec::new();
+        if self.offline {
+            flags.push("--offline");
+        }
+        if self.locked {
+            flags.push("--locked");
+        }
+        if self.frozen {
+            flags.push("--frozen");
+        }
+        flags
+    }
+}
+
+/// What to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// Write every facade and managed entry, refresh `Cargo.lock`.
+    Sync,
+    /// Change nothing; report what `sync` would change.
+    Check,
+    /// Print namespaces, children and their consumers.
+    List,
+}
+
+/// The output format of `list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ListFormat {
+    #[default]
+    Human,
+    Json,
+}
+
+/// Everything a run needs besides the command.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The workspace's (or a member's) `Cargo.toml`; default: cargo's search from the current folder.
+    pub manifest_path: Option<PathBuf>,
+    pub cargo: CargoOptions,
+    /// `sync`: print the diff instead of writing.
+    pub dry_run: bool,
+    pub format: ListFormat,
+}
+
+/// The process exit codes of the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Done / up to date.
+    Success = 0,
+    /// `check`: facades are stale.
+    Stale = 1,
+    /// Bad input or a failure; nothing was changed.
+    Error = 2,
+}
+
+impl From<Exit> for std::process::ExitCode {
+    fn from(exit: Exit) -> Self {
+        std::process::ExitCode::from(exit as u8)
+    }
+}
+
+/// Runs one command, reporting through `shell`.
+pub fn run(command: Command, options: &Options, shell: &mut Shell) -> Exit {
+    match run_inner(command, options, shell) {
+        Ok(exit) => exit,
+        Err(err) => {
+            if let Some(input) = err.downcast_ref::<InputErrors>() {
+                shell.error(input);
+            } else {
+                shell.error(format!("{err:#}"));
+            }
+            Exit::Error
+        }
+    }
+}
+
+fn run_inner(command: Command, options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
+    let mut diags = Diagnostics::default();
+    let workspace = load::load(options.manifest_path.as_deref(), &options.cargo, &mut diags)?;
+    let plan = workspace.as_ref().and_then(|ws| plan::plan(ws, &mut diags));
+    let changes = match (&workspace, &plan) {
+        (Some(ws), Some(plan)) if command != Command::List => write::collect_changes(ws, plan, &mut diags)?,
+        _ => Vec::new(),
+    };
+    report(shell, &diags)?;
+    let (Some(ws), Some(plan)) = (workspace, plan) else {
+        unreachable!("load and plan report errors when they return nothing")
+    };
+    match command {
+        Command::List => {
+            list::print(&ws, &plan, options.format, shell)?;
+            Ok(Exit::Success)
+        }
+        Command::Check => Ok(check(&plan, &changes, options, shell)),
+        Command::Sync if options.dry_run => {
+            let diff = write::unified_diff(&changes, &std::env::current_dir()?);
+            shell.out().write_all(diff.as_bytes())?;
+            shell.status("Finished", format!("dry run: {} would change; no file was written", files(changes.len())));
+            Ok(Exit::Success)
+        }
+        Command::Sync => sync(&ws, &plan, changes, options, shell),
+    }
+}
+
+
+fn report(shell: &mut Shell, diags: &Diagnostics) -> anyhow::Result<()> {
+    for diag in diags.items() {
+        shell.diagnostic(diag);
+    }
+    if diags.has_errors() {
+        return Err(InputErrors {
+            count: diags.error_count(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+fn files(n: usize) -> String {
+    if n == 1 { "1 file".to_owned() } else { format!("{n} files") }
+}
+
+fn summary(plan: &plan::Plan) -> String {
+    let facades = plan.facades.len();
+    let consumers = plan.consumers.iter().filter(|c| !c.entries.is_empty()).count();
+    format!(
+        "{facades} facade{}, {consumers} consumer{}",
+        if facades == 1 { "" } else { "s" },
+        if consumers == 1 { "" } else { "s" }
+    )
+}
+
+fn sync(
+    ws: &load::Workspace,
+    plan: &plan::Plan,
+    changes: Vec<Change>,
+    options: &Options,
+    shell: &mut Shell,
+) -> anyhow::Result<Exit> {
+    if changes.is_empty() {
+        shell.status("Fresh", format!("{} (nothing to change)", summary(plan)));
+        return Ok(Exit::Success);
+    }
+    report_changes(plan, &changes, shell);
+    let lock_before = std::fs::read(&ws.lock_path).ok();
+    let applied = write::apply(&changes, &plan.facade_dir)?;
+
+    // Let cargo resolve the new graph: this refreshes `Cargo.lock` and
+    // catches what only cargo can judge (versions, features); on failure
+    // every byte goes back.
+    shell.verbose("Running", "`cargo metadata` to refresh Cargo.lock");
+    let resolved = load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, false);
+    let failure = match resolved {
+        Ok(Ok(_)) => None,
+        Ok(Err(stderr)) => Some(load::cargo_failed("cargo metadata", &stderr)),
+        Err(err) => Some(diagnostic::Diagnostic::error(format!("{err:#}"))),
+    };
+    if let Some(failure) = failure {
+        applied.rollback()?;
+        match lock_before {
+            Some(bytes) => write::write_atomic(&ws.lock_path, &bytes)?,
+            None => {
+                let _ = std::fs::remove_file(&ws.lock_path);
+            }
+        }
+        shell.diagnostic(&failure.note("cargo rejected the synced workspace, so every file was restored"));
+        return Err(InputErrors { count: 1 }.into());
+    }
+    shell.status("Finished", format!("{} ({} written)", summary(plan), files(changes.len())));
+    Ok(Exit::Success)
+}
+
+fn report_changes(plan: &plan::Plan, changes: &[Change], shell: &mut Shell) {
+    use write::{Action, Owner};
+    let mut owners: Vec<&Owner> = changes.iter().map(|c| &c.owner).collect();
+    owners.sort();
+    owners.dedup();
+    for owner in owners {
+        match owner {
+            Owner::Facade(root) => match plan.facade(root) {
+                Some(facade) => {
+                    let n = facade.children.len();
+                    let root_note = if facade.root_crate.is_some() { "root + " } else { "" };
+                    shell.status(
+                        "Generating",
+                        format!("facade {root} ({root_note}{n} child{})", if n == 1 { "" } else { "ren" }),
+                    );
+                }
+                None => shell.status("Removing", format!("facade {root} (no longer declared)")),
+            },
+            Owner::Consumer(name) => {
+                let path = changes
+                    .iter()
+                    .find(|c| &c.owner == owner && matches!(c.action, Action::Write(_)))
+                    .map(|c| shell.display_path(&c.path))
+                    .unwrap_or_default();
+                shell.status("Updating", format!("{name} ({path})"));
+            }
+        }
+    }
+}
+
+fn check(plan: &plan::Plan, changes: &[Change], options: &Options, shell: &mut Shell) -> Exit {
+    if changes.is_empty() {
+        shell.status("Finished", format!("{}: up to date", summary(plan)));
+        return Exit::Success;
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let diff = write::unified_diff(changes, &cwd);
+    let _ = shell.out().write_all(diff.as_bytes());
+    let fix = match &options.manifest_path {
+        Some(path) => format!("cargo facade sync --manifest-path {}", shell.display_path(path)),
+        None => "cargo facade sync".to_owned(),
+    };
+    shell.error(format!(
+        "facades are out of date: {} would change\n\nhelp: run `{fix}` to update them",
+        files(changes.len())
+    ));
+    Exit::Stale
+}

@@ -1,0 +1,955 @@
+//! Plan: turns the loaded manifests into a validated model of every facade
+//! and every consumer's managed entries. Every check of the input happens
+//! here, all problems are collected, and nothing downstream runs unless the
+//! plan is free of errors.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use cargo_util_schemas::manifest::{InheritableDependency, TomlDependency, TomlDetailedDependency};
+use serde::de::IntoDeserializer as _;
+use toml_edit::{Item, TableLike};
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Label, SourceFile};
+use crate::load::{Manifest, Workspace};
+use crate::name::{DeclName, module_ident};
+use crate::schema::RawPackageManifest;
+
+/// The default `[workspace.metadata.facade] dir`.
+pub const DEFAULT_DIR: &str = "facades";
+
+/// Cargo's dependency kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DepKind {
+    Normal,
+    Dev,
+    Build,
+}
+
+impl DepKind {
+    pub const ALL: [DepKind; 3] = [DepKind::Normal, DepKind::Dev, DepKind::Build];
+
+    pub fn table_name(self) -> &'static str {
+        match self {
+            DepKind::Normal => "dependencies",
+            DepKind::Dev => "dev-dependencies",
+            DepKind::Build => "build-dependencies",
+        }
+    }
+}
+
+/// A dependency table: `[dependencies]`, `[target.'cfg(unix)'.dev-dependencies]`…
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TableId {
+    pub target: Option<String>,
+    pub kind: DepKind,
+}
+
+impl TableId {
+    /// The key path of the real table.
+    pub fn real_path(&self) -> Vec<&str> {
+        match &self.target {
+            None => vec![self.kind.table_name()],
+            Some(target) => vec!["target", target, self.kind.table_name()],
+        }
+    }
+
+    /// `[target.'cfg(unix)'.dependencies]` as written in a manifest.
+    pub fn display(&self, prefix: &str) -> String {
+        match &self.target {
+            None => format!("[{prefix}{}]", self.kind.table_name()),
+            Some(target) => format!("[{prefix}target.'{target}'.{}]", self.kind.table_name()),
+        }
+    }
+}
+
+/// Where a dependency comes from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    /// An absolute, lexically normalised directory.
+    Path(PathBuf),
+    Registry { registry: Option<String> },
+    Git { url: String, branch: Option<String>, tag: Option<String>, rev: Option<String> },
+}
+
+/// A validated declaration spec (after workspace inheritance).
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub package: String,
+    pub version: Option<String>,
+    pub source: Source,
+    pub features: Vec<String>,
+    pub default_features: bool,
+    pub optional: bool,
+}
+
+impl Spec {
+    /// What must agree between two declarations of the same name.
+    fn identity(&self) -> (&str, Option<&str>, &Source) {
+        (&self.package, self.version.as_deref(), &self.source)
+    }
+}
+
+/// One declaration in one consumer's manifest.
+#[derive(Debug, Clone)]
+pub struct Declaration {
+    pub name: DeclName,
+    /// Index into [`Plan::consumers`].
+    pub consumer: usize,
+    pub table: TableId,
+    pub key: Label,
+    pub spec: Spec,
+}
+
+/// A dependency of a facade crate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacadeDep {
+    /// The key in the facade's `[dependencies]`; its extern name in `lib.rs`.
+    pub key: String,
+    pub package: String,
+    pub version: Option<String>,
+    pub source: Source,
+    pub features: BTreeSet<String>,
+    pub default_features: bool,
+}
+
+impl FacadeDep {
+    pub fn extern_name(&self) -> String {
+        self.key.replace('-', "_")
+    }
+}
+
+/// A child presented as module `module` of the facade.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacadeChild {
+    /// The segment after `::`, also the Cargo feature that enables it.
+    pub name: String,
+    pub dep: FacadeDep,
+}
+
+impl FacadeChild {
+    pub fn module(&self) -> proc_macro2::Ident {
+        module_ident(&self.name)
+    }
+}
+
+/// The Cargo feature of a facade that enables the root crate. `self` cannot
+/// name a child, so it never collides with a child's feature.
+pub const ROOT_FEATURE: &str = "self";
+
+/// One generated facade crate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facade {
+    pub root: String,
+    pub package: String,
+    pub lib_name: String,
+    /// Absolute directory of the facade.
+    pub dir: PathBuf,
+    pub root_crate: Option<FacadeDep>,
+    pub children: Vec<FacadeChild>,
+}
+
+/// A managed entry: the facade dependency in one real table of a consumer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManagedEntry {
+    pub root: String,
+    pub features: Vec<String>,
+    pub optional: bool,
+}
+
+/// A workspace member whose manifest cargo-facade manages.
+#[derive(Debug)]
+pub struct Consumer {
+    pub name: String,
+    /// Index into [`Workspace::manifests`].
+    pub manifest: usize,
+    pub entries: BTreeMap<TableId, Vec<ManagedEntry>>,
+}
+
+/// The validated model of a run.
+#[derive(Debug)]
+pub struct Plan {
+    pub facade_dir: PathBuf,
+    pub facades: Vec<Facade>,
+    pub consumers: Vec<Consumer>,
+    pub declarations: Vec<Declaration>,
+}
+
+impl Plan {
+    pub fn facade(&self, root: &str) -> Option<&Facade> {
+        self.facades.iter().find(|f| f.root == root)
+    }
+}
+
+/// Builds the plan, or `None` with the reasons in `diags`.
+pub fn plan(ws: &Workspace, diags: &mut Diagnostics) -> Option<Plan> {
+    let mut planner = Planner {
+        ws,
+        diags,
+        children: BTreeMap::new(),
+    };
+    planner.run()
+}
+
+struct Planner<'a> {
+    ws: &'a Workspace,
+    diags: &'a mut Diagnostics,
+    /// Package manifests read for path declarations, by directory.
+    children: BTreeMap<PathBuf, Option<PathPackage>>,
+}
+
+/// What a path dependency's own manifest says.
+#[derive(Debug, Clone)]
+struct PathPackage {
+    name: String,
+    has_lib: bool,
+}
+
+/// A workspace-level declaration, for `workspace = true`.
+struct WorkspaceDecl<'a> {
+    item: &'a Item,
+    label: Label,
+}
+
+impl Planner<'_> {
+    fn run(&mut self) -> Option<Plan> {
+        let root_manifest = self.ws.root_manifest();
+        let facade_dir = self.facade_dir(root_manifest);
+        let ws_decls = self.workspace_decls(root_manifest);
+
+        let mut consumers = Vec::new();
+        let mut declarations = Vec::new();
+        for member in &self.ws.members {
+            let Some(index) = member.manifest else { continue };
+            let consumer = consumers.len();
+            consumers.push(Consumer {
+                name: member.name.clone(),
+                manifest: index,
+                entries: BTreeMap::new(),
+            });
+            self.read_declarations(&self.ws.manifests[index], consumer, &ws_decls, &mut declarations);
+        }
+        let facade_dir = facade_dir?;
+
+        // Group by namespace root, then by name.
+        let mut by_root: BTreeMap<&str, BTreeMap<&DeclName, Vec<&Declaration>>> = BTreeMap::new();
+        for decl in &declarations {
+            by_root
+                .entry(decl.name.root())
+                .or_default()
+                .entry(&decl.name)
+                .or_default()
+                .push(decl);
+        }
+
+        let mut facades = Vec::new();
+        for (root, names) in &by_root {
+            let mut root_crate = None;
+            let mut children = Vec::new();
+            let mut modules: BTreeMap<String, &Declaration> = BTreeMap::new();
+            for (name, decls) in names {
+                let first = decls[0];
+                for other in &decls[1..] {
+                    if other.spec.identity() != first.spec.identity() {
+                        self.diags.push(
+                            Diagnostic::error(format!("`{name}` is declared with different sources"))
+                                .label(other.key.clone().with_text("declared here"))
+                                .label(first.key.clone().with_text("and differently here"))
+                                .note("a facade has one dependency per name, shared by every consumer")
+                                .help(format!(
+                                    "give every declaration of `{name}` the same package, version and source, \
+                                     e.g. through `[workspace.metadata.facade.dependencies]` and \
+                                     `\"{name}\".workspace = true`"
+                                )),
+                        );
+                    }
+                }
+                let dep = facade_dep(root, name, decls);
+                match name.child() {
+                    None => root_crate = Some(dep),
+                    Some(child) => {
+                        let module = child.replace('-', "_");
+                        if let Some(prev) = modules.get(&module) {
+                            self.diags.push(
+                                Diagnostic::error(format!(
+                                    "`{name}` and `{}` are the same module `{root}::{module}`",
+                                    prev.name
+                                ))
+                                .label(first.key.clone().with_text("declared here"))
+                                .label(prev.key.clone().with_text("and here"))
+                                .help("`-` and `_` are the same in Rust paths; keep one of the two names"),
+                            );
+                            continue;
+                        }
+                        modules.insert(module, first);
+                        children.push(FacadeChild {
+                            name: child.to_owned(),
+                            dep,
+                        });
+                    }
+                }
+            }
+            let lib_name = if root_crate.is_some() {
+                format!("{}_facade", root.replace('-', "_"))
+            } else {
+                root.replace('-', "_")
+            };
+            facades.push(Facade {
+                root: (*root).to_owned(),
+                package: format!("{root}-facade"),
+                lib_name,
+                dir: facade_dir.join(root),
+                root_crate,
+                children,
+            });
+        }
+
+        // Managed entries: one per (consumer, table, root).
+        let mut entries: BTreeMap<(usize, TableId, &str), Vec<&Declaration>> = BTreeMap::new();
+        for decl in &declarations {
+            entries
+                .entry((decl.consumer, decl.table.clone(), decl.name.root()))
+                .or_default()
+                .push(decl);
+        }
+        for ((consumer, table, root), decls) in entries {
+            let optional = decls.iter().all(|d| d.spec.optional);
+            if !optional && decls.iter().any(|d| d.spec.optional) {
+                let opt = decls.iter().find(|d| d.spec.optional).expect("one is optional");
+                let req = decls.iter().find(|d| !d.spec.optional).expect("one is required");
+                self.diags.push(
+                    Diagnostic::error(format!(
+                        "namespace `{root}` mixes optional and required declarations in one table"
+                    ))
+                    .label(opt.key.clone().with_text("optional"))
+                    .label(req.key.clone().with_text("required"))
+                    .note("all of a namespace's declarations in one table share one facade dependency")
+                    .help("make them all optional or all required"),
+                );
+            }
+            let mut features: Vec<String> = decls
+                .iter()
+                .map(|d| d.name.child().unwrap_or(ROOT_FEATURE).to_owned())
+                .collect();
+            features.sort();
+            features.dedup();
+            consumers[consumer]
+                .entries
+                .entry(table)
+                .or_default()
+                .push(ManagedEntry {
+                    root: root.to_owned(),
+                    features,
+                    optional,
+                });
+        }
+
+        self.check_real_tables(&consumers, &declarations);
+
+        if self.diags.has_errors() {
+            return None;
+        }
+        Some(Plan {
+            facade_dir,
+            facades,
+            consumers,
+            declarations,
+        })
+    }
+
+    /// `[workspace.metadata.facade] dir`, checked to stay inside the workspace.
+    fn facade_dir(&mut self, root: &Manifest) -> Option<PathBuf> {
+        let config = get_path(root.doc.as_item(), &["workspace", "metadata", "facade"]);
+        let Some((key, item)) = config.and_then(|c| c.as_table_like()).and_then(|t| t.get_key_value("dir")) else {
+            return Some(self.ws.root.join(DEFAULT_DIR));
+        };
+        let label = Label::new(&root.file, item.span().or_else(|| key.span()).unwrap_or(0..0), "");
+        let Some(dir) = item.as_str() else {
+            self.diags.push(
+                Diagnostic::error("`workspace.metadata.facade.dir` must be a string")
+                    .label(label.with_text("expected a relative path such as \"facades\"")),
+            );
+            return None;
+        };
+        let path = Path::new(dir);
+        let escapes = path.is_absolute()
+            || path.has_root()
+            || path.components().any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)))
+            || path.components().next().is_none()
+            || path.components().all(|c| c == Component::CurDir);
+        if escapes {
+            self.diags.push(
+                Diagnostic::error(format!("facade dir `{dir}` is not a folder inside the workspace"))
+                    .label(label.with_text("absolute, empty or escaping with `..`"))
+                    .help("use a relative path below the workspace root, e.g. `dir = \"facades\"`"),
+            );
+            return None;
+        }
+        let full = self.ws.root.join(path);
+        // A symlink anywhere on the way could lead outside the workspace.
+        let mut walk = self.ws.root.clone();
+        for component in path.components() {
+            walk.push(component);
+            if walk.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) {
+                self.diags.push(
+                    Diagnostic::error(format!("facade dir `{dir}` goes through a symlink (`{}`)", walk.display()))
+                        .label(label.with_text("symlinked path"))
+                        .note("cargo-facade writes only inside the workspace and never follows symlinks to do so")
+                        .help("point `dir` at a real folder inside the workspace"),
+                );
+                return None;
+            }
+        }
+        Some(full)
+    }
+
+    fn workspace_decls<'m>(&mut self, root: &'m Manifest) -> BTreeMap<String, WorkspaceDecl<'m>> {
+        let mut out = BTreeMap::new();
+        let Some(table) = get_path(root.doc.as_item(), &["workspace", "metadata", "facade", "dependencies"]) else {
+            return out;
+        };
+        let Some(table) = table.as_table_like() else {
+            self.diags.push(
+                Diagnostic::error("`workspace.metadata.facade.dependencies` must be a table")
+                    .at(&root.file, table.span().unwrap_or(0..0), "not a table"),
+            );
+            return out;
+        };
+        for (name, _) in table.iter() {
+            let (key, item) = table.get_key_value(name).expect("key from iter");
+            out.insert(
+                name.to_owned(),
+                WorkspaceDecl {
+                    item,
+                    label: Label::new(&root.file, key.span().unwrap_or(0..0), ""),
+                },
+            );
+        }
+        out
+    }
+
+    fn read_declarations(
+        &mut self,
+        manifest: &Manifest,
+        consumer: usize,
+        ws_decls: &BTreeMap<String, WorkspaceDecl<'_>>,
+        out: &mut Vec<Declaration>,
+    ) {
+        let Some(facade) = get_path(manifest.doc.as_item(), &["package", "metadata", "facade"]) else {
+            return;
+        };
+        let Some(facade) = facade.as_table_like() else {
+            self.diags.push(
+                Diagnostic::error("`package.metadata.facade` must be a table")
+                    .at(&manifest.file, facade.span().unwrap_or(0..0), "not a table"),
+            );
+            return;
+        };
+        let mut tables: Vec<(TableId, &Item, String)> = Vec::new();
+        for (key, item) in facade.iter() {
+            let kind = match key {
+                "dependencies" => Some(DepKind::Normal),
+                "dev-dependencies" => Some(DepKind::Dev),
+                "build-dependencies" => Some(DepKind::Build),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                tables.push((TableId { target: None, kind }, item, format!("package.metadata.facade.{key}")));
+            } else if key == "target" {
+                let Some(targets) = item.as_table_like() else {
+                    self.bad_type(manifest, item, "package.metadata.facade.target", "a table of platforms");
+                    continue;
+                };
+                for (platform, item) in targets.iter() {
+                    let Some(kinds) = item.as_table_like() else {
+                        self.bad_type(manifest, item, &format!("package.metadata.facade.target.'{platform}'"), "a table");
+                        continue;
+                    };
+                    for (key, item) in kinds.iter() {
+                        let kind = match key {
+                            "dependencies" => DepKind::Normal,
+                            "dev-dependencies" => DepKind::Dev,
+                            "build-dependencies" => DepKind::Build,
+                            _ => {
+                                self.unknown_key(manifest, kinds, key, &format!("package.metadata.facade.target.'{platform}'"));
+                                continue;
+                            }
+                        };
+                        tables.push((
+                            TableId {
+                                target: Some(platform.to_owned()),
+                                kind,
+                            },
+                            item,
+                            format!("package.metadata.facade.target.'{platform}'.{key}"),
+                        ));
+                    }
+                }
+            } else {
+                self.unknown_key(manifest, facade, key, "package.metadata.facade");
+            }
+        }
+        for (table_id, item, path) in tables {
+            let Some(table) = item.as_table_like() else {
+                self.bad_type(manifest, item, &path, "a table of dependencies");
+                continue;
+            };
+            for (name, _) in table.iter() {
+                let (key, item) = table.get_key_value(name).expect("key from iter");
+                let key_label = Label::new(&manifest.file, key.span().unwrap_or(0..0), "");
+                let decl_name = match DeclName::parse(name) {
+                    Ok(decl_name) => decl_name,
+                    Err(err) => {
+                        let mut diag = Diagnostic::error(format!("invalid namespaced name: {}", err.message))
+                            .label(key_label.with_text("declared here"));
+                        for note in err.notes {
+                            diag = diag.note(note);
+                        }
+                        self.diags.push(diag.help(err.help));
+                        continue;
+                    }
+                };
+                let Some(spec) = self.read_spec(manifest, &decl_name, &key_label, item, &path, ws_decls) else {
+                    continue;
+                };
+                out.push(Declaration {
+                    name: decl_name,
+                    consumer,
+                    table: table_id.clone(),
+                    key: key_label,
+                    spec,
+                });
+            }
+        }
+    }
+
+    /// Deserializes one declaration with cargo's schema and resolves it.
+    fn read_spec(
+        &mut self,
+        manifest: &Manifest,
+        name: &DeclName,
+        key: &Label,
+        item: &Item,
+        table_path: &str,
+        ws_decls: &BTreeMap<String, WorkspaceDecl<'_>>,
+    ) -> Option<Spec> {
+        let dep = self.deserialize::<InheritableDependency>(&manifest.file, item, key, name)?;
+        let key_text = name.to_string();
+        let (detailed, base_dir, member_features, member_optional, member_default, unused, spec_file) = match dep {
+            InheritableDependency::Value(dep) => {
+                let unused = dep.unused_keys();
+                let detailed = match dep {
+                    TomlDependency::Simple(version) => TomlDetailedDependency {
+                        version: Some(version),
+                        ..Default::default()
+                    },
+                    TomlDependency::Detailed(detailed) => detailed,
+                };
+                (detailed, manifest.dir().to_owned(), None, None, None, unused, &manifest.file)
+            }
+            InheritableDependency::Inherit(inherit) => {
+                let unused = inherit._unused_keys.keys().cloned().collect();
+                if !inherit.workspace {
+                    self.diags.push(
+                        Diagnostic::error(format!("`{key_text}`: `workspace = false` is not supported"))
+                            .label(key.clone().with_text("declared here"))
+                            .help("remove `workspace = false` and give the dependency's source"),
+                    );
+                    return None;
+                }
+                let root = self.ws.root_manifest();
+                let Some(ws_decl) = ws_decls.get(&key_text) else {
+                    self.diags.push(
+                        Diagnostic::error(format!(
+                            "`{key_text}` inherits from the workspace, but `[workspace.metadata.facade.dependencies]` \
+                             has no `{key_text}`"
+                        ))
+                        .label(key.clone().with_text("`workspace = true` here"))
+                        .help(format!(
+                            "declare `\"{key_text}\"` in `[workspace.metadata.facade.dependencies]` of `{}`",
+                            root.path().display()
+                        )),
+                    );
+                    return None;
+                };
+                let ws_dep = self.deserialize::<TomlDependency>(&root.file, ws_decl.item, &ws_decl.label, name)?;
+                let detailed = match ws_dep {
+                    TomlDependency::Simple(version) => TomlDetailedDependency {
+                        version: Some(version),
+                        ..Default::default()
+                    },
+                    TomlDependency::Detailed(detailed) => detailed,
+                };
+                if detailed.optional.is_some() {
+                    self.diags.push(
+                        Diagnostic::error(format!("`{key_text}`: `optional` is not allowed in workspace declarations"))
+                            .label(ws_decl.label.clone().with_text("workspace declaration"))
+                            .help("remove `optional` here and set it in the member's declaration"),
+                    );
+                    return None;
+                }
+                let default = inherit.default_features.or(inherit.default_features2);
+                (
+                    detailed,
+                    self.ws.root.clone(),
+                    inherit.features,
+                    inherit.optional,
+                    default,
+                    unused,
+                    &root.file,
+                )
+            }
+        };
+        let _ = spec_file;
+        for unused in unused {
+            if unused == "foreign" {
+                continue;
+            }
+            self.diags.push(
+                Diagnostic::warning(format!("unused manifest key: {table_path}.\"{key_text}\".{unused}"))
+                    .label(key.clone().with_text("in this declaration"))
+                    .help("remove the key; declarations accept the keys Cargo accepts on a dependency"),
+            );
+        }
+        for (what, set) in [
+            ("registry-index", detailed.registry_index.is_some()),
+            ("base", detailed.base.is_some()),
+            ("artifact", detailed.artifact.is_some()),
+            ("lib", detailed.lib.is_some()),
+            ("target", detailed.target.is_some()),
+        ] {
+            if set {
+                self.diags.push(
+                    Diagnostic::error(format!("`{key_text}`: `{what}` is not supported in facade declarations"))
+                        .label(key.clone().with_text("declared here"))
+                        .help(format!("remove `{what}`")),
+                );
+                return None;
+            }
+        }
+
+        let mut features: Vec<String> = detailed.features.clone().unwrap_or_default();
+        features.extend(member_features.unwrap_or_default());
+        let default_features = member_default.or(detailed.default_features()).unwrap_or(true);
+        let optional = member_optional.or(detailed.optional).unwrap_or(false);
+        let declared_package = detailed.package.as_ref().map(|p| p.to_string());
+
+        let sources = [detailed.path.is_some(), detailed.git.is_some(), detailed.registry.is_some()]
+            .iter()
+            .filter(|s| **s)
+            .count();
+        if sources > 1 {
+            self.diags.push(
+                Diagnostic::error(format!("`{key_text}` names more than one source (`path`, `git`, `registry`)"))
+                    .label(key.clone().with_text("declared here"))
+                    .help("keep exactly one of `path`, `git` and `registry`"),
+            );
+            return None;
+        }
+        if detailed.git.is_none() && (detailed.branch.is_some() || detailed.tag.is_some() || detailed.rev.is_some()) {
+            self.diags.push(
+                Diagnostic::error(format!("`{key_text}` has `branch`, `tag` or `rev` without `git`"))
+                    .label(key.clone().with_text("declared here"))
+                    .help("add the `git` URL or remove the git reference"),
+            );
+            return None;
+        }
+        let (source, package) = if let Some(path) = &detailed.path {
+            let dir = normalize(&base_dir.join(path));
+            let package = self.path_package(&dir, path, key, &key_text)?;
+            if let Some(declared) = &declared_package
+                && *declared != package.name
+            {
+                self.diags.push(
+                    Diagnostic::error(format!(
+                        "`{key_text}` names package `{declared}`, but `{path}` holds package `{}`",
+                        package.name
+                    ))
+                    .label(key.clone().with_text("declared here"))
+                    .help(format!("set `package = \"{}\"` or remove `package`", package.name)),
+                );
+                return None;
+            }
+            if !package.has_lib {
+                self.diags.push(
+                    Diagnostic::error(format!(
+                        "`{key_text}`: package `{}` at `{path}` has no library target",
+                        package.name
+                    ))
+                    .label(key.clone().with_text("declared here"))
+                    .note("a facade re-exports a library; binaries cannot be re-exported")
+                    .help(format!("add a `src/lib.rs` (or a `[lib]` section) to `{}`", package.name)),
+                );
+                return None;
+            }
+            (Source::Path(dir), package.name)
+        } else {
+            if detailed.version.is_none() && detailed.git.is_none() {
+                self.diags.push(
+                    Diagnostic::error(format!("`{key_text}` has no source: no `version`, `path` or `git`"))
+                        .label(key.clone().with_text("declared here"))
+                        .help(format!("write e.g. `\"{key_text}\" = {{ version = \"1\", package = \"…\" }}`")),
+                );
+                return None;
+            }
+            let package = match (&declared_package, name) {
+                (Some(package), _) => package.clone(),
+                (None, DeclName::Root(root)) => root.clone(),
+                (None, DeclName::Child { root, child }) => {
+                    self.diags.push(
+                        Diagnostic::error(format!("`{key_text}` needs `package`: which package provides it?"))
+                            .label(key.clone().with_text("no `package` here"))
+                            .note(
+                                "until registries support namespaced packages, a registry or git child is \
+                                 provided by an ordinary package; cargo-facade never guesses its name",
+                            )
+                            .help(format!("add e.g. `package = \"{root}-{child}\"` if that is the package")),
+                    );
+                    return None;
+                }
+            };
+            let source = match &detailed.git {
+                Some(url) => Source::Git {
+                    url: url.clone(),
+                    branch: detailed.branch.clone(),
+                    tag: detailed.tag.clone(),
+                    rev: detailed.rev.clone(),
+                },
+                None => Source::Registry {
+                    registry: detailed.registry.as_ref().map(|r| r.to_string()),
+                },
+            };
+            (source, package)
+        };
+        Some(Spec {
+            package,
+            version: detailed.version.clone(),
+            source,
+            features,
+            default_features,
+            optional,
+        })
+    }
+
+    fn deserialize<T: serde::de::DeserializeOwned>(
+        &mut self,
+        file: &Arc<SourceFile>,
+        item: &Item,
+        key: &Label,
+        name: &DeclName,
+    ) -> Option<T> {
+        let value = match item.clone().into_value() {
+            Ok(value) => value,
+            Err(_) => {
+                self.diags.push(
+                    Diagnostic::error(format!("`{name}`: expected a version string or a table"))
+                        .label(key.clone().with_text("declared here")),
+                );
+                return None;
+            }
+        };
+        match T::deserialize(value.into_deserializer()) {
+            Ok(value) => Some(value),
+            Err(err) => {
+                let span = err.span().filter(|s| s.end <= file.text().len());
+                let mut diag = Diagnostic::error(format!("invalid declaration `{name}`"));
+                diag = match span {
+                    Some(span) => diag
+                        .at(file, span, err.message().to_owned())
+                        .label(key.clone().with_text("in this declaration")),
+                    None => diag.label(key.clone().with_text(err.message().to_owned())),
+                };
+                self.diags.push(diag.help(
+                    "declarations take Cargo's dependency syntax: a version string or a table of \
+                     `version`, `path`, `git`, `package`, `features`, `optional`, `default-features`…",
+                ));
+                None
+            }
+        }
+    }
+
+    /// Reads the package at a path declaration (cached per directory).
+    fn path_package(&mut self, dir: &Path, written: &str, key: &Label, key_text: &str) -> Option<PathPackage> {
+        if let Some(cached) = self.children.get(dir) {
+            return cached.clone();
+        }
+        let package = self.read_path_package(dir, written, key, key_text);
+        self.children.insert(dir.to_owned(), package.clone());
+        package
+    }
+
+    fn read_path_package(&mut self, dir: &Path, written: &str, key: &Label, key_text: &str) -> Option<PathPackage> {
+        let manifest_path = dir.join("Cargo.toml");
+        let text = match std::fs::read_to_string(&manifest_path) {
+            Ok(text) => text,
+            Err(err) => {
+                let what = if dir.exists() {
+                    format!("`{written}` has no readable `Cargo.toml` ({err})")
+                } else {
+                    format!("path `{written}` does not exist")
+                };
+                self.diags.push(
+                    Diagnostic::error(format!("`{key_text}`: {what}"))
+                        .label(key.clone().with_text("declared here"))
+                        .note(format!("looked for `{}`", manifest_path.display()))
+                        .help("fix `path`: it is relative to the manifest that declares it"),
+                );
+                return None;
+            }
+        };
+        let file = SourceFile::new(manifest_path.clone(), text);
+        let raw: RawPackageManifest = match toml_edit::de::from_str(file.text()) {
+            Ok(raw) => raw,
+            Err(err) => {
+                self.diags.push(
+                    Diagnostic::error(format!("`{key_text}`: cannot read the package at `{written}`"))
+                        .at(&file, err.span().unwrap_or(0..0), err.message().to_owned())
+                        .label(key.clone().with_text("declared here")),
+                );
+                return None;
+            }
+        };
+        let Some(name) = raw.package.as_ref().and_then(|p| p.name.clone()) else {
+            self.diags.push(
+                Diagnostic::error(format!("`{key_text}`: `{}` has no `[package] name`", manifest_path.display()))
+                    .label(key.clone().with_text("declared here"))
+                    .help("a path declaration must point at a package, not a virtual workspace manifest"),
+            );
+            return None;
+        };
+        let autolib = raw.package.as_ref().and_then(|p| p.autolib).unwrap_or(true);
+        let has_lib = raw.lib.is_some() || (autolib && dir.join("src/lib.rs").is_file());
+        Some(PathPackage { name, has_lib })
+    }
+
+    /// A consumer's own `foo` dependency would take the managed entry's name.
+    fn check_real_tables(&mut self, consumers: &[Consumer], declarations: &[Declaration]) {
+        for (index, consumer) in consumers.iter().enumerate() {
+            let manifest = &self.ws.manifests[consumer.manifest];
+            let mut reported = BTreeSet::new();
+            for decl in declarations.iter().filter(|d| d.consumer == index) {
+                let root = decl.name.root();
+                for table in real_tables(manifest.doc.as_item()) {
+                    let Some(table_like) = get_path(manifest.doc.as_item(), &table.real_path())
+                        .and_then(Item::as_table_like)
+                    else {
+                        continue;
+                    };
+                    let Some((key, item)) = table_like.get_key_value(root) else { continue };
+                    if is_managed(root, item) || !reported.insert(root.to_owned()) {
+                        continue;
+                    }
+                    self.diags.push(
+                        Diagnostic::error(format!(
+                            "`{}` depends on `{root}` directly, but `{root}` must name the facade of namespace `{root}`",
+                            consumer.name
+                        ))
+                        .at(&manifest.file, key.span().unwrap_or(0..0), format!("`{root}` in {}", table.display("")))
+                        .label(decl.key.clone().with_text("namespace declared here"))
+                        .help(format!(
+                            "move this entry into `[package.metadata.facade.{}]` as the namespace root: \
+                             the facade re-exports it",
+                            table.kind.table_name()
+                        )),
+                    );
+                }
+            }
+        }
+    }
+
+    fn bad_type(&mut self, manifest: &Manifest, item: &Item, path: &str, expected: &str) {
+        self.diags.push(
+            Diagnostic::error(format!("`{path}` must be {expected}"))
+                .at(&manifest.file, item.span().unwrap_or(0..0), format!("expected {expected}")),
+        );
+    }
+
+    fn unknown_key(&mut self, manifest: &Manifest, table: &dyn TableLike, key: &str, path: &str) {
+        let span = table.get_key_value(key).and_then(|(k, _)| k.span()).unwrap_or(0..0);
+        self.diags.push(
+            Diagnostic::warning(format!("unused manifest key: {path}.{key}"))
+                .at(&manifest.file, span, "not a dependency table")
+                .help("expected `dependencies`, `dev-dependencies`, `build-dependencies` or `target`"),
+        );
+    }
+}
+
+impl Label {
+    pub fn with_text(mut self, text: impl Into<String>) -> Label {
+        self.text = text.into();
+        self
+    }
+}
+
+fn facade_dep(root: &str, name: &DeclName, decls: &[&Declaration]) -> FacadeDep {
+    let first = &decls[0].spec;
+    let mut features = BTreeSet::new();
+    for decl in decls {
+        features.extend(decl.spec.features.iter().cloned());
+    }
+    FacadeDep {
+        key: match name.child() {
+            None => root.to_owned(),
+            Some(child) => format!("{root}-{child}"),
+        },
+        package: first.package.clone(),
+        version: first.version.clone(),
+        source: first.source.clone(),
+        features,
+        default_features: decls.iter().any(|d| d.spec.default_features),
+    }
+}
+
+/// Whether a real dependency entry is the managed entry of namespace `root`.
+pub fn is_managed(root: &str, item: &Item) -> bool {
+    item.as_table_like()
+        .and_then(|t| t.get("package"))
+        .and_then(Item::as_str)
+        .is_some_and(|p| p == format!("{root}-facade"))
+}
+
+/// Every real dependency table a manifest has.
+pub fn real_tables(doc: &Item) -> Vec<TableId> {
+    let mut out = Vec::new();
+    for kind in DepKind::ALL {
+        if doc.get(kind.table_name()).is_some() {
+            out.push(TableId { target: None, kind });
+        }
+    }
+    if let Some(targets) = doc.get("target").and_then(Item::as_table_like) {
+        for (platform, item) in targets.iter() {
+            for kind in DepKind::ALL {
+                if item.get(kind.table_name()).is_some() {
+                    out.push(TableId {
+                        target: Some(platform.to_owned()),
+                        kind,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The item at a key path.
+pub fn get_path<'a>(item: &'a Item, path: &[&str]) -> Option<&'a Item> {
+    path.iter().try_fold(item, |item, key| item.as_table_like()?.get(key))
+}
+
+/// Resolves `.` and `..` without touching the file system.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}

@@ -1,0 +1,119 @@
+//! All terminal output goes through [`Shell`]: cargo-style status lines,
+//! warnings and errors on stderr, command results (diffs, lists) on stdout.
+//! Tests and xtasks can hand it any writer.
+
+use std::fmt::Display;
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use anstyle::{AnsiColor, Effects, Style};
+
+use crate::diagnostic::Diagnostic;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Verbosity {
+    Quiet,
+    #[default]
+    Normal,
+    Verbose,
+}
+
+/// When to colour output, as cargo's `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+const STATUS: Style = AnsiColor::Green.on_default().effects(Effects::BOLD);
+const NOTE: Style = AnsiColor::Cyan.on_default().effects(Effects::BOLD);
+const ERROR: Style = AnsiColor::Red.on_default().effects(Effects::BOLD);
+
+/// The one writer of a run.
+pub struct Shell {
+    out: Box<dyn Write>,
+    err: Box<dyn Write>,
+    verbosity: Verbosity,
+    cwd: PathBuf,
+}
+
+impl std::fmt::Debug for Shell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shell").field("verbosity", &self.verbosity).finish_non_exhaustive()
+    }
+}
+
+impl Shell {
+    /// A shell on the process's stdout and stderr.
+    pub fn stdio(color: ColorChoice, verbosity: Verbosity) -> Shell {
+        let choice = match color {
+            ColorChoice::Auto => anstream::ColorChoice::Auto,
+            ColorChoice::Always => anstream::ColorChoice::Always,
+            ColorChoice::Never => anstream::ColorChoice::Never,
+        };
+        Shell::new(
+            Box::new(anstream::AutoStream::new(io::stdout(), choice)),
+            Box::new(anstream::AutoStream::new(io::stderr(), choice)),
+            verbosity,
+        )
+    }
+
+    /// A shell on any writers (styles are written as ANSI escapes).
+    pub fn new(out: Box<dyn Write>, err: Box<dyn Write>, verbosity: Verbosity) -> Shell {
+        Shell {
+            out,
+            err,
+            verbosity,
+            cwd: std::env::current_dir().unwrap_or_default(),
+        }
+    }
+
+    pub fn verbosity(&self) -> Verbosity {
+        self.verbosity
+    }
+
+    /// `   Generating facade foo`: a cargo status line, skipped with `-q`.
+    pub fn status(&mut self, verb: &str, message: impl Display) {
+        if self.verbosity > Verbosity::Quiet {
+            let _ = writeln!(self.err, "{STATUS}{verb:>12}{STATUS:#} {message}");
+        }
+    }
+
+    /// A status line shown only with `-v`.
+    pub fn verbose(&mut self, verb: &str, message: impl Display) {
+        if self.verbosity == Verbosity::Verbose {
+            let _ = writeln!(self.err, "{STATUS}{verb:>12}{STATUS:#} {message}");
+        }
+    }
+
+    pub fn note(&mut self, message: impl Display) {
+        if self.verbosity > Verbosity::Quiet {
+            let _ = writeln!(self.err, "{NOTE}note{NOTE:#}: {message}");
+        }
+    }
+
+    /// An error without a place in a file.
+    pub fn error(&mut self, message: impl Display) {
+        let _ = writeln!(self.err, "{ERROR}error{ERROR:#}: {message}");
+    }
+
+    /// A diagnostic with its snippet; warnings are skipped with `-q`.
+    pub fn diagnostic(&mut self, diagnostic: &Diagnostic) {
+        if !diagnostic.is_error() && self.verbosity == Verbosity::Quiet {
+            return;
+        }
+        let text = diagnostic.render(&self.cwd);
+        let _ = writeln!(self.err, "{text}\n");
+    }
+
+    /// The command's result, on stdout.
+    pub fn out(&mut self) -> &mut dyn Write {
+        &mut self.out
+    }
+
+    pub fn display_path(&self, path: &std::path::Path) -> String {
+        crate::diagnostic::display_path(path, &self.cwd)
+    }
+}
