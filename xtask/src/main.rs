@@ -1,6 +1,8 @@
 //! This repository's own tasks (matklad's cargo-xtask pattern):
 //! `cargo xtask demo` syncs and runs the bundled demo workspace.
 
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a task runner talks to its user
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
@@ -26,7 +28,10 @@ fn main() -> ExitCode {
 }
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is one level below the root").to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is one level below the root")
+        .to_owned()
 }
 
 /// Syncs `examples/demo` with the engine, then builds and runs its binaries.

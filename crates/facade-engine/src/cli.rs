@@ -146,7 +146,11 @@ where
         Ok(args) => args.execute(),
         Err(err) => {
             let _ = err.print();
-            if err.use_stderr() { Exit::Error } else { Exit::Success }
+            if err.use_stderr() {
+                Exit::Error
+            } else {
+                Exit::Success
+            }
         }
     }
 }

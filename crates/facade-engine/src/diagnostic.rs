@@ -31,7 +31,10 @@ impl SourceFile {
     }
     /// The 1-based line of a byte offset.
     pub fn line_of(&self, offset: usize) -> usize {
-        self.text[..offset.min(self.text.len())].matches('\n').count() + 1
+        self.text[..offset.min(self.text.len())]
+            .matches('\n')
+            .count()
+            + 1
     }
 }
 
@@ -68,6 +71,8 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     pub notes: Vec<String>,
     pub help: Vec<String>,
+    /// Text already rendered by another tool (cargo), printed as it is.
+    pub raw: Option<String>,
 }
 
 impl Diagnostic {
@@ -78,6 +83,15 @@ impl Diagnostic {
             labels: Vec::new(),
             notes: Vec::new(),
             help: Vec::new(),
+            raw: None,
+        }
+    }
+
+    /// An error that cargo already rendered (with its own file and line).
+    pub fn raw(text: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            raw: Some(text.into()),
+            ..Diagnostic::error("")
         }
     }
     pub fn warning(message: impl Into<String>) -> Diagnostic {
@@ -90,7 +104,12 @@ impl Diagnostic {
         self.labels.push(label);
         self
     }
-    pub fn at(self, file: &Arc<SourceFile>, span: Range<usize>, text: impl Into<String>) -> Diagnostic {
+    pub fn at(
+        self,
+        file: &Arc<SourceFile>,
+        span: Range<usize>,
+        text: impl Into<String>,
+    ) -> Diagnostic {
         self.label(Label::new(file, span, text))
     }
     pub fn note(mut self, note: impl Into<String>) -> Diagnostic {
@@ -107,6 +126,16 @@ impl Diagnostic {
 
     /// Renders with ANSI styles; the output stream strips them when colour is off.
     pub fn render(&self, cwd: &Path) -> String {
+        if let Some(raw) = &self.raw {
+            let mut text = raw.trim_end().to_owned();
+            for note in &self.notes {
+                text.push_str(&format!("\nnote: {note}"));
+            }
+            for help in &self.help {
+                text.push_str(&format!("\nhelp: {help}"));
+            }
+            return text;
+        }
         let level = match self.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
@@ -129,18 +158,21 @@ impl Diagnostic {
                     } else {
                         AnnotationKind::Context
                     };
-                    snippet = snippet.annotation(kind.span(clamp(&label.span, file.text())).label(label.text.as_str()));
+                    snippet = snippet.annotation(
+                        kind.span(clamp(&label.span, file.text()))
+                            .label(label.text.as_str()),
+                    );
                 }
             }
             group = group.element(snippet);
         }
         for note in &self.notes {
-            group = group.element(Level::NOTE.message(note.as_str()));
+            group = group.element(Level::NOTE.message(note.trim_end()));
         }
         for help in &self.help {
             group = group.element(Level::HELP.message(help.as_str()));
         }
-        Renderer::styled().render(&[group]).to_string()
+        Renderer::styled().render(&[group]).trim_end().to_owned()
     }
 }
 
@@ -152,7 +184,10 @@ fn clamp(span: &Range<usize>, text: &str) -> Range<usize> {
 /// `path` relative to `cwd` where it lies below it, as cargo prints paths.
 pub fn display_path(path: &Path, cwd: &Path) -> String {
     match pathdiff::diff_paths(path, cwd) {
-        Some(rel) if !rel.as_os_str().is_empty() && rel.components().count() <= path.components().count() => {
+        Some(rel)
+            if !rel.as_os_str().is_empty()
+                && rel.components().count() <= path.components().count() =>
+        {
             rel.display().to_string()
         }
         _ => path.display().to_string(),
@@ -194,7 +229,10 @@ impl fmt::Display for InputErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.count {
             1 => f.write_str("aborting due to the previous error; no file was changed"),
-            n => write!(f, "aborting due to {n} previous errors; no file was changed"),
+            n => write!(
+                f,
+                "aborting due to {n} previous errors; no file was changed"
+            ),
         }
     }
 }

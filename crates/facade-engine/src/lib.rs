@@ -115,7 +115,9 @@ fn run_inner(command: Command, options: &Options, shell: &mut Shell) -> anyhow::
     let workspace = load::load(options.manifest_path.as_deref(), &options.cargo, &mut diags)?;
     let plan = workspace.as_ref().and_then(|ws| plan::plan(ws, &mut diags));
     let changes = match (&workspace, &plan) {
-        (Some(ws), Some(plan)) if command != Command::List => write::collect_changes(ws, plan, &mut diags)?,
+        (Some(ws), Some(plan)) if command != Command::List => {
+            write::collect_changes(ws, plan, &mut diags)?
+        }
         _ => Vec::new(),
     };
     report(shell, &diags)?;
@@ -131,13 +133,18 @@ fn run_inner(command: Command, options: &Options, shell: &mut Shell) -> anyhow::
         Command::Sync if options.dry_run => {
             let diff = write::unified_diff(&changes, &std::env::current_dir()?);
             shell.out().write_all(diff.as_bytes())?;
-            shell.status("Finished", format!("dry run: {} would change; no file was written", files(changes.len())));
+            shell.status(
+                "Finished",
+                format!(
+                    "dry run: {} would change; no file was written",
+                    files(changes.len())
+                ),
+            );
             Ok(Exit::Success)
         }
         Command::Sync => sync(&ws, &plan, changes, options, shell),
     }
 }
-
 
 fn report(shell: &mut Shell, diags: &Diagnostics) -> anyhow::Result<()> {
     for diag in diags.items() {
@@ -153,12 +160,20 @@ fn report(shell: &mut Shell, diags: &Diagnostics) -> anyhow::Result<()> {
 }
 
 fn files(n: usize) -> String {
-    if n == 1 { "1 file".to_owned() } else { format!("{n} files") }
+    if n == 1 {
+        "1 file".to_owned()
+    } else {
+        format!("{n} files")
+    }
 }
 
 fn summary(plan: &plan::Plan) -> String {
     let facades = plan.facades.len();
-    let consumers = plan.consumers.iter().filter(|c| !c.entries.is_empty()).count();
+    let consumers = plan
+        .consumers
+        .iter()
+        .filter(|c| !c.entries.is_empty())
+        .count();
     format!(
         "{facades} facade{}, {consumers} consumer{}",
         if facades == 1 { "" } else { "s" },
@@ -199,10 +214,15 @@ fn sync(
                 let _ = std::fs::remove_file(&ws.lock_path);
             }
         }
-        shell.diagnostic(&failure.note("cargo rejected the synced workspace, so every file was restored"));
+        shell.diagnostic(
+            &failure.note("cargo rejected the synced workspace, so every file was restored"),
+        );
         return Err(InputErrors { count: 1 }.into());
     }
-    shell.status("Finished", format!("{} ({} written)", summary(plan), files(changes.len())));
+    shell.status(
+        "Finished",
+        format!("{} ({} written)", summary(plan), files(changes.len())),
+    );
     Ok(Exit::Success)
 }
 
@@ -216,10 +236,17 @@ fn report_changes(plan: &plan::Plan, changes: &[Change], shell: &mut Shell) {
             Owner::Facade(root) => match plan.facade(root) {
                 Some(facade) => {
                     let n = facade.children.len();
-                    let root_note = if facade.root_crate.is_some() { "root + " } else { "" };
+                    let root_note = if facade.root_crate.is_some() {
+                        "root + "
+                    } else {
+                        ""
+                    };
                     shell.status(
                         "Generating",
-                        format!("facade {root} ({root_note}{n} child{})", if n == 1 { "" } else { "ren" }),
+                        format!(
+                            "facade {root} ({root_note}{n} child{})",
+                            if n == 1 { "" } else { "ren" }
+                        ),
                     );
                 }
                 None => shell.status("Removing", format!("facade {root} (no longer declared)")),
@@ -245,7 +272,10 @@ fn check(plan: &plan::Plan, changes: &[Change], options: &Options, shell: &mut S
     let diff = write::unified_diff(changes, &cwd);
     let _ = shell.out().write_all(diff.as_bytes());
     let fix = match &options.manifest_path {
-        Some(path) => format!("cargo facade sync --manifest-path {}", shell.display_path(path)),
+        Some(path) => format!(
+            "cargo facade sync --manifest-path {}",
+            shell.display_path(path)
+        ),
         None => "cargo facade sync".to_owned(),
     };
     shell.error(format!(

@@ -12,7 +12,12 @@ use crate::render::relative;
 use crate::shell::Shell;
 
 /// Prints the list on stdout.
-pub fn print(ws: &Workspace, plan: &Plan, format: ListFormat, shell: &mut Shell) -> anyhow::Result<()> {
+pub fn print(
+    ws: &Workspace,
+    plan: &Plan,
+    format: ListFormat,
+    shell: &mut Shell,
+) -> anyhow::Result<()> {
     let text = match format {
         ListFormat::Human => human(ws, plan),
         ListFormat::Json => serde_json::to_string_pretty(&to_json(ws, plan))? + "\n",
@@ -25,7 +30,12 @@ pub fn print(ws: &Workspace, plan: &Plan, format: ListFormat, shell: &mut Shell)
 fn consumers_of<'p>(plan: &'p Plan, decls: &[&'p Declaration]) -> Vec<(&'p str, String)> {
     let mut out: Vec<(&str, String)> = decls
         .iter()
-        .map(|d| (plan.consumers[d.consumer].name.as_str(), d.table.display("").trim_matches(['[', ']']).to_owned()))
+        .map(|d| {
+            (
+                plan.consumers[d.consumer].name.as_str(),
+                d.table.display("").trim_matches(['[', ']']).to_owned(),
+            )
+        })
         .collect();
     out.sort();
     out.dedup();
@@ -35,13 +45,21 @@ fn consumers_of<'p>(plan: &'p Plan, decls: &[&'p Declaration]) -> Vec<(&'p str, 
 fn group(plan: &Plan) -> BTreeMap<(&str, Option<&str>), Vec<&Declaration>> {
     let mut by_name: BTreeMap<(&str, Option<&str>), Vec<&Declaration>> = BTreeMap::new();
     for decl in &plan.declarations {
-        by_name.entry((decl.name.root(), decl.name.child())).or_default().push(decl);
+        by_name
+            .entry((decl.name.root(), decl.name.child()))
+            .or_default()
+            .push(decl);
     }
     by_name
 }
 
 fn source_text(ws: &Workspace, decl: &Declaration) -> String {
-    let version = decl.spec.version.as_deref().map(|v| format!(" {v}")).unwrap_or_default();
+    let version = decl
+        .spec
+        .version
+        .as_deref()
+        .map(|v| format!(" {v}"))
+        .unwrap_or_default();
     let source = match &decl.spec.source {
         Source::Path(path) => format!(" (path {})", relative(&ws.root, path)),
         Source::Registry { registry: Some(r) } => format!(" (registry {r})"),
@@ -65,7 +83,10 @@ fn human(ws: &Workspace, plan: &Plan) -> String {
             facade.package,
             relative(&ws.root, &facade.dir)
         ));
-        let names: Vec<_> = by_name.iter().filter(|((root, _), _)| *root == facade.root).collect();
+        let names: Vec<_> = by_name
+            .iter()
+            .filter(|((root, _), _)| *root == facade.root)
+            .collect();
         for (i, ((root, child), decls)) in names.iter().enumerate() {
             let last = i + 1 == names.len();
             let name = match child {
@@ -74,7 +95,13 @@ fn human(ws: &Workspace, plan: &Plan) -> String {
             };
             let users: Vec<String> = consumers_of(plan, decls)
                 .into_iter()
-                .map(|(c, t)| if t == "dependencies" { c.to_owned() } else { format!("{c} [{t}]") })
+                .map(|(c, t)| {
+                    if t == "dependencies" {
+                        c.to_owned()
+                    } else {
+                        format!("{c} [{t}]")
+                    }
+                })
                 .collect();
             out.push_str(&format!(
                 "{} {name} = {}\n{}   declared by {}\n",

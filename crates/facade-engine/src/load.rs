@@ -25,7 +25,10 @@ impl Manifest {
         self.file.path()
     }
     pub fn dir(&self) -> &Path {
-        self.file.path().parent().expect("a manifest path has a parent")
+        self.file
+            .path()
+            .parent()
+            .expect("a manifest path has a parent")
     }
 }
 
@@ -92,7 +95,10 @@ pub fn load(
             continue;
         }
         let manifest_path: PathBuf = package.manifest_path.clone().into();
-        let interesting = !package.metadata.get("facade").is_none_or(serde_json::Value::is_null)
+        let interesting = !package
+            .metadata
+            .get("facade")
+            .is_none_or(serde_json::Value::is_null)
             || package
                 .dependencies
                 .iter()
@@ -129,7 +135,8 @@ pub fn load(
 
 /// Reads and parses a manifest; a broken file becomes a diagnostic.
 pub fn read_manifest(path: &Path, diags: &mut Diagnostics) -> anyhow::Result<Option<Manifest>> {
-    let bytes = std::fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))?;
+    let bytes =
+        std::fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))?;
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {
@@ -182,8 +189,10 @@ pub fn cargo_metadata(
     if !output.status.success() {
         return Ok(Err(String::from_utf8_lossy(&output.stderr).into_owned()));
     }
-    let stdout = std::str::from_utf8(&output.stdout).context("`cargo metadata` printed invalid UTF-8")?;
-    let metadata = cargo_metadata::MetadataCommand::parse(stdout).context("failed to parse `cargo metadata` output")?;
+    let stdout =
+        std::str::from_utf8(&output.stdout).context("`cargo metadata` printed invalid UTF-8")?;
+    let metadata = cargo_metadata::MetadataCommand::parse(stdout)
+        .context("failed to parse `cargo metadata` output")?;
     Ok(Ok(metadata))
 }
 
@@ -195,9 +204,6 @@ pub fn cargo_command(_cargo: &CargoOptions) -> Command {
 
 /// A cargo invocation that failed, reported with cargo's own words.
 pub fn cargo_failed(what: &str, stderr: &str) -> Diagnostic {
-    let text = stderr.trim();
-    let text = text.strip_prefix("error: ").unwrap_or(text);
-    Diagnostic::error(format!("`{what}` failed"))
-        .note(text.to_owned())
-        .help("fix what cargo reports above; cargo-facade changed no file")
+    Diagnostic::raw(stderr.trim_end())
+        .note(format!("reported by `{what}`, which cargo-facade runs"))
 }

@@ -51,7 +51,10 @@ impl DeclName {
                 })
             }
             _ => Err(NameError {
-                message: format!("`{key}` nests namespaces {} levels deep", segments.len() - 1),
+                message: format!(
+                    "`{key}` nests namespaces {} levels deep",
+                    segments.len() - 1
+                ),
                 notes: vec![RFC_ONE_LEVEL.to_owned()],
                 help: format!(
                     "declare at most one level, e.g. `{}::{}`",
@@ -113,7 +116,9 @@ fn validate_segment(key: &str, segment: &str, what: &str) -> Result<(), NameErro
     if what == "namespace root" && is_keyword(&segment.replace('-', "_")) {
         return Err(NameError {
             message: format!("`{key}`: namespace root `{segment}` is a Rust keyword"),
-            notes: vec!["a crate cannot be named with a keyword, so no facade can present it".to_owned()],
+            notes: vec![
+                "a crate cannot be named with a keyword, so no facade can present it".to_owned(),
+            ],
             help: "choose another namespace root".to_owned(),
         });
     }
@@ -151,15 +156,27 @@ mod tests {
     fn grammar() {
         check("foo", r#"ok Root("foo")"#);
         check("foo::bar", r#"ok Child { root: "foo", child: "bar" }"#);
-        check("foo-x::bar_y", r#"ok Child { root: "foo-x", child: "bar_y" }"#);
+        check(
+            "foo-x::bar_y",
+            r#"ok Child { root: "foo-x", child: "bar_y" }"#,
+        );
         check("foo::type", r#"ok Child { root: "foo", child: "type" }"#);
         check("::bar", "err `::bar` has `::` at its start or end");
         check("foo::", "err `foo::` has `::` at its start or end");
-        check("foo::bar::baz", "err `foo::bar::baz` nests namespaces 2 levels deep");
+        check(
+            "foo::bar::baz",
+            "err `foo::bar::baz` nests namespaces 2 levels deep",
+        );
         check("foo::self", "err `foo::self`: `self` cannot name a child");
         check("foo::_", "err `foo::_`: `_` cannot name a child");
-        check("Self::bar", "err `Self::bar`: `Self` cannot name a namespace root");
-        check("type::bar", "err `type::bar`: namespace root `type` is a Rust keyword");
+        check(
+            "Self::bar",
+            "err `Self::bar`: `Self` cannot name a namespace root",
+        );
+        check(
+            "type::bar",
+            "err `type::bar`: namespace root `type` is a Rust keyword",
+        );
         check("foo::1x", "err `foo::1x`: invalid child `1x`");
         check("foo::b r", "err `foo::b r`: invalid child `b r`");
         check("foo:bar", "err `foo:bar`: invalid namespace root `foo:bar`");

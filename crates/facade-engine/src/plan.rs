@@ -69,8 +69,15 @@ impl TableId {
 pub enum Source {
     /// An absolute, lexically normalised directory.
     Path(PathBuf),
-    Registry { registry: Option<String> },
-    Git { url: String, branch: Option<String>, tag: Option<String>, rev: Option<String> },
+    Registry {
+        registry: Option<String>,
+    },
+    Git {
+        url: String,
+        branch: Option<String>,
+        tag: Option<String>,
+        rev: Option<String>,
+    },
 }
 
 /// A validated declaration spec (after workspace inheritance).
@@ -221,14 +228,21 @@ impl Planner<'_> {
         let mut consumers = Vec::new();
         let mut declarations = Vec::new();
         for member in &self.ws.members {
-            let Some(index) = member.manifest else { continue };
+            let Some(index) = member.manifest else {
+                continue;
+            };
             let consumer = consumers.len();
             consumers.push(Consumer {
                 name: member.name.clone(),
                 manifest: index,
                 entries: BTreeMap::new(),
             });
-            self.read_declarations(&self.ws.manifests[index], consumer, &ws_decls, &mut declarations);
+            self.read_declarations(
+                &self.ws.manifests[index],
+                consumer,
+                &ws_decls,
+                &mut declarations,
+            );
         }
         let facade_dir = facade_dir?;
 
@@ -316,8 +330,14 @@ impl Planner<'_> {
         for ((consumer, table, root), decls) in entries {
             let optional = decls.iter().all(|d| d.spec.optional);
             if !optional && decls.iter().any(|d| d.spec.optional) {
-                let opt = decls.iter().find(|d| d.spec.optional).expect("one is optional");
-                let req = decls.iter().find(|d| !d.spec.optional).expect("one is required");
+                let opt = decls
+                    .iter()
+                    .find(|d| d.spec.optional)
+                    .expect("one is optional");
+                let req = decls
+                    .iter()
+                    .find(|d| !d.spec.optional)
+                    .expect("one is required");
                 self.diags.push(
                     Diagnostic::error(format!(
                         "namespace `{root}` mixes optional and required declarations in one table"
@@ -361,10 +381,17 @@ impl Planner<'_> {
     /// `[workspace.metadata.facade] dir`, checked to stay inside the workspace.
     fn facade_dir(&mut self, root: &Manifest) -> Option<PathBuf> {
         let config = get_path(root.doc.as_item(), &["workspace", "metadata", "facade"]);
-        let Some((key, item)) = config.and_then(|c| c.as_table_like()).and_then(|t| t.get_key_value("dir")) else {
+        let Some((key, item)) = config
+            .and_then(|c| c.as_table_like())
+            .and_then(|t| t.get_key_value("dir"))
+        else {
             return Some(self.ws.root.join(DEFAULT_DIR));
         };
-        let label = Label::new(&root.file, item.span().or_else(|| key.span()).unwrap_or(0..0), "");
+        let label = Label::new(
+            &root.file,
+            item.span().or_else(|| key.span()).unwrap_or(0..0),
+            "",
+        );
         let Some(dir) = item.as_str() else {
             self.diags.push(
                 Diagnostic::error("`workspace.metadata.facade.dir` must be a string")
@@ -375,14 +402,18 @@ impl Planner<'_> {
         let path = Path::new(dir);
         let escapes = path.is_absolute()
             || path.has_root()
-            || path.components().any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)))
+            || path
+                .components()
+                .any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)))
             || path.components().next().is_none()
             || path.components().all(|c| c == Component::CurDir);
         if escapes {
             self.diags.push(
-                Diagnostic::error(format!("facade dir `{dir}` is not a folder inside the workspace"))
-                    .label(label.with_text("absolute, empty or escaping with `..`"))
-                    .help("use a relative path below the workspace root, e.g. `dir = \"facades\"`"),
+                Diagnostic::error(format!(
+                    "facade dir `{dir}` is not a folder inside the workspace"
+                ))
+                .label(label.with_text("absolute, empty or escaping with `..`"))
+                .help("use a relative path below the workspace root, e.g. `dir = \"facades\"`"),
             );
             return None;
         }
@@ -391,7 +422,10 @@ impl Planner<'_> {
         let mut walk = self.ws.root.clone();
         for component in path.components() {
             walk.push(component);
-            if walk.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) {
+            if walk
+                .symlink_metadata()
+                .is_ok_and(|m| m.file_type().is_symlink())
+            {
                 self.diags.push(
                     Diagnostic::error(format!("facade dir `{dir}` goes through a symlink (`{}`)", walk.display()))
                         .label(label.with_text("symlinked path"))
@@ -406,13 +440,19 @@ impl Planner<'_> {
 
     fn workspace_decls<'m>(&mut self, root: &'m Manifest) -> BTreeMap<String, WorkspaceDecl<'m>> {
         let mut out = BTreeMap::new();
-        let Some(table) = get_path(root.doc.as_item(), &["workspace", "metadata", "facade", "dependencies"]) else {
+        let Some(table) = get_path(
+            root.doc.as_item(),
+            &["workspace", "metadata", "facade", "dependencies"],
+        ) else {
             return out;
         };
         let Some(table) = table.as_table_like() else {
             self.diags.push(
-                Diagnostic::error("`workspace.metadata.facade.dependencies` must be a table")
-                    .at(&root.file, table.span().unwrap_or(0..0), "not a table"),
+                Diagnostic::error("`workspace.metadata.facade.dependencies` must be a table").at(
+                    &root.file,
+                    table.span().unwrap_or(0..0),
+                    "not a table",
+                ),
             );
             return out;
         };
@@ -436,13 +476,17 @@ impl Planner<'_> {
         ws_decls: &BTreeMap<String, WorkspaceDecl<'_>>,
         out: &mut Vec<Declaration>,
     ) {
-        let Some(facade) = get_path(manifest.doc.as_item(), &["package", "metadata", "facade"]) else {
+        let Some(facade) = get_path(manifest.doc.as_item(), &["package", "metadata", "facade"])
+        else {
             return;
         };
         let Some(facade) = facade.as_table_like() else {
             self.diags.push(
-                Diagnostic::error("`package.metadata.facade` must be a table")
-                    .at(&manifest.file, facade.span().unwrap_or(0..0), "not a table"),
+                Diagnostic::error("`package.metadata.facade` must be a table").at(
+                    &manifest.file,
+                    facade.span().unwrap_or(0..0),
+                    "not a table",
+                ),
             );
             return;
         };
@@ -455,15 +499,29 @@ impl Planner<'_> {
                 _ => None,
             };
             if let Some(kind) = kind {
-                tables.push((TableId { target: None, kind }, item, format!("package.metadata.facade.{key}")));
+                tables.push((
+                    TableId { target: None, kind },
+                    item,
+                    format!("package.metadata.facade.{key}"),
+                ));
             } else if key == "target" {
                 let Some(targets) = item.as_table_like() else {
-                    self.bad_type(manifest, item, "package.metadata.facade.target", "a table of platforms");
+                    self.bad_type(
+                        manifest,
+                        item,
+                        "package.metadata.facade.target",
+                        "a table of platforms",
+                    );
                     continue;
                 };
                 for (platform, item) in targets.iter() {
                     let Some(kinds) = item.as_table_like() else {
-                        self.bad_type(manifest, item, &format!("package.metadata.facade.target.'{platform}'"), "a table");
+                        self.bad_type(
+                            manifest,
+                            item,
+                            &format!("package.metadata.facade.target.'{platform}'"),
+                            "a table",
+                        );
                         continue;
                     };
                     for (key, item) in kinds.iter() {
@@ -472,7 +530,12 @@ impl Planner<'_> {
                             "dev-dependencies" => DepKind::Dev,
                             "build-dependencies" => DepKind::Build,
                             _ => {
-                                self.unknown_key(manifest, kinds, key, &format!("package.metadata.facade.target.'{platform}'"));
+                                self.unknown_key(
+                                    manifest,
+                                    kinds,
+                                    key,
+                                    &format!("package.metadata.facade.target.'{platform}'"),
+                                );
                                 continue;
                             }
                         };
@@ -501,8 +564,9 @@ impl Planner<'_> {
                 let decl_name = match DeclName::parse(name) {
                     Ok(decl_name) => decl_name,
                     Err(err) => {
-                        let mut diag = Diagnostic::error(format!("invalid namespaced name: {}", err.message))
-                            .label(key_label.with_text("declared here"));
+                        let mut diag =
+                            Diagnostic::error(format!("invalid namespaced name: {}", err.message))
+                                .label(key_label.with_text("declared here"));
                         for note in err.notes {
                             diag = diag.note(note);
                         }
@@ -510,7 +574,9 @@ impl Planner<'_> {
                         continue;
                     }
                 };
-                let Some(spec) = self.read_spec(manifest, &decl_name, &key_label, item, &path, ws_decls) else {
+                let Some(spec) =
+                    self.read_spec(manifest, &decl_name, &key_label, item, &path, ws_decls)
+                else {
                     continue;
                 };
                 out.push(Declaration {
@@ -536,7 +602,15 @@ impl Planner<'_> {
     ) -> Option<Spec> {
         let dep = self.deserialize::<InheritableDependency>(&manifest.file, item, key, name)?;
         let key_text = name.to_string();
-        let (detailed, base_dir, member_features, member_optional, member_default, unused, spec_file) = match dep {
+        let (
+            detailed,
+            base_dir,
+            member_features,
+            member_optional,
+            member_default,
+            unused,
+            spec_file,
+        ) = match dep {
             InheritableDependency::Value(dep) => {
                 let unused = dep.unused_keys();
                 let detailed = match dep {
@@ -546,15 +620,25 @@ impl Planner<'_> {
                     },
                     TomlDependency::Detailed(detailed) => detailed,
                 };
-                (detailed, manifest.dir().to_owned(), None, None, None, unused, &manifest.file)
+                (
+                    detailed,
+                    manifest.dir().to_owned(),
+                    None,
+                    None,
+                    None,
+                    unused,
+                    &manifest.file,
+                )
             }
             InheritableDependency::Inherit(inherit) => {
                 let unused = inherit._unused_keys.keys().cloned().collect();
                 if !inherit.workspace {
                     self.diags.push(
-                        Diagnostic::error(format!("`{key_text}`: `workspace = false` is not supported"))
-                            .label(key.clone().with_text("declared here"))
-                            .help("remove `workspace = false` and give the dependency's source"),
+                        Diagnostic::error(format!(
+                            "`{key_text}`: `workspace = false` is not supported"
+                        ))
+                        .label(key.clone().with_text("declared here"))
+                        .help("remove `workspace = false` and give the dependency's source"),
                     );
                     return None;
                 }
@@ -573,7 +657,12 @@ impl Planner<'_> {
                     );
                     return None;
                 };
-                let ws_dep = self.deserialize::<TomlDependency>(&root.file, ws_decl.item, &ws_decl.label, name)?;
+                let ws_dep = self.deserialize::<TomlDependency>(
+                    &root.file,
+                    ws_decl.item,
+                    &ws_decl.label,
+                    name,
+                )?;
                 let detailed = match ws_dep {
                     TomlDependency::Simple(version) => TomlDetailedDependency {
                         version: Some(version),
@@ -583,9 +672,11 @@ impl Planner<'_> {
                 };
                 if detailed.optional.is_some() {
                     self.diags.push(
-                        Diagnostic::error(format!("`{key_text}`: `optional` is not allowed in workspace declarations"))
-                            .label(ws_decl.label.clone().with_text("workspace declaration"))
-                            .help("remove `optional` here and set it in the member's declaration"),
+                        Diagnostic::error(format!(
+                            "`{key_text}`: `optional` is not allowed in workspace declarations"
+                        ))
+                        .label(ws_decl.label.clone().with_text("workspace declaration"))
+                        .help("remove `optional` here and set it in the member's declaration"),
                     );
                     return None;
                 }
@@ -607,9 +698,11 @@ impl Planner<'_> {
                 continue;
             }
             self.diags.push(
-                Diagnostic::warning(format!("unused manifest key: {table_path}.\"{key_text}\".{unused}"))
-                    .label(key.clone().with_text("in this declaration"))
-                    .help("remove the key; declarations accept the keys Cargo accepts on a dependency"),
+                Diagnostic::warning(format!(
+                    "unused manifest key: {table_path}.\"{key_text}\".{unused}"
+                ))
+                .label(key.clone().with_text("in this declaration"))
+                .help("remove the key; declarations accept the keys Cargo accepts on a dependency"),
             );
         }
         for (what, set) in [
@@ -621,9 +714,11 @@ impl Planner<'_> {
         ] {
             if set {
                 self.diags.push(
-                    Diagnostic::error(format!("`{key_text}`: `{what}` is not supported in facade declarations"))
-                        .label(key.clone().with_text("declared here"))
-                        .help(format!("remove `{what}`")),
+                    Diagnostic::error(format!(
+                        "`{key_text}`: `{what}` is not supported in facade declarations"
+                    ))
+                    .label(key.clone().with_text("declared here"))
+                    .help(format!("remove `{what}`")),
                 );
                 return None;
             }
@@ -631,27 +726,39 @@ impl Planner<'_> {
 
         let mut features: Vec<String> = detailed.features.clone().unwrap_or_default();
         features.extend(member_features.unwrap_or_default());
-        let default_features = member_default.or(detailed.default_features()).unwrap_or(true);
+        let default_features = member_default
+            .or(detailed.default_features())
+            .unwrap_or(true);
         let optional = member_optional.or(detailed.optional).unwrap_or(false);
         let declared_package = detailed.package.as_ref().map(|p| p.to_string());
 
-        let sources = [detailed.path.is_some(), detailed.git.is_some(), detailed.registry.is_some()]
-            .iter()
-            .filter(|s| **s)
-            .count();
+        let sources = [
+            detailed.path.is_some(),
+            detailed.git.is_some(),
+            detailed.registry.is_some(),
+        ]
+        .iter()
+        .filter(|s| **s)
+        .count();
         if sources > 1 {
             self.diags.push(
-                Diagnostic::error(format!("`{key_text}` names more than one source (`path`, `git`, `registry`)"))
-                    .label(key.clone().with_text("declared here"))
-                    .help("keep exactly one of `path`, `git` and `registry`"),
+                Diagnostic::error(format!(
+                    "`{key_text}` names more than one source (`path`, `git`, `registry`)"
+                ))
+                .label(key.clone().with_text("declared here"))
+                .help("keep exactly one of `path`, `git` and `registry`"),
             );
             return None;
         }
-        if detailed.git.is_none() && (detailed.branch.is_some() || detailed.tag.is_some() || detailed.rev.is_some()) {
+        if detailed.git.is_none()
+            && (detailed.branch.is_some() || detailed.tag.is_some() || detailed.rev.is_some())
+        {
             self.diags.push(
-                Diagnostic::error(format!("`{key_text}` has `branch`, `tag` or `rev` without `git`"))
-                    .label(key.clone().with_text("declared here"))
-                    .help("add the `git` URL or remove the git reference"),
+                Diagnostic::error(format!(
+                    "`{key_text}` has `branch`, `tag` or `rev` without `git`"
+                ))
+                .label(key.clone().with_text("declared here"))
+                .help("add the `git` URL or remove the git reference"),
             );
             return None;
         }
@@ -667,7 +774,10 @@ impl Planner<'_> {
                         package.name
                     ))
                     .label(key.clone().with_text("declared here"))
-                    .help(format!("set `package = \"{}\"` or remove `package`", package.name)),
+                    .help(format!(
+                        "set `package = \"{}\"` or remove `package`",
+                        package.name
+                    )),
                 );
                 return None;
             }
@@ -679,7 +789,10 @@ impl Planner<'_> {
                     ))
                     .label(key.clone().with_text("declared here"))
                     .note("a facade re-exports a library; binaries cannot be re-exported")
-                    .help(format!("add a `src/lib.rs` (or a `[lib]` section) to `{}`", package.name)),
+                    .help(format!(
+                        "add a `src/lib.rs` (or a `[lib]` section) to `{}`",
+                        package.name
+                    )),
                 );
                 return None;
             }
@@ -687,9 +800,13 @@ impl Planner<'_> {
         } else {
             if detailed.version.is_none() && detailed.git.is_none() {
                 self.diags.push(
-                    Diagnostic::error(format!("`{key_text}` has no source: no `version`, `path` or `git`"))
-                        .label(key.clone().with_text("declared here"))
-                        .help(format!("write e.g. `\"{key_text}\" = {{ version = \"1\", package = \"…\" }}`")),
+                    Diagnostic::error(format!(
+                        "`{key_text}` has no source: no `version`, `path` or `git`"
+                    ))
+                    .label(key.clone().with_text("declared here"))
+                    .help(format!(
+                        "write e.g. `\"{key_text}\" = {{ version = \"1\", package = \"…\" }}`"
+                    )),
                 );
                 return None;
             }
@@ -756,9 +873,9 @@ impl Planner<'_> {
                 let mut diag = Diagnostic::error(format!("invalid declaration `{name}`"));
                 diag = match span {
                     Some(span) => diag
-                        .at(file, span, err.message().to_owned())
+                        .at(file, span, err.message().trim_end().to_owned())
                         .label(key.clone().with_text("in this declaration")),
-                    None => diag.label(key.clone().with_text(err.message().to_owned())),
+                    None => diag.label(key.clone().with_text(err.message().trim_end().to_owned())),
                 };
                 self.diags.push(diag.help(
                     "declarations take Cargo's dependency syntax: a version string or a table of \
@@ -770,7 +887,13 @@ impl Planner<'_> {
     }
 
     /// Reads the package at a path declaration (cached per directory).
-    fn path_package(&mut self, dir: &Path, written: &str, key: &Label, key_text: &str) -> Option<PathPackage> {
+    fn path_package(
+        &mut self,
+        dir: &Path,
+        written: &str,
+        key: &Label,
+        key_text: &str,
+    ) -> Option<PathPackage> {
         if let Some(cached) = self.children.get(dir) {
             return cached.clone();
         }
@@ -779,7 +902,13 @@ impl Planner<'_> {
         package
     }
 
-    fn read_path_package(&mut self, dir: &Path, written: &str, key: &Label, key_text: &str) -> Option<PathPackage> {
+    fn read_path_package(
+        &mut self,
+        dir: &Path,
+        written: &str,
+        key: &Label,
+        key_text: &str,
+    ) -> Option<PathPackage> {
         let manifest_path = dir.join("Cargo.toml");
         let text = match std::fs::read_to_string(&manifest_path) {
             Ok(text) => text,
@@ -803,18 +932,25 @@ impl Planner<'_> {
             Ok(raw) => raw,
             Err(err) => {
                 self.diags.push(
-                    Diagnostic::error(format!("`{key_text}`: cannot read the package at `{written}`"))
-                        .at(&file, err.span().unwrap_or(0..0), err.message().to_owned())
-                        .label(key.clone().with_text("declared here")),
+                    Diagnostic::error(format!(
+                        "`{key_text}`: cannot read the package at `{written}`"
+                    ))
+                    .at(&file, err.span().unwrap_or(0..0), err.message().to_owned())
+                    .label(key.clone().with_text("declared here")),
                 );
                 return None;
             }
         };
         let Some(name) = raw.package.as_ref().and_then(|p| p.name.clone()) else {
             self.diags.push(
-                Diagnostic::error(format!("`{key_text}`: `{}` has no `[package] name`", manifest_path.display()))
-                    .label(key.clone().with_text("declared here"))
-                    .help("a path declaration must point at a package, not a virtual workspace manifest"),
+                Diagnostic::error(format!(
+                    "`{key_text}`: `{}` has no `[package] name`",
+                    manifest_path.display()
+                ))
+                .label(key.clone().with_text("declared here"))
+                .help(
+                    "a path declaration must point at a package, not a virtual workspace manifest",
+                ),
             );
             return None;
         };
@@ -836,7 +972,9 @@ impl Planner<'_> {
                     else {
                         continue;
                     };
-                    let Some((key, item)) = table_like.get_key_value(root) else { continue };
+                    let Some((key, item)) = table_like.get_key_value(root) else {
+                        continue;
+                    };
                     if is_managed(root, item) || !reported.insert(root.to_owned()) {
                         continue;
                     }
@@ -860,17 +998,25 @@ impl Planner<'_> {
 
     fn bad_type(&mut self, manifest: &Manifest, item: &Item, path: &str, expected: &str) {
         self.diags.push(
-            Diagnostic::error(format!("`{path}` must be {expected}"))
-                .at(&manifest.file, item.span().unwrap_or(0..0), format!("expected {expected}")),
+            Diagnostic::error(format!("`{path}` must be {expected}")).at(
+                &manifest.file,
+                item.span().unwrap_or(0..0),
+                format!("expected {expected}"),
+            ),
         );
     }
 
     fn unknown_key(&mut self, manifest: &Manifest, table: &dyn TableLike, key: &str, path: &str) {
-        let span = table.get_key_value(key).and_then(|(k, _)| k.span()).unwrap_or(0..0);
+        let span = table
+            .get_key_value(key)
+            .and_then(|(k, _)| k.span())
+            .unwrap_or(0..0);
         self.diags.push(
             Diagnostic::warning(format!("unused manifest key: {path}.{key}"))
                 .at(&manifest.file, span, "not a dependency table")
-                .help("expected `dependencies`, `dev-dependencies`, `build-dependencies` or `target`"),
+                .help(
+                    "expected `dependencies`, `dev-dependencies`, `build-dependencies` or `target`",
+                ),
         );
     }
 }
@@ -934,7 +1080,8 @@ pub fn real_tables(doc: &Item) -> Vec<TableId> {
 
 /// The item at a key path.
 pub fn get_path<'a>(item: &'a Item, path: &[&str]) -> Option<&'a Item> {
-    path.iter().try_fold(item, |item, key| item.as_table_like()?.get(key))
+    path.iter()
+        .try_fold(item, |item, key| item.as_table_like()?.get(key))
 }
 
 /// Resolves `.` and `..` without touching the file system.

@@ -41,7 +41,9 @@ pub struct Shell {
 
 impl std::fmt::Debug for Shell {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Shell").field("verbosity", &self.verbosity).finish_non_exhaustive()
+        f.debug_struct("Shell")
+            .field("verbosity", &self.verbosity)
+            .finish_non_exhaustive()
     }
 }
 
@@ -106,6 +108,7 @@ impl Shell {
         }
         let text = diagnostic.render(&self.cwd);
         let _ = writeln!(self.err, "{text}\n");
+        let _ = self.err.flush();
     }
 
     /// The command's result, on stdout.

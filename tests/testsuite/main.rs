@@ -1,0 +1,10 @@
+//! The end-to-end suite: every case runs the real `cargo-facade` binary on
+//! a fixture workspace and compiles the result with real cargo.
+
+mod support;
+
+mod check;
+mod demo;
+mod errors;
+mod list;
+mod sync;

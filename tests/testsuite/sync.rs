@@ -1,0 +1,194 @@
+//! `cargo facade sync`.
+
+use snapbox::{assert_data_eq, str};
+
+use crate::support::{Fixture, assert_nothing_compiled, assert_unchanged};
+
+/// The core contract: a root with a `#[macro_export]` macro, a child with its
+/// own macro, a proc-macro child, a root-less namespace and a second consumer
+/// that declares one child all build and run through the facades.
+#[test]
+fn basic_workspace_builds_and_runs() {
+    let ws = Fixture::case("basic").with_own_target("basic");
+    let run = ws.facade(&["sync"]);
+    run.assert_code(0);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+  Generating facade foo (root + 2 children)
+  Generating facade util (1 child)
+    Updating basic-app (app/Cargo.toml)
+    Updating basic-tool (tool/Cargo.toml)
+    Finished 2 facades, 2 consumers (6 files written)
+
+"#]]
+    );
+    ws.assert_out();
+
+    ws.cargo(&["build", "--locked"]).assert_code(0);
+    let app = ws.cargo(&["run", "--locked", "-q", "-p", "basic-app"]);
+    app.assert_code(0);
+    assert_data_eq!(
+        app.stdout,
+        str![[r#"
+root foo
+42
+7
+8
+Thing
+OK
+
+"#]]
+    );
+    let tool = ws.cargo(&["run", "--locked", "-q", "-p", "basic-tool"]);
+    assert_eq!(tool.assert_code(0).stdout, "tool 8\n");
+
+    // `check` agrees, and a second sync changes no byte and no mtime.
+    ws.facade(&["check"]).assert_code(0);
+    let before = ws.snapshot();
+    let again = ws.facade(&["sync"]);
+    again.assert_code(0);
+    assert_data_eq!(
+        again.stderr,
+        str![[r#"
+       Fresh 2 facades, 2 consumers (nothing to change)
+
+"#]]
+    );
+    assert_unchanged(&before, &ws.snapshot());
+    assert_nothing_compiled(ws.cargo(&["build", "--locked"]).assert_code(0));
+}
+
+/// A consumer that declares only `foo::bar` builds although no crate `foo`
+/// exists anywhere (DESIGN: "builds even if no crate `foo` exists").
+#[test]
+fn rootless_namespace_needs_no_root_crate() {
+    let ws = Fixture::empty();
+    ws.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"app\", \"ns-child\"]\nresolver = \"2\"\n",
+    );
+    ws.write(
+        "ns-child/Cargo.toml",
+        "[package]\nname = \"ns-child\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    ws.write(
+        "ns-child/src/lib.rs",
+        "pub fn hi() -> &'static str { \"hi from ns::child\" }\n",
+    );
+    ws.write(
+        "app/Cargo.toml",
+        "[package]\nname = \"rootless-app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [package.metadata.facade.dependencies]\n\"ns::child\" = { path = \"../ns-child\" }\n",
+    );
+    ws.write(
+        "app/src/main.rs",
+        "fn main() { println!(\"{}\", ns::child::hi()); }\n",
+    );
+    ws.facade(&["sync"]).assert_code(0);
+    assert!(
+        !ws.read("facades/ns/Cargo.toml")
+            .contains("[dependencies.ns]")
+    );
+    let run = ws.cargo(&["run", "-q", "-p", "rootless-app"]);
+    assert_eq!(run.assert_code(0).stdout, "hi from ns::child\n");
+    // The root-less facade's library is named after the namespace itself.
+    assert!(ws.read("facades/ns/Cargo.toml").contains("name = \"ns\""));
+}
+
+/// Removing the last declaration of a namespace removes its facade and the
+/// managed entry; the rest of the manifest keeps every byte.
+#[test]
+fn undeclared_facades_and_entries_are_removed() {
+    let ws = Fixture::case("basic");
+    let original_tool = ws.read("tool/Cargo.toml");
+    ws.facade(&["sync"]).assert_code(0);
+    let app = ws.read("app/Cargo.toml");
+    ws.write(
+        "app/Cargo.toml",
+        &app.replace("\"util::text\" = { path = \"../crates/util-text\" }\n", ""),
+    );
+    ws.write(
+        "app/src/main.rs",
+        &ws.read("app/src/main.rs")
+            .replace("    println!(\"{}\", util::text::upper(\"ok\"));\n", ""),
+    );
+    let tool = ws.read("tool/Cargo.toml");
+    ws.write(
+        "tool/Cargo.toml",
+        &tool.replace("\"foo::bar\" = { path = \"../crates/foo-bar\" }\n", ""),
+    );
+    ws.write("tool/src/main.rs", "fn main() {}\n");
+
+    let run = ws.facade(&["sync"]);
+    run.assert_code(0);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+    Removing facade util (no longer declared)
+    Updating basic-app (app/Cargo.toml)
+    Updating basic-tool (tool/Cargo.toml)
+    Finished 1 facade, 1 consumer (4 files written)
+
+"#]]
+    );
+    assert!(!ws.path().join("facades/util").exists());
+    assert!(!ws.read("app/Cargo.toml").contains("util ="));
+    // The tool's manifest is back to its declarations-only form.
+    assert_eq!(
+        ws.read("tool/Cargo.toml"),
+        original_tool.replace("\"foo::bar\" = { path = \"../crates/foo-bar\" }\n", "")
+    );
+    ws.cargo(&["build", "--locked"]).assert_code(0);
+}
+
+/// `--dry-run` prints the diff and writes nothing.
+#[test]
+fn dry_run_writes_nothing() {
+    let ws = Fixture::case("basic");
+    let before = ws.snapshot();
+    let run = ws.facade(&["sync", "--dry-run"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains("+++ b/facades/foo/src/lib.rs"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("+foo = { path = \"../facades/foo\", package = \"foo-facade\", features = [\"bar\", \"derive\", \"self\"] }"), "{}", run.stdout);
+    assert_unchanged(&before, &ws.snapshot());
+}
+
+/// A file without the `@generated` header in a facade folder is never
+/// overwritten; the run fails, names it, and changes nothing.
+#[test]
+fn hand_written_files_are_never_clobbered() {
+    let ws = Fixture::case("basic");
+    ws.write("facades/foo/src/lib.rs", "// mine\npub fn precious() {}\n");
+    let before = ws.snapshot();
+    let run = ws.facade(&["sync"]);
+    run.assert_code(2);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+error: refusing to overwrite `[ROOT]/facades/foo/src/lib.rs`: it was not generated by cargo-facade
+ --> facades/foo/src/lib.rs:1:1
+  |
+1 | // mine
+  | ^^^^^^^ no `@generated by cargo-facade` header
+  |
+  = note: cargo-facade only overwrites or deletes files that start with its `@generated` header
+  = help: move the file out of the facade folder, or delete it if it is an old copy
+
+error: aborting due to the previous error; no file was changed
+
+"#]]
+    );
+    assert_unchanged(&before, &ws.snapshot());
+
+    // A hand-written extra file beside generated ones survives syncs.
+    let ws = Fixture::case("basic");
+    ws.facade(&["sync"]).assert_code(0);
+    ws.write("facades/foo/NOTES.md", "keep me\n");
+    ws.facade(&["sync"]).assert_code(0);
+    assert_eq!(ws.read("facades/foo/NOTES.md"), "keep me\n");
+}
