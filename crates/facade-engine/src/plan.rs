@@ -89,6 +89,13 @@ pub struct Spec {
     pub features: Vec<String>,
     pub default_features: bool,
     pub optional: bool,
+    /// Whether the package has a `default` feature (assumed for registry
+    /// and git packages, whose manifests are not read).
+    pub has_default_feature: bool,
+    /// `foreign = true`: a child from outside the root's repository, on purpose.
+    pub foreign: bool,
+    /// The `repository` of a path package's manifest.
+    pub repository: Option<String>,
 }
 
 impl Spec {
@@ -117,8 +124,13 @@ pub struct FacadeDep {
     pub package: String,
     pub version: Option<String>,
     pub source: Source,
-    pub features: BTreeSet<String>,
+    /// Whether the facade's dependency keeps the package's default features:
+    /// false as soon as one declaration opts out.
     pub default_features: bool,
+    /// Emit `<name>.default` so the consumers that did not opt out get them.
+    pub forward_default: bool,
+    /// Features forwarded as facade features `<name>.<feature>`.
+    pub forwarded: BTreeSet<String>,
 }
 
 impl FacadeDep {
@@ -172,6 +184,15 @@ pub struct Consumer {
     /// Index into [`Workspace::manifests`].
     pub manifest: usize,
     pub entries: BTreeMap<TableId, Vec<ManagedEntry>>,
+    /// `[package.metadata.facade.features]`, translated for `[features]`.
+    pub features: Vec<ManagedFeature>,
+}
+
+/// A consumer feature whose RFC-syntax values were translated to the facade's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManagedFeature {
+    pub name: String,
+    pub values: Vec<String>,
 }
 
 /// The validated model of a run.
@@ -211,6 +232,8 @@ struct Planner<'a> {
 struct PathPackage {
     name: String,
     has_lib: bool,
+    features: BTreeSet<String>,
+    repository: Option<String>,
 }
 
 /// A workspace-level declaration, for `workspace = true`.
@@ -227,6 +250,7 @@ impl Planner<'_> {
 
         let mut consumers = Vec::new();
         let mut declarations = Vec::new();
+        let mut raw_features = Vec::new();
         for member in &self.ws.members {
             let Some(index) = member.manifest else {
                 continue;
@@ -236,15 +260,50 @@ impl Planner<'_> {
                 name: member.name.clone(),
                 manifest: index,
                 entries: BTreeMap::new(),
+                features: Vec::new(),
             });
-            self.read_declarations(
-                &self.ws.manifests[index],
-                consumer,
-                &ws_decls,
-                &mut declarations,
-            );
+            let manifest = &self.ws.manifests[index];
+            self.read_declarations(manifest, consumer, &ws_decls, &mut declarations);
+            raw_features.push(self.read_features(manifest));
         }
         let facade_dir = facade_dir?;
+
+        // Consumer features naming declarations, translated to facade features.
+        let mut forwards: BTreeMap<&DeclName, BTreeSet<String>> = BTreeMap::new();
+        for decl in &declarations {
+            forwards.entry(&decl.name).or_default().extend(decl.spec.features.iter().cloned());
+        }
+        let defaults = DefaultForwarding::new(&declarations);
+        for (consumer, features) in raw_features.into_iter().enumerate() {
+            let mine: Vec<&Declaration> = declarations.iter().filter(|d| d.consumer == consumer).collect();
+            for feature in features {
+                let mut values = Vec::new();
+                for (value, label) in &feature.values {
+                    match translate_feature_value(value, &mine, &defaults) {
+                        Ok(Translated::Unchanged) => values.push(value.clone()),
+                        Ok(Translated::Into { values: new, forward }) => {
+                            values.extend(new);
+                            if let Some((name, f)) = forward {
+                                forwards.entry(name).or_default().insert(f);
+                            }
+                        }
+                        Err(message) => self.diags.push(
+                            Diagnostic::error(format!("feature `{}`: {message}", feature.name))
+                                .label(label.clone().with_text("this value"))
+                                .help(
+                                    "declare the name in `[package.metadata.facade.dependencies]` (or a dev, build \
+                                     or target table) of this package, or remove the value",
+                                ),
+                        ),
+                    }
+                }
+                values.dedup();
+                consumers[consumer].features.push(ManagedFeature {
+                    name: feature.name,
+                    values,
+                });
+            }
+        }
 
         // Group by namespace root, then by name.
         let mut by_root: BTreeMap<&str, BTreeMap<&DeclName, Vec<&Declaration>>> = BTreeMap::new();
@@ -279,7 +338,18 @@ impl Planner<'_> {
                         );
                     }
                 }
-                let dep = facade_dep(root, name, decls);
+                let dep = FacadeDep {
+                    key: match name.child() {
+                        None => (*root).to_owned(),
+                        Some(child) => format!("{root}-{child}"),
+                    },
+                    package: first.spec.package.clone(),
+                    version: first.spec.version.clone(),
+                    source: first.spec.source.clone(),
+                    default_features: !defaults.any_opt_out(name),
+                    forward_default: defaults.forwarded(name),
+                    forwarded: forwards.remove(name).unwrap_or_default(),
+                };
                 match name.child() {
                     None => root_crate = Some(dep),
                     Some(child) => {
@@ -319,7 +389,10 @@ impl Planner<'_> {
             });
         }
 
-        // Managed entries: one per (consumer, table, root).
+        // Managed entries: one per (consumer, table, root). Required
+        // declarations are enabled by the entry's features; optional ones by
+        // the consumer's translated `[features]`, as Cargo enables optional
+        // dependencies.
         let mut entries: BTreeMap<(usize, TableId, &str), Vec<&Declaration>> = BTreeMap::new();
         for decl in &declarations {
             entries
@@ -329,40 +402,18 @@ impl Planner<'_> {
         }
         for ((consumer, table, root), decls) in entries {
             let optional = decls.iter().all(|d| d.spec.optional);
-            if !optional && decls.iter().any(|d| d.spec.optional) {
-                let opt = decls
-                    .iter()
-                    .find(|d| d.spec.optional)
-                    .expect("one is optional");
-                let req = decls
-                    .iter()
-                    .find(|d| !d.spec.optional)
-                    .expect("one is required");
-                self.diags.push(
-                    Diagnostic::error(format!(
-                        "namespace `{root}` mixes optional and required declarations in one table"
-                    ))
-                    .label(opt.key.clone().with_text("optional"))
-                    .label(req.key.clone().with_text("required"))
-                    .note("all of a namespace's declarations in one table share one facade dependency")
-                    .help("make them all optional or all required"),
-                );
-            }
             let mut features: Vec<String> = decls
                 .iter()
-                .map(|d| d.name.child().unwrap_or(ROOT_FEATURE).to_owned())
+                .filter(|d| !d.spec.optional)
+                .flat_map(|d| enabling_features(d, &defaults))
                 .collect();
             features.sort();
             features.dedup();
-            consumers[consumer]
-                .entries
-                .entry(table)
-                .or_default()
-                .push(ManagedEntry {
-                    root: root.to_owned(),
-                    features,
-                    optional,
-                });
+            consumers[consumer].entries.entry(table).or_default().push(ManagedEntry {
+                root: root.to_owned(),
+                features,
+                optional,
+            });
         }
 
         self.check_real_tables(&consumers, &declarations);
@@ -376,6 +427,47 @@ impl Planner<'_> {
             consumers,
             declarations,
         })
+    }
+
+    /// `[package.metadata.facade.features]`: features naming declarations.
+    fn read_features(&mut self, manifest: &Manifest) -> Vec<RawFeature> {
+        let mut out = Vec::new();
+        let Some(item) = get_path(manifest.doc.as_item(), &["package", "metadata", "facade", "features"]) else {
+            return out;
+        };
+        let Some(table) = item.as_table_like() else {
+            self.bad_type(manifest, item, "package.metadata.facade.features", "a table of features");
+            return out;
+        };
+        for (name, _) in table.iter() {
+            let (key, item) = table.get_key_value(name).expect("key from iter");
+            let key_label = Label::new(&manifest.file, key.span().unwrap_or(0..0), "");
+            let Some(array) = item.as_array() else {
+                self.diags.push(
+                    Diagnostic::error(format!("feature `{name}` must be an array of strings"))
+                        .label(key_label.with_text("not an array"))
+                        .help(format!("write e.g. `{name} = [\"foo::bar/std\"]`")),
+                );
+                continue;
+            };
+            let mut values = Vec::new();
+            for value in array.iter() {
+                let label = Label::new(&manifest.file, value.span().unwrap_or(0..0), "");
+                match value.as_str() {
+                    Some(text) => values.push((text.to_owned(), label)),
+                    None => self.diags.push(
+                        Diagnostic::error(format!("feature `{name}` must list strings"))
+                            .label(label.with_text("not a string"))
+                            .help("quote the feature value"),
+                    ),
+                }
+            }
+            out.push(RawFeature {
+                name: name.to_owned(),
+                values,
+            });
+        }
+        out
     }
 
     /// `[workspace.metadata.facade] dir`, checked to stay inside the workspace.
@@ -504,6 +596,8 @@ impl Planner<'_> {
                     item,
                     format!("package.metadata.facade.{key}"),
                 ));
+            } else if key == "features" {
+                // Read by `read_features`.
             } else if key == "target" {
                 let Some(targets) = item.as_table_like() else {
                     self.bad_type(
@@ -762,7 +856,7 @@ impl Planner<'_> {
             );
             return None;
         }
-        let (source, package) = if let Some(path) = &detailed.path {
+        let (source, package, has_default_feature, repository) = if let Some(path) = &detailed.path {
             let dir = normalize(&base_dir.join(path));
             let package = self.path_package(&dir, path, key, &key_text)?;
             if let Some(declared) = &declared_package
@@ -796,7 +890,8 @@ impl Planner<'_> {
                 );
                 return None;
             }
-            (Source::Path(dir), package.name)
+            let has_default = package.features.contains("default");
+            (Source::Path(dir), package.name, has_default, package.repository)
         } else {
             if detailed.version.is_none() && detailed.git.is_none() {
                 self.diags.push(
@@ -837,7 +932,25 @@ impl Planner<'_> {
                     registry: detailed.registry.as_ref().map(|r| r.to_string()),
                 },
             };
-            (source, package)
+            (source, package, true, None)
+        };
+        let foreign = match item.as_table_like().and_then(|t| t.get("foreign")) {
+            None => false,
+            Some(value) => match value.as_bool() {
+                Some(foreign) => foreign,
+                None => {
+                    self.diags.push(
+                        Diagnostic::error(format!("invalid declaration `{key_text}`"))
+                            .at(
+                                &manifest.file,
+                                value.span().unwrap_or(0..0),
+                                "`foreign` must be `true` or `false`",
+                            )
+                            .help("write `foreign = true` to accept a child from another repository"),
+                    );
+                    return None;
+                }
+            },
         };
         Some(Spec {
             package,
@@ -846,6 +959,9 @@ impl Planner<'_> {
             features,
             default_features,
             optional,
+            has_default_feature,
+            foreign,
+            repository,
         })
     }
 
@@ -956,13 +1072,39 @@ impl Planner<'_> {
         };
         let autolib = raw.package.as_ref().and_then(|p| p.autolib).unwrap_or(true);
         let has_lib = raw.lib.is_some() || (autolib && dir.join("src/lib.rs").is_file());
-        Some(PathPackage { name, has_lib })
+        let features = raw.features.map(|f| f.into_keys().collect()).unwrap_or_default();
+        let repository = raw.package.as_ref().and_then(|p| p.repository.as_ref()).and_then(|r| r.as_str()).map(str::to_owned);
+        Some(PathPackage {
+            name,
+            has_lib,
+            features,
+            repository,
+        })
     }
 
-    /// A consumer's own `foo` dependency would take the managed entry's name.
+    /// A consumer's own `foo` dependency would take the managed entry's name;
+    /// its own `[features]` entry would be overwritten by a translated one.
     fn check_real_tables(&mut self, consumers: &[Consumer], declarations: &[Declaration]) {
         for (index, consumer) in consumers.iter().enumerate() {
             let manifest = &self.ws.manifests[consumer.manifest];
+            if let Some(real) = manifest.doc.get("features").and_then(Item::as_table_like) {
+                for feature in &consumer.features {
+                    let Some((key, item)) = real.get_key_value(&feature.name) else {
+                        continue;
+                    };
+                    if crate::render::is_managed_feature(item) {
+                        continue;
+                    }
+                    self.diags.push(
+                        Diagnostic::error(format!(
+                            "feature `{}` is defined both in `[features]` and in `[package.metadata.facade.features]`",
+                            feature.name
+                        ))
+                        .at(&manifest.file, key.span().unwrap_or(0..0), "defined here by hand")
+                        .help("keep one definition: cargo-facade writes the `[features]` entry from the other"),
+                    );
+                }
+            }
             let mut reported = BTreeSet::new();
             for decl in declarations.iter().filter(|d| d.consumer == index) {
                 let root = decl.name.root();
@@ -1028,23 +1170,139 @@ impl Label {
     }
 }
 
-fn facade_dep(root: &str, name: &DeclName, decls: &[&Declaration]) -> FacadeDep {
-    let first = &decls[0].spec;
-    let mut features = BTreeSet::new();
-    for decl in decls {
-        features.extend(decl.spec.features.iter().cloned());
+/// A feature of `[package.metadata.facade.features]` as written.
+struct RawFeature {
+    name: String,
+    values: Vec<(String, Label)>,
+}
+
+/// Which names need their child's `default` feature forwarded per consumer:
+/// when some declaration opts out of default features and another does not.
+struct DefaultForwarding<'d> {
+    opt_out: BTreeSet<&'d DeclName>,
+    forward: BTreeSet<&'d DeclName>,
+}
+
+impl<'d> DefaultForwarding<'d> {
+    fn new(declarations: &'d [Declaration]) -> Self {
+        let opt_out: BTreeSet<&DeclName> = declarations
+            .iter()
+            .filter(|d| !d.spec.default_features)
+            .map(|d| &d.name)
+            .collect();
+        let forward = declarations
+            .iter()
+            .filter(|d| d.spec.default_features && opt_out.contains(&d.name) && d.spec.has_default_feature)
+            .map(|d| &d.name)
+            .collect();
+        DefaultForwarding { opt_out, forward }
     }
-    FacadeDep {
-        key: match name.child() {
-            None => root.to_owned(),
-            Some(child) => format!("{root}-{child}"),
+    fn any_opt_out(&self, name: &DeclName) -> bool {
+        self.opt_out.contains(name)
+    }
+    fn forwarded(&self, name: &DeclName) -> bool {
+        self.forward.contains(name)
+    }
+}
+
+/// The facade feature that enables a name: the child's own name, or `self`.
+pub fn base_feature(name: &DeclName) -> &str {
+    name.child().unwrap_or(ROOT_FEATURE)
+}
+
+/// The facade features one declaration turns on: the name itself, each of
+/// its `features`, and `default` where the facade forwards it.
+fn enabling_features(decl: &Declaration, defaults: &DefaultForwarding<'_>) -> Vec<String> {
+    let base = base_feature(&decl.name);
+    let mut out = vec![base.to_owned()];
+    out.extend(decl.spec.features.iter().map(|f| format!("{base}.{f}")));
+    if decl.spec.default_features && defaults.forwarded(&decl.name) {
+        out.push(format!("{base}.default"));
+    }
+    out
+}
+
+enum Translated<'d> {
+    Unchanged,
+    Into {
+        values: Vec<String>,
+        /// A child or root feature the facade must forward.
+        forward: Option<(&'d DeclName, String)>,
+    },
+}
+
+/// Translates one value of a consumer feature from RFC syntax
+/// (`dep:foo::bar`, `foo::bar/std`, `foo::bar?/std`) into the facade's.
+fn translate_feature_value<'d>(
+    value: &str,
+    decls: &[&'d Declaration],
+    defaults: &DefaultForwarding<'_>,
+) -> Result<Translated<'d>, String> {
+    enum Form<'v> {
+        Dep(&'v str),
+        Strong(&'v str, &'v str),
+        Weak(&'v str, &'v str),
+        Bare(&'v str),
+    }
+    let form = if let Some(name) = value.strip_prefix("dep:") {
+        Form::Dep(name)
+    } else if let Some((name, feature)) = value.split_once("?/") {
+        Form::Weak(name, feature)
+    } else if let Some((name, feature)) = value.split_once('/') {
+        Form::Strong(name, feature)
+    } else {
+        Form::Bare(value)
+    };
+    let name = match form {
+        Form::Dep(n) | Form::Strong(n, _) | Form::Weak(n, _) | Form::Bare(n) => n,
+    };
+    let matching: Vec<&&Declaration> = decls.iter().filter(|d| d.name.to_string() == name).collect();
+    let Some(first) = matching.first() else {
+        if name.contains("::") {
+            return Err(format!("`{value}` names `{name}`, which this package does not declare"));
+        }
+        return Ok(Translated::Unchanged);
+    };
+    let decl_name = &first.name;
+    let root = decl_name.root();
+    let base = base_feature(decl_name);
+    let enable = || {
+        let mut out: Vec<String> = matching
+            .iter()
+            .flat_map(|d| enabling_features(d, defaults))
+            .map(|f| format!("{root}/{f}"))
+            .collect();
+        out.dedup();
+        out
+    };
+    Ok(match form {
+        // A bare root name is a feature of the package's own, unless the
+        // root is optional (then it is the implicit feature of that dependency).
+        Form::Bare(_) if !matching.iter().any(|d| d.spec.optional) => Translated::Unchanged,
+        Form::Bare(_) | Form::Dep(_) => Translated::Into {
+            values: enable(),
+            forward: None,
         },
-        package: first.package.clone(),
-        version: first.version.clone(),
-        source: first.source.clone(),
-        features,
-        default_features: decls.iter().any(|d| d.spec.default_features),
-    }
+        Form::Strong(_, feature) => {
+            let mut values = enable();
+            values.push(format!("{root}/{base}.{feature}"));
+            Translated::Into {
+                values,
+                forward: Some((decl_name, feature.to_owned())),
+            }
+        }
+        // `?` is only valid on an optional dependency: when the facade is a
+        // required dependency anyway, the facade's own weak forwarding
+        // (`<key>?/<feature>`) keeps the meaning.
+        Form::Weak(_, feature) => Translated::Into {
+            values: vec![if decls.iter().filter(|d| d.name.root() == root).all(|d| d.spec.optional) {
+                format!("{root}?/{base}.{feature}")
+            } else {
+                format!("{root}/{base}.{feature}")
+            }],
+            forward: Some((decl_name, feature.to_owned())),
+        },
+    })
 }
 
 /// Whether a real dependency entry is the managed entry of namespace `root`.

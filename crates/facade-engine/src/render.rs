@@ -66,12 +66,26 @@ fn render_facade_manifest(facade: &Facade) -> String {
     lib["path"] = value("src/lib.rs");
     doc["lib"] = Item::Table(lib);
 
+    // `<name>` enables a child (`self`: the root); `<name>.<feature>`
+    // forwards a feature to it. Package names contain no `.`, so no two
+    // names can collide.
     let mut features = Table::new();
-    if let Some(root) = &facade.root_crate {
-        features[ROOT_FEATURE] = value(Array::from_iter([format!("dep:{}", root.key)]));
-    }
-    for child in &facade.children {
-        features[child.name.as_str()] = value(Array::from_iter([format!("dep:{}", child.dep.key)]));
+    let named = facade
+        .root_crate
+        .iter()
+        .map(|dep| (ROOT_FEATURE, dep))
+        .chain(facade.children.iter().map(|c| (c.name.as_str(), &c.dep)));
+    for (name, dep) in named {
+        features[name] = value(Array::from_iter([format!("dep:{}", dep.key)]));
+        let mut forwarded: Vec<&str> = dep.forwarded.iter().map(String::as_str).collect();
+        if dep.forward_default {
+            forwarded.push("default");
+        }
+        forwarded.sort_unstable();
+        forwarded.dedup();
+        for feature in forwarded {
+            features[&format!("{name}.{feature}")] = value(Array::from_iter([format!("{}?/{feature}", dep.key)]));
+        }
     }
     doc["features"] = Item::Table(features);
 
@@ -118,12 +132,6 @@ fn facade_dep_table(dep: &FacadeDep, facade_dir: &Path) -> InlineTable {
     }
     if !dep.default_features {
         table.insert("default-features", false.into());
-    }
-    if !dep.features.is_empty() {
-        table.insert(
-            "features",
-            Value::Array(Array::from_iter(dep.features.iter())),
-        );
     }
     table.insert("optional", true.into());
     table
@@ -255,11 +263,63 @@ pub fn render_consumer(manifest: &Manifest, consumer: &Consumer, plan: &Plan) ->
         }
     }
 
+    changed |= render_features(&mut doc, consumer);
+
     if changed {
         doc.to_string()
     } else {
         manifest.file.text().to_owned()
     }
+}
+
+/// The trailing comment that marks a `[features]` entry cargo-facade wrote.
+pub const FEATURE_MARKER: &str = "# managed by cargo-facade";
+
+/// Whether a `[features]` value carries [`FEATURE_MARKER`].
+pub fn is_managed_feature(item: &Item) -> bool {
+    item.as_value()
+        .and_then(|v| v.decor().suffix())
+        .and_then(|s| s.as_str())
+        .is_some_and(|s| s.contains(FEATURE_MARKER))
+}
+
+/// Writes the translated features; drops marked ones no longer declared.
+fn render_features(doc: &mut DocumentMut, consumer: &Consumer) -> bool {
+    let mut changed = false;
+    if let Some(table) = doc.get_mut("features").and_then(Item::as_table_like_mut) {
+        let stale: Vec<String> = table
+            .iter()
+            .filter(|(key, item)| is_managed_feature(item) && !consumer.features.iter().any(|f| f.name == *key))
+            .map(|(key, _)| key.to_owned())
+            .collect();
+        for key in stale {
+            table.remove(&key);
+            changed = true;
+        }
+    }
+    if consumer.features.is_empty() {
+        return changed;
+    }
+    if doc.get("features").is_none() {
+        doc["features"] = Item::Table(Table::new());
+    }
+    let table = doc["features"].as_table_like_mut().expect("checked by plan: `features` is a table");
+    for feature in &consumer.features {
+        let same = table.get(&feature.name).is_some_and(|item| {
+            is_managed_feature(item)
+                && item.as_array().is_some_and(|a| {
+                    a.len() == feature.values.len() && a.iter().zip(&feature.values).all(|(v, w)| v.as_str() == Some(w))
+                })
+        });
+        if same {
+            continue;
+        }
+        let mut array = Value::Array(Array::from_iter(feature.values.iter()));
+        array.decor_mut().set_suffix(format!(" {FEATURE_MARKER}"));
+        table.insert(&feature.name, Item::Value(array));
+        changed = true;
+    }
+    changed
 }
 
 fn managed_entry_table(entry: &ManagedEntry, path: &str) -> InlineTable {
