@@ -48,6 +48,10 @@ pub struct FacadeArgs {
     /// Use verbose output
     #[arg(short, long, global = true)]
     pub verbose: bool,
+
+    /// Treat warnings as errors (exit 2, nothing written)
+    #[arg(long, global = true)]
+    pub deny_warnings: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -111,6 +115,7 @@ impl FacadeArgs {
             },
             dry_run,
             format,
+            deny_warnings: self.deny_warnings,
         };
         (command, options)
     }

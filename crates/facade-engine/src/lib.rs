@@ -8,6 +8,7 @@
 //! Data flows one way: [`load`] → [`plan`] → [`render`] → [`write`].
 
 pub mod cli;
+pub mod conflict;
 pub mod diagnostic;
 pub mod list;
 pub mod load;
@@ -76,6 +77,8 @@ pub struct Options {
     /// `sync`: print the diff instead of writing.
     pub dry_run: bool,
     pub format: ListFormat,
+    /// Treat warnings (unused keys, ownership) as errors.
+    pub deny_warnings: bool,
 }
 
 /// The process exit codes of the contract.
@@ -121,6 +124,7 @@ fn run_inner(command: Command, options: &Options, shell: &mut Shell) -> anyhow::
         _ => Vec::new(),
     };
     report(shell, &diags)?;
+    deny_warnings(options, diags.items().iter().filter(|d| !d.is_error()).count())?;
     let (Some(ws), Some(plan)) = (workspace, plan) else {
         unreachable!("load and plan report errors when they return nothing")
     };
@@ -159,6 +163,14 @@ fn report(shell: &mut Shell, diags: &Diagnostics) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// With `--deny-warnings`, warnings already reported stop the run.
+fn deny_warnings(options: &Options, warnings: usize) -> anyhow::Result<()> {
+    if options.deny_warnings && warnings > 0 {
+        return Err(InputErrors { count: warnings }.into());
+    }
+    Ok(())
+}
+
 fn files(n: usize) -> String {
     if n == 1 {
         "1 file".to_owned()
@@ -189,6 +201,17 @@ fn sync(
     shell: &mut Shell,
 ) -> anyhow::Result<Exit> {
     if changes.is_empty() {
+        // Ownership needs registry manifests, hence a resolve; path-only
+        // workspaces (the common case) skip it on the no-op path.
+        if plan.has_foreign_candidates() {
+            if let Ok(Ok(metadata)) = load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, false) {
+                let warnings = plan::ownership_warnings(plan, &metadata);
+                for warning in &warnings {
+                    shell.diagnostic(warning);
+                }
+                deny_warnings(options, warnings.len())?;
+            }
+        }
         shell.status("Fresh", format!("{} (nothing to change)", summary(plan)));
         return Ok(Exit::Success);
     }
@@ -202,7 +225,19 @@ fn sync(
     shell.verbose("Running", "`cargo metadata` to refresh Cargo.lock");
     let resolved = load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, false);
     let failure = match resolved {
-        Ok(Ok(_)) => None,
+        Ok(Ok(metadata)) => {
+            let warnings = plan::ownership_warnings(plan, &metadata);
+            for warning in &warnings {
+                shell.diagnostic(warning);
+            }
+            (options.deny_warnings && !warnings.is_empty()).then(|| {
+                diagnostic::Diagnostic::error(format!(
+                    "{} warning{} denied by `--deny-warnings`",
+                    warnings.len(),
+                    if warnings.len() == 1 { "" } else { "s" }
+                ))
+            })
+        }
         Ok(Err(stderr)) => Some(load::cargo_failed("cargo metadata", &stderr)),
         Err(err) => Some(diagnostic::Diagnostic::error(format!("{err:#}"))),
     };
@@ -214,9 +249,7 @@ fn sync(
                 let _ = std::fs::remove_file(&ws.lock_path);
             }
         }
-        shell.diagnostic(
-            &failure.note("cargo rejected the synced workspace, so every file was restored"),
-        );
+        shell.diagnostic(&failure.note("the synced workspace was rejected, so every file was restored"));
         return Err(InputErrors { count: 1 }.into());
     }
     shell.status(

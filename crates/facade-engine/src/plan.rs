@@ -208,6 +208,15 @@ impl Plan {
     pub fn facade(&self, root: &str) -> Option<&Facade> {
         self.facades.iter().find(|f| f.root == root)
     }
+
+    /// Whether [`ownership_warnings`] has anything to check: a registry or
+    /// git child not declared `foreign`, in a namespace with a root.
+    pub fn has_foreign_candidates(&self) -> bool {
+        self.declarations
+            .iter()
+            .any(|d| d.name.child().is_some() && !d.spec.foreign && !matches!(d.spec.source, Source::Path(_)))
+            && self.facades.iter().any(|f| f.root_crate.is_some())
+    }
 }
 
 /// Builds the plan, or `None` with the reasons in `diags`.
@@ -234,6 +243,10 @@ struct PathPackage {
     has_lib: bool,
     features: BTreeSet<String>,
     repository: Option<String>,
+    /// The library's root source file.
+    lib_path: PathBuf,
+    /// `[dependencies]` keys by the package they name.
+    dependency_keys: BTreeMap<String, Vec<String>>,
 }
 
 /// A workspace-level declaration, for `workspace = true`.
@@ -417,6 +430,8 @@ impl Planner<'_> {
         }
 
         self.check_real_tables(&consumers, &declarations);
+        self.check_root_conflicts(&facades, &declarations);
+        self.check_typosquats(&consumers, &declarations);
 
         if self.diags.has_errors() {
             return None;
@@ -427,6 +442,133 @@ impl Planner<'_> {
             consumers,
             declarations,
         })
+    }
+
+    /// RFC 3243, "Dash typosquatting": `foo::bar` and a direct dependency on a
+    /// package `foo-bar`/`foo_bar` that is not that child are one typo apart.
+    fn check_typosquats(&mut self, consumers: &[Consumer], declarations: &[Declaration]) {
+        let mut reported = BTreeSet::new();
+        for decl in declarations {
+            let DeclName::Child { root, child } = &decl.name else {
+                continue;
+            };
+            let consumer = &consumers[decl.consumer];
+            let Some(member) = self.ws.members.iter().find(|m| m.manifest == Some(consumer.manifest)) else {
+                continue;
+            };
+            let squats = [format!("{root}-{child}"), format!("{root}_{child}")];
+            for dep in &member.dependencies {
+                let key = dep.rename.as_deref().unwrap_or(&dep.name);
+                if !squats.iter().any(|s| s == dep.name.as_str() || s == key) {
+                    continue;
+                }
+                let same_package = dep.name == decl.spec.package
+                    && match (&decl.spec.source, &dep.path) {
+                        (Source::Path(dir), Some(path)) => normalize(Path::new(path.as_str())) == *dir,
+                        (Source::Registry { .. }, None) => dep.source.as_ref().is_some_and(|s| s.repr.starts_with("registry+") || s.repr.starts_with("sparse+")),
+                        (Source::Git { url, .. }, None) => dep.source.as_ref().is_some_and(|s| s.repr.contains(url.as_str())),
+                        _ => false,
+                    };
+                if same_package || !reported.insert((decl.consumer, key.to_owned())) {
+                    continue;
+                }
+                let manifest = &self.ws.manifests[consumer.manifest];
+                let span = real_tables(manifest.doc.as_item())
+                    .iter()
+                    .filter_map(|t| get_path(manifest.doc.as_item(), &t.real_path()).and_then(Item::as_table_like))
+                    .find_map(|t| t.get_key_value(key).and_then(|(k, _)| k.span()))
+                    .unwrap_or(0..0);
+                self.diags.push(
+                    Diagnostic::error(format!(
+                        "`{}` depends on package `{}`{}, which is not the declared child `{}`",
+                        consumer.name,
+                        dep.name,
+                        if key != dep.name { format!(" as `{key}`") } else { String::new() },
+                        decl.name
+                    ))
+                    .at(&manifest.file, span, "a different package, one typo away")
+                    .label(decl.key.clone().with_text(format!("`{}` is package `{}` from here", decl.name, decl.spec.package)))
+                    .note(
+                        "RFC 3243, \"Dash typosquatting\": \"it's totally possible for a user to accidentally type \
+                         foo-bar in Cargo.toml instead of foo/bar, and pull in the wrong, squatted, crate\"",
+                    )
+                    .help(format!(
+                        "remove the direct dependency and write `{root}::{}::…` paths; if `{}` really is the child, \
+                         declare it with `package = \"{}\"` and the same source",
+                        crate::name::module_ident(child),
+                        dep.name,
+                        dep.name
+                    )),
+                );
+            }
+        }
+    }
+
+    /// RFC 3243: a root item named like a child, other than a re-export of
+    /// that child, is an error (see [`crate::conflict`]).
+    fn check_root_conflicts(&mut self, facades: &[Facade], declarations: &[Declaration]) {
+        for facade in facades {
+            let Some(FacadeDep {
+                source: Source::Path(dir),
+                ..
+            }) = &facade.root_crate
+            else {
+                continue;
+            };
+            let Some(Some(root)) = self.children.get(dir).cloned() else {
+                continue;
+            };
+            let modules: Vec<(String, Vec<String>)> = facade
+                .children
+                .iter()
+                .map(|child| {
+                    let mut crates = vec![child.dep.package.replace('-', "_")];
+                    for key in root.dependency_keys.get(&child.dep.package).into_iter().flatten() {
+                        crates.push(key.replace('-', "_"));
+                    }
+                    (child.name.replace('-', "_"), crates)
+                })
+                .collect();
+            let Ok(source) = std::fs::read_to_string(&root.lib_path) else {
+                continue;
+            };
+            // A root that does not parse is rustc's to report; the facade's
+            // compile-time guard still stands.
+            let Ok(conflicts) = crate::conflict::find_conflicts(&source, &modules) else {
+                continue;
+            };
+            let file = SourceFile::new(root.lib_path.clone(), source);
+            for conflict in conflicts {
+                let child = facade
+                    .children
+                    .iter()
+                    .find(|c| c.name.replace('-', "_") == conflict.module)
+                    .expect("conflicts name declared modules");
+                let name = DeclName::Child {
+                    root: facade.root.clone(),
+                    child: child.name.clone(),
+                };
+                let decl = declarations.iter().find(|d| d.name == name).expect("declared");
+                self.diags.push(
+                    Diagnostic::error(format!(
+                        "root crate `{}` has its own `{}` ({}), which would hide the child `{name}`",
+                        facade.root, conflict.module, conflict.kind
+                    ))
+                    .at(&file, conflict.span.clone(), format!("`{}::{}` is already taken here", facade.root, conflict.module))
+                    .label(decl.key.clone().with_text("child declared here"))
+                    .note(
+                        "RFC 3243: \"If users import both foo and foo::bar but foo also has a bar item in its API \
+                         that isn't just foo::bar re-exported, then rustc will error.\"",
+                    )
+                    .help(format!(
+                        "rename the root's `{0}`, make it a re-export of the child (`pub use {1} as {0};`), \
+                         or declare the child under another name",
+                        conflict.module,
+                        child.dep.package.replace('-', "_")
+                    )),
+                );
+            }
+        }
     }
 
     /// `[package.metadata.facade.features]`: features naming declarations.
@@ -1074,11 +1216,19 @@ impl Planner<'_> {
         let has_lib = raw.lib.is_some() || (autolib && dir.join("src/lib.rs").is_file());
         let features = raw.features.map(|f| f.into_keys().collect()).unwrap_or_default();
         let repository = raw.package.as_ref().and_then(|p| p.repository.as_ref()).and_then(|r| r.as_str()).map(str::to_owned);
+        let lib_path = dir.join(raw.lib.as_ref().and_then(|l| l.path.as_deref()).unwrap_or("src/lib.rs"));
+        let mut dependency_keys: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (key, spec) in raw.dependencies.iter().flatten() {
+            let package = spec.get("package").and_then(toml::Value::as_str).unwrap_or(key);
+            dependency_keys.entry(package.to_owned()).or_default().push(key.clone());
+        }
         Some(PathPackage {
             name,
             has_lib,
             features,
             repository,
+            lib_path,
+            dependency_keys,
         })
     }
 
@@ -1302,6 +1452,67 @@ fn translate_feature_value<'d>(
             }],
             forward: Some((decl_name, feature.to_owned())),
         },
+    })
+}
+
+/// crates.io's ownership rule, emulated: "Only the owners of foo may create
+/// the foo::bar crate". Registry and git children whose `repository`
+/// differs from the root's are warned about unless declared `foreign = true`.
+/// Needs a resolved `cargo metadata` (registry manifests are not read).
+pub fn ownership_warnings(plan: &Plan, metadata: &cargo_metadata::Metadata) -> Vec<Diagnostic> {
+    let repository = |package: &str| {
+        metadata
+            .packages
+            .iter()
+            .find(|p| p.name.as_str() == package)
+            .map(|p| normalize_repository(p.repository.as_deref()))
+    };
+    let mut out = Vec::new();
+    for facade in &plan.facades {
+        let Some(root) = &facade.root_crate else { continue };
+        let Some(root_repo) = repository(&root.package) else { continue };
+        for child in &facade.children {
+            if matches!(child.dep.source, Source::Path(_)) {
+                continue;
+            }
+            let name = DeclName::Child {
+                root: facade.root.clone(),
+                child: child.name.clone(),
+            };
+            let decls: Vec<&Declaration> = plan.declarations.iter().filter(|d| d.name == name).collect();
+            if decls.iter().all(|d| d.spec.foreign) {
+                continue;
+            }
+            let Some(child_repo) = repository(&child.dep.package) else { continue };
+            if child_repo == root_repo && root_repo.is_some() {
+                continue;
+            }
+            let decl = decls.iter().find(|d| !d.spec.foreign).expect("one is not foreign");
+            let show = |r: &Option<String>| r.clone().unwrap_or_else(|| "none".to_owned());
+            out.push(
+                Diagnostic::warning(format!(
+                    "`{name}` is package `{}` from repository {}, but root `{}` is from {}",
+                    child.dep.package,
+                    show(&child_repo),
+                    facade.root,
+                    show(&root_repo)
+                ))
+                .label(decl.key.clone().with_text("declared here"))
+                .note(
+                    "RFC 3243: \"Only the owners of foo may create the foo::bar crate\"; a registry will refuse \
+                     a child that the root's owners did not publish",
+                )
+                .help("if the child is meant to come from elsewhere, add `foreign = true` to its declaration"),
+            );
+        }
+    }
+    out
+}
+
+fn normalize_repository(repository: Option<&str>) -> Option<String> {
+    repository.map(|r| {
+        let r = r.trim().trim_end_matches('/');
+        r.strip_suffix(".git").unwrap_or(r).to_ascii_lowercase()
     })
 }
 

@@ -13,6 +13,7 @@ pub struct RawPackageManifest {
     pub package: Option<RawPackage>,
     pub lib: Option<RawLib>,
     pub features: Option<BTreeMap<String, toml::Value>>,
+    pub dependencies: Option<BTreeMap<String, toml::Value>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
