@@ -69,10 +69,10 @@ error: `foo::binonly`: package `binonly` at `../binonly` has no library target
    = help: add a `src/lib.rs` (or a `[lib]` section) to `binonly`
 
 error: invalid declaration `foo::typo`
- --> b/Cargo.toml:7:1
+ --> b/Cargo.toml:7:49
   |
 7 | "foo::typo" = { path = "../binonly", features = "std" }
-  | ^^^^^^^^^^^ invalid type: string "std", expected a sequence
+  | ----------- in this declaration                 ^^^^^ `features`: invalid type: string "std", expected a sequence
   |
   = help: declarations take Cargo's dependency syntax: a version string or a table of `version`, `path`, `git`, `package`, `features`, `optional`, `default-features`…
 
@@ -108,6 +108,7 @@ error: missing key for inline table element, expected key
 error: failed to load manifest for workspace member `[ROOT]/tool`
 referenced by workspace at `[ROOT]/Cargo.toml`
 note: reported by `cargo metadata`, which cargo-facade runs
+help: fix what cargo reports above and run the command again; no file was changed
 
 error: aborting due to the previous error; no file was changed
 

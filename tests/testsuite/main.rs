@@ -5,6 +5,8 @@ mod support;
 
 mod check;
 mod demo;
+mod eject;
 mod errors;
 mod list;
+mod semantics;
 mod sync;

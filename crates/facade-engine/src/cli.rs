@@ -62,6 +62,8 @@ pub enum FacadeCommand {
     Check,
     /// List namespaces, their children and the members that declare them
     List(ListArgs),
+    /// Put declarations back into the real tables in RFC 3243 syntax; remove managed entries and facades
+    Eject(SyncArgs),
 }
 
 #[derive(Debug, Args)]
@@ -97,6 +99,7 @@ impl FacadeArgs {
         let (command, dry_run, format) = match &self.command {
             FacadeCommand::Sync(args) => (Command::Sync, args.dry_run, ListFormat::Human),
             FacadeCommand::Check => (Command::Check, false, ListFormat::Human),
+            FacadeCommand::Eject(args) => (Command::Eject, args.dry_run, ListFormat::Human),
             FacadeCommand::List(args) => (
                 Command::List,
                 false,

@@ -7,11 +7,15 @@
 //!
 //! Data flows one way: [`load`] → [`plan`] → [`render`] → [`write`].
 
+pub mod blame;
 pub mod cli;
 pub mod conflict;
 pub mod diagnostic;
+pub mod eject;
 pub mod list;
 pub mod load;
+pub mod lock;
+pub mod migrate;
 pub mod name;
 pub mod plan;
 pub mod render;
@@ -58,6 +62,9 @@ pub enum Command {
     Check,
     /// Print namespaces, children and their consumers.
     List,
+    /// Put declarations back into the real tables (RFC syntax), remove
+    /// managed entries and facades.
+    Eject,
 }
 
 /// The output format of `list`.
@@ -114,10 +121,18 @@ pub fn run(command: Command, options: &Options, shell: &mut Shell) -> Exit {
 }
 
 fn run_inner(command: Command, options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
+    // Held until the last byte is written: concurrent syncs take turns.
+    let _lock = match command {
+        Command::Sync if !options.dry_run => {
+            lock::lock_workspace(options.manifest_path.as_deref(), &options.cargo, shell)?
+        }
+        _ => None,
+    };
     let mut diags = Diagnostics::default();
     let workspace = load::load(options.manifest_path.as_deref(), &options.cargo, &mut diags)?;
     let plan = workspace.as_ref().and_then(|ws| plan::plan(ws, &mut diags));
     let changes = match (&workspace, &plan) {
+        (Some(ws), Some(plan)) if command == Command::Eject => eject::collect_changes(ws, plan, &mut diags)?,
         (Some(ws), Some(plan)) if command != Command::List => {
             write::collect_changes(ws, plan, &mut diags)?
         }
@@ -134,7 +149,7 @@ fn run_inner(command: Command, options: &Options, shell: &mut Shell) -> anyhow::
             Ok(Exit::Success)
         }
         Command::Check => Ok(check(&plan, &changes, options, shell)),
-        Command::Sync if options.dry_run => {
+        Command::Sync | Command::Eject if options.dry_run => {
             let diff = write::unified_diff(&changes, &std::env::current_dir()?);
             shell.out().write_all(diff.as_bytes())?;
             shell.status(
@@ -147,6 +162,7 @@ fn run_inner(command: Command, options: &Options, shell: &mut Shell) -> anyhow::
             Ok(Exit::Success)
         }
         Command::Sync => sync(&ws, &plan, changes, options, shell),
+        Command::Eject => eject(&ws, &plan, changes, options, shell),
     }
 }
 
@@ -203,20 +219,20 @@ fn sync(
     if changes.is_empty() {
         // Ownership needs registry manifests, hence a resolve; path-only
         // workspaces (the common case) skip it on the no-op path.
-        if plan.has_foreign_candidates() {
-            if let Ok(Ok(metadata)) = load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, false) {
-                let warnings = plan::ownership_warnings(plan, &metadata);
-                for warning in &warnings {
-                    shell.diagnostic(warning);
-                }
-                deny_warnings(options, warnings.len())?;
+        if plan.has_foreign_candidates()
+            && let Ok(Ok(metadata)) = load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, false)
+        {
+            let warnings = plan::ownership_warnings(plan, &metadata);
+            for warning in &warnings {
+                shell.diagnostic(warning);
             }
+            deny_warnings(options, warnings.len())?;
         }
         shell.status("Fresh", format!("{} (nothing to change)", summary(plan)));
         return Ok(Exit::Success);
     }
     report_changes(plan, &changes, shell);
-    let lock_before = std::fs::read(&ws.lock_path).ok();
+    let lock_before = write::Saved::read(&ws.lock_path);
     let applied = write::apply(&changes, &plan.facade_dir)?;
 
     // Let cargo resolve the new graph: this refreshes `Cargo.lock` and
@@ -238,17 +254,12 @@ fn sync(
                 ))
             })
         }
-        Ok(Err(stderr)) => Some(load::cargo_failed("cargo metadata", &stderr)),
+        Ok(Err(stderr)) => Some(blame::resolution_failure(&stderr, plan)),
         Err(err) => Some(diagnostic::Diagnostic::error(format!("{err:#}"))),
     };
     if let Some(failure) = failure {
         applied.rollback()?;
-        match lock_before {
-            Some(bytes) => write::write_atomic(&ws.lock_path, &bytes)?,
-            None => {
-                let _ = std::fs::remove_file(&ws.lock_path);
-            }
-        }
+        lock_before.restore()?;
         shell.diagnostic(&failure.note("the synced workspace was rejected, so every file was restored"));
         return Err(InputErrors { count: 1 }.into());
     }
@@ -256,6 +267,57 @@ fn sync(
         "Finished",
         format!("{} ({} written)", summary(plan), files(changes.len())),
     );
+    Ok(Exit::Success)
+}
+
+fn eject(
+    ws: &load::Workspace,
+    plan: &plan::Plan,
+    changes: Vec<Change>,
+    options: &Options,
+    shell: &mut Shell,
+) -> anyhow::Result<Exit> {
+    if changes.is_empty() {
+        shell.status("Fresh", "nothing to eject");
+        return Ok(Exit::Success);
+    }
+    for change in &changes {
+        if let (write::Owner::Consumer(name), write::Action::Write(_)) = (&change.owner, &change.action) {
+            shell.status("Ejecting", format!("{name} ({})", shell.display_path(&change.path)));
+        }
+    }
+    let mut removed: Vec<&str> = changes
+        .iter()
+        .filter_map(|c| match &c.owner {
+            write::Owner::Facade(root) => Some(root.as_str()),
+            write::Owner::Consumer(_) => None,
+        })
+        .collect();
+    removed.dedup();
+    for root in removed {
+        shell.status("Removing", format!("facade {root}"));
+    }
+    let lock_before = std::fs::read(&ws.lock_path).ok();
+    write::apply(&changes, &plan.facade_dir)?;
+    // The facade folder goes too if eject emptied it.
+    let _ = std::fs::remove_dir(&plan.facade_dir);
+    // The ejected manifests are in RFC 3243 syntax: cargo resolves them only
+    // where every declaration names its `package`. If it cannot, the lock
+    // file stays as it was and the next `sync` (or a cargo with namespace
+    // support) refreshes it.
+    match load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, false) {
+        Ok(Ok(_)) => {}
+        _ => {
+            if let Some(bytes) = lock_before {
+                write::write_atomic(&ws.lock_path, &bytes)?;
+            }
+            shell.note(
+                "this cargo cannot resolve every ejected declaration yet (RFC 3243 is not implemented); \
+                 Cargo.lock was left as it was",
+            );
+        }
+    }
+    shell.status("Finished", format!("eject ({} changed)", files(changes.len())));
     Ok(Exit::Success)
 }
 
@@ -285,6 +347,19 @@ fn report_changes(plan: &plan::Plan, changes: &[Change], shell: &mut Shell) {
                 None => shell.status("Removing", format!("facade {root} (no longer declared)")),
             },
             Owner::Consumer(name) => {
+                let index = plan.consumers.iter().position(|c| &c.name == name);
+                let moved: Vec<String> = plan
+                    .declarations
+                    .iter()
+                    .filter(|d| Some(d.consumer) == index && d.adopted)
+                    .map(|d| format!("`{}`", d.name))
+                    .collect();
+                if !moved.is_empty() {
+                    shell.status(
+                        "Adopting",
+                        format!("{name}: {} moved under [package.metadata.facade]", moved.join(", ")),
+                    );
+                }
                 let path = changes
                     .iter()
                     .find(|c| &c.owner == owner && matches!(c.action, Action::Write(_)))

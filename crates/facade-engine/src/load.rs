@@ -73,7 +73,7 @@ pub fn load(
     let metadata = match cargo_metadata(manifest_path, cargo, true)? {
         Ok(metadata) => metadata,
         Err(stderr) => {
-            diags.push(cargo_failed("cargo metadata", &stderr));
+            diags.push(crate::blame::load_failure(&stderr));
             return Ok(None);
         }
     };
@@ -102,7 +102,11 @@ pub fn load(
             || package
                 .dependencies
                 .iter()
-                .any(|dep| dep.path.is_some() && dep.name.ends_with("-facade"));
+                .any(|dep| {
+                    (dep.path.is_some() && dep.name.ends_with("-facade"))
+                        || dep.name.contains("::")
+                        || dep.rename.as_deref().is_some_and(|r| r.contains("::"))
+                });
         let manifest = if let Some(&index) = by_path.get(&manifest_path) {
             Some(index)
         } else if interesting {
@@ -140,17 +144,7 @@ pub fn read_manifest(path: &Path, diags: &mut Diagnostics) -> anyhow::Result<Opt
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {
-            let valid = err.utf8_error().valid_up_to();
-            let bytes = err.into_bytes();
-            let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
-            let line = prefix.matches('\n').count() + 1;
-            diags.push(
-                Diagnostic::error(format!(
-                    "`{}` is not valid UTF-8 (first invalid byte at line {line}, byte offset {valid})",
-                    path.display()
-                ))
-                .help("TOML files must be UTF-8; re-save the file as UTF-8"),
-            );
+            diags.push(crate::blame::not_utf8(path, err.as_bytes()));
             return Ok(None);
         }
     };

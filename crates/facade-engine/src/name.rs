@@ -29,6 +29,19 @@ pub struct NameError {
 impl DeclName {
     /// Parses a key of a `[package.metadata.facade.*dependencies]` table.
     pub fn parse(key: &str) -> Result<DeclName, NameError> {
+        // Checked first so that no message ever prints a raw newline.
+        if let Some(bad) = key.chars().find(|c| c.is_control()) {
+            return Err(NameError {
+                message: format!(
+                    "`{}` contains the control character {bad:?}",
+                    key.escape_debug()
+                ),
+                notes: Vec::new(),
+                help: "write the name as `<root>::<child>`, each a package name: letters, digits, \
+                       `-` and `_`"
+                    .to_owned(),
+            });
+        }
         let segments: Vec<&str> = key.split("::").collect();
         match segments.as_slice() {
             [root] => {
@@ -50,18 +63,32 @@ impl DeclName {
                     child: (*child).to_owned(),
                 })
             }
-            _ => Err(NameError {
-                message: format!(
-                    "`{key}` nests namespaces {} levels deep",
-                    segments.len() - 1
-                ),
+            _ if segments.iter().any(|s| s.is_empty()) => Err(NameError {
+                message: format!("`{key}` has an empty segment"),
                 notes: vec![RFC_ONE_LEVEL.to_owned()],
-                help: format!(
-                    "declare at most one level, e.g. `{}::{}`",
-                    segments[0],
-                    segments[1..].join("-")
-                ),
+                help: "write the name as `<root>::<child>`, e.g. `foo::bar`".to_owned(),
             }),
+            _ => {
+                // A segment that is no package name at all is the better
+                // message (and makes no nonsense suggestion below).
+                for segment in &segments {
+                    if PackageName::new(*segment).is_err() {
+                        validate_segment(key, segment, "segment")?;
+                    }
+                }
+                Err(NameError {
+                    message: format!(
+                        "`{key}` nests namespaces {} levels deep",
+                        segments.len() - 1
+                    ),
+                    notes: vec![RFC_ONE_LEVEL.to_owned()],
+                    help: format!(
+                        "declare at most one level, e.g. `{}::{}`",
+                        segments[0],
+                        segments[1..].join("-")
+                    ),
+                })
+            }
         }
     }
 

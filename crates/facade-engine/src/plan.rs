@@ -16,6 +16,10 @@ use crate::load::{Manifest, Workspace};
 use crate::name::{DeclName, module_ident};
 use crate::schema::RawPackageManifest;
 
+/// The help of every declaration table of the wrong type.
+const DECLARATION_TABLES_HELP: &str = "declarations mirror Cargo's dependency tables, e.g. \
+     `[package.metadata.facade.dependencies]` holding `\"foo::bar\" = { version = \"1\", package = \"foo-bar\" }`";
+
 /// The default `[workspace.metadata.facade] dir`.
 pub const DEFAULT_DIR: &str = "facades";
 
@@ -53,6 +57,13 @@ impl TableId {
             None => vec![self.kind.table_name()],
             Some(target) => vec!["target", target, self.kind.table_name()],
         }
+    }
+
+    /// The key path of the mirrored table under `[package.metadata.facade]`.
+    pub fn mirror_path(&self) -> Vec<&str> {
+        let mut path = vec!["package", "metadata", "facade"];
+        path.extend(self.real_path());
+        path
     }
 
     /// `[target.'cfg(unix)'.dependencies]` as written in a manifest.
@@ -114,6 +125,8 @@ pub struct Declaration {
     pub table: TableId,
     pub key: Label,
     pub spec: Spec,
+    /// Written in a real table in RFC syntax; `sync` moves it to the mirror.
+    pub adopted: bool,
 }
 
 /// A dependency of a facade crate.
@@ -178,7 +191,7 @@ pub struct ManagedEntry {
 }
 
 /// A workspace member whose manifest cargo-facade manages.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Consumer {
     pub name: String,
     /// Index into [`Workspace::manifests`].
@@ -192,11 +205,14 @@ pub struct Consumer {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManagedFeature {
     pub name: String,
+    /// Written in the real `[features]`; `sync` moves the original value
+    /// into `[package.metadata.facade.features]`.
+    pub adopted: bool,
     pub values: Vec<String>,
 }
 
 /// The validated model of a run.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Plan {
     pub facade_dir: PathBuf,
     pub facades: Vec<Facade>,
@@ -277,7 +293,12 @@ impl Planner<'_> {
             });
             let manifest = &self.ws.manifests[index];
             self.read_declarations(manifest, consumer, &ws_decls, &mut declarations);
-            raw_features.push(self.read_features(manifest));
+            let mine: Vec<(String, bool)> = declarations
+                .iter()
+                .filter(|d| d.consumer == consumer)
+                .map(|d| (d.name.to_string(), d.spec.optional))
+                .collect();
+            raw_features.push(self.read_features(manifest, &mine));
         }
         let facade_dir = facade_dir?;
 
@@ -313,6 +334,7 @@ impl Planner<'_> {
                 values.dedup();
                 consumers[consumer].features.push(ManagedFeature {
                     name: feature.name,
+                    adopted: feature.adopted,
                     values,
                 });
             }
@@ -432,6 +454,7 @@ impl Planner<'_> {
         self.check_real_tables(&consumers, &declarations);
         self.check_root_conflicts(&facades, &declarations);
         self.check_typosquats(&consumers, &declarations);
+        self.check_graph(&facades, &consumers, &declarations);
 
         if self.diags.has_errors() {
             return None;
@@ -572,15 +595,35 @@ impl Planner<'_> {
     }
 
     /// `[package.metadata.facade.features]`: features naming declarations.
-    fn read_features(&mut self, manifest: &Manifest) -> Vec<RawFeature> {
+    /// `[package.metadata.facade.features]`, and (adopted) the real
+    /// `[features]` entries that name declarations of this package.
+    fn read_features(&mut self, manifest: &Manifest, declared: &[(String, bool)]) -> Vec<RawFeature> {
         let mut out = Vec::new();
-        let Some(item) = get_path(manifest.doc.as_item(), &["package", "metadata", "facade", "features"]) else {
-            return out;
-        };
-        let Some(table) = item.as_table_like() else {
-            self.bad_type(manifest, item, "package.metadata.facade.features", "a table of features");
-            return out;
-        };
+        let mirror = get_path(manifest.doc.as_item(), &["package", "metadata", "facade", "features"]);
+        if let Some(item) = mirror {
+            match item.as_table_like() {
+                Some(table) => self.read_feature_table(manifest, table, false, &mut out),
+                None => self.bad_type(manifest, item, "package.metadata.facade.features", "a table of features"),
+            }
+        }
+        if let Some(real) = manifest.doc.get("features").and_then(Item::as_table_like) {
+            let adoptable = adoptable_features(real, declared, manifest.file.text());
+            if !adoptable.is_empty() {
+                let mut adopted = Vec::new();
+                self.read_feature_table(manifest, real, true, &mut adopted);
+                out.extend(adopted.into_iter().filter(|f| adoptable.contains(&f.name)));
+            }
+        }
+        out
+    }
+
+    fn read_feature_table(
+        &mut self,
+        manifest: &Manifest,
+        table: &dyn TableLike,
+        adopted: bool,
+        out: &mut Vec<RawFeature>,
+    ) {
         for (name, _) in table.iter() {
             let (key, item) = table.get_key_value(name).expect("key from iter");
             let key_label = Label::new(&manifest.file, key.span().unwrap_or(0..0), "");
@@ -607,9 +650,9 @@ impl Planner<'_> {
             out.push(RawFeature {
                 name: name.to_owned(),
                 values,
+                adopted,
             });
         }
-        out
     }
 
     /// `[workspace.metadata.facade] dir`, checked to stay inside the workspace.
@@ -629,7 +672,8 @@ impl Planner<'_> {
         let Some(dir) = item.as_str() else {
             self.diags.push(
                 Diagnostic::error("`workspace.metadata.facade.dir` must be a string")
-                    .label(label.with_text("expected a relative path such as \"facades\"")),
+                    .label(label.with_text("expected a relative path such as \"facades\""))
+                    .help("write the folder as a string, e.g. `dir = \"facades\"`"),
             );
             return None;
         };
@@ -640,14 +684,21 @@ impl Planner<'_> {
                 .components()
                 .any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)))
             || path.components().next().is_none()
-            || path.components().all(|c| c == Component::CurDir);
+            || path.components().all(|c| c == Component::CurDir)
+            // Absolute on Windows; `~` is never expanded.
+            || dir.contains('\\')
+            || dir.contains(':')
+            || dir.starts_with('~');
         if escapes {
             self.diags.push(
                 Diagnostic::error(format!(
                     "facade dir `{dir}` is not a folder inside the workspace"
                 ))
                 .label(label.with_text("absolute, empty or escaping with `..`"))
-                .help("use a relative path below the workspace root, e.g. `dir = \"facades\"`"),
+                .help(
+                    "use a relative path with `/` separators below the workspace root, e.g. \
+                     `dir = \"facades\"`",
+                ),
             );
             return None;
         }
@@ -682,11 +733,9 @@ impl Planner<'_> {
         };
         let Some(table) = table.as_table_like() else {
             self.diags.push(
-                Diagnostic::error("`workspace.metadata.facade.dependencies` must be a table").at(
-                    &root.file,
-                    table.span().unwrap_or(0..0),
-                    "not a table",
-                ),
+                Diagnostic::error("`workspace.metadata.facade.dependencies` must be a table")
+                    .at(&root.file, table.span().unwrap_or(0..0), "not a table")
+                    .help(DECLARATION_TABLES_HELP),
             );
             return out;
         };
@@ -710,17 +759,80 @@ impl Planner<'_> {
         ws_decls: &BTreeMap<String, WorkspaceDecl<'_>>,
         out: &mut Vec<Declaration>,
     ) {
+        let first = out.len();
+        self.read_mirror_declarations(manifest, consumer, ws_decls, out);
+        // Adoption: RFC-syntax entries in the real tables, and the real root
+        // entry of a namespace this package declares, are declarations too;
+        // `sync` moves them into the mirrored tables.
+        let mut roots: BTreeSet<String> = out[first..].iter().map(|d| d.name.root().to_owned()).collect();
+        let adoptable = adoptable_entries(manifest.doc.as_item(), &mut roots);
+        for (table_id, key_text) in adoptable {
+            let table = get_path(manifest.doc.as_item(), &table_id.real_path())
+                .and_then(Item::as_table_like)
+                .expect("adoptable entries come from real tables");
+            let (key, item) = table.get_key_value(&key_text).expect("adoptable key exists");
+            let key_label = Label::new(&manifest.file, key.span().unwrap_or(0..0), "");
+            let decl_name = match DeclName::parse(&key_text) {
+                Ok(decl_name) => decl_name,
+                Err(err) => {
+                    let mut diag = Diagnostic::error(format!("invalid namespaced name: {}", err.message))
+                        .label(key_label.with_text("declared here"));
+                    for note in err.notes {
+                        diag = diag.note(note);
+                    }
+                    self.diags.push(diag.help(err.help));
+                    continue;
+                }
+            };
+            let path = table_id.display("").trim_matches(['[', ']']).to_owned();
+            // Moving it would overwrite the mirrored declaration.
+            if let Some(mirrored) = out[first..]
+                .iter()
+                .find(|d| !d.adopted && d.name == decl_name && d.table == table_id)
+            {
+                self.diags.push(
+                    Diagnostic::error(format!(
+                        "`{decl_name}` is declared twice: in {} and in {}",
+                        table_id.display(""),
+                        table_id.display("package.metadata.facade.")
+                    ))
+                    .label(key_label.with_text("a real dependency"))
+                    .label(mirrored.key.clone().with_text("and a declaration"))
+                    .note("`sync` would move the real entry over the declaration")
+                    .help("remove one of the two entries"),
+                );
+                continue;
+            }
+            let Some(spec) = self.read_spec(manifest, &decl_name, &key_label, item, &path, ws_decls) else {
+                continue;
+            };
+            out.push(Declaration {
+                name: decl_name,
+                consumer,
+                table: table_id,
+                key: key_label,
+                spec,
+                adopted: true,
+            });
+        }
+    }
+
+    fn read_mirror_declarations(
+        &mut self,
+        manifest: &Manifest,
+        consumer: usize,
+        ws_decls: &BTreeMap<String, WorkspaceDecl<'_>>,
+        out: &mut Vec<Declaration>,
+    ) {
         let Some(facade) = get_path(manifest.doc.as_item(), &["package", "metadata", "facade"])
         else {
             return;
         };
         let Some(facade) = facade.as_table_like() else {
             self.diags.push(
-                Diagnostic::error("`package.metadata.facade` must be a table").at(
-                    &manifest.file,
-                    facade.span().unwrap_or(0..0),
-                    "not a table",
-                ),
+                Diagnostic::error("`package.metadata.facade` must be a table")
+                    .at(&manifest.file, facade.span().unwrap_or(0..0), "not a table")
+                    .help(DECLARATION_TABLES_HELP),
             );
             return;
         };
@@ -821,6 +933,7 @@ impl Planner<'_> {
                     table: table_id.clone(),
                     key: key_label,
                     spec,
+                    adopted: false,
                 });
             }
         }
@@ -932,6 +1045,27 @@ impl Planner<'_> {
         for unused in unused {
             if unused == "foreign" {
                 continue;
+            }
+            if unused == "workspace" {
+                // Cargo's schema reads a non-boolean `workspace` as an unused
+                // key; it can only be a mistyped `workspace = true`.
+                let span = item
+                    .as_table_like()
+                    .and_then(|t| t.get("workspace"))
+                    .and_then(Item::span);
+                let mut diag =
+                    Diagnostic::error(format!("`{key_text}`: `workspace` must be `true`"));
+                if let Some(span) = span {
+                    diag = diag.at(&manifest.file, span, "expected `true`");
+                }
+                self.diags.push(
+                    diag.label(key.clone().with_text("in this declaration"))
+                        .help(
+                            "write `workspace = true` to inherit from \
+                             `[workspace.metadata.facade.dependencies]`, or remove `workspace`",
+                        ),
+                );
+                return None;
             }
             self.diags.push(
                 Diagnostic::warning(format!(
@@ -1124,16 +1258,25 @@ impl Planner<'_> {
                 return None;
             }
         };
-        match T::deserialize(value.into_deserializer()) {
+        match T::deserialize(value.clone().into_deserializer()) {
             Ok(value) => Some(value),
             Err(err) => {
+                let (err, field) = precise_error(&value).unwrap_or((err, None));
+                let mut message = err
+                    .message()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                if let Some(field) = field {
+                    message = format!("`{field}`: {message}");
+                }
                 let span = err.span().filter(|s| s.end <= file.text().len());
                 let mut diag = Diagnostic::error(format!("invalid declaration `{name}`"));
                 diag = match span {
                     Some(span) => diag
-                        .at(file, span, err.message().trim_end().to_owned())
+                        .at(file, span, message)
                         .label(key.clone().with_text("in this declaration")),
-                    None => diag.label(key.clone().with_text(err.message().trim_end().to_owned())),
+                    None => diag.label(key.clone().with_text(message)),
                 };
                 self.diags.push(diag.help(
                     "declarations take Cargo's dependency syntax: a version string or a table of \
@@ -1171,6 +1314,15 @@ impl Planner<'_> {
         let text = match std::fs::read_to_string(&manifest_path) {
             Ok(text) => text,
             Err(err) => {
+                if err.kind() == std::io::ErrorKind::InvalidData
+                    && let Ok(bytes) = std::fs::read(&manifest_path)
+                {
+                    self.diags.push(
+                        crate::blame::not_utf8(&manifest_path, &bytes)
+                            .label(key.clone().with_text("declared here")),
+                    );
+                    return None;
+                }
                 let what = if dir.exists() {
                     format!("`{written}` has no readable `Cargo.toml` ({err})")
                 } else {
@@ -1194,7 +1346,11 @@ impl Planner<'_> {
                         "`{key_text}`: cannot read the package at `{written}`"
                     ))
                     .at(&file, err.span().unwrap_or(0..0), err.message().to_owned())
-                    .label(key.clone().with_text("declared here")),
+                    .label(key.clone().with_text("declared here"))
+                    .help(format!(
+                        "fix the manifest of the package at `{written}`, or `path` if it points \
+                         at the wrong folder"
+                    )),
                 );
                 return None;
             }
@@ -1242,7 +1398,7 @@ impl Planner<'_> {
                     let Some((key, item)) = real.get_key_value(&feature.name) else {
                         continue;
                     };
-                    if crate::render::is_managed_feature(item) {
+                    if crate::render::is_managed_feature_in(item, manifest.file.text()) || feature.adopted {
                         continue;
                     }
                     self.diags.push(
@@ -1267,7 +1423,10 @@ impl Planner<'_> {
                     let Some((key, item)) = table_like.get_key_value(root) else {
                         continue;
                     };
-                    if is_managed(root, item) || !reported.insert(root.to_owned()) {
+                    let adopted = declarations.iter().any(|d| {
+                        d.consumer == index && d.adopted && d.table == table && d.name.child().is_none() && d.name.root() == root
+                    });
+                    if adopted || is_managed(root, item) || !reported.insert(root.to_owned()) {
                         continue;
                     }
                     self.diags.push(
@@ -1290,11 +1449,13 @@ impl Planner<'_> {
 
     fn bad_type(&mut self, manifest: &Manifest, item: &Item, path: &str, expected: &str) {
         self.diags.push(
-            Diagnostic::error(format!("`{path}` must be {expected}")).at(
-                &manifest.file,
-                item.span().unwrap_or(0..0),
-                format!("expected {expected}"),
-            ),
+            Diagnostic::error(format!("`{path}` must be {expected}"))
+                .at(
+                    &manifest.file,
+                    item.span().unwrap_or(0..0),
+                    format!("expected {expected}"),
+                )
+                .help(DECLARATION_TABLES_HELP),
         );
     }
 
@@ -1313,6 +1474,140 @@ impl Planner<'_> {
     }
 }
 
+/// Problems of the package graph the facades would create: cargo rejects
+/// them only once the files are written, and without naming a declaration.
+impl Planner<'_> {
+    fn check_graph(
+        &mut self,
+        facades: &[Facade],
+        consumers: &[Consumer],
+        declarations: &[Declaration],
+    ) {
+        let mut firsts: BTreeMap<&DeclName, &Declaration> = BTreeMap::new();
+        for decl in declarations {
+            firsts.entry(&decl.name).or_insert(decl);
+        }
+
+        // One facade cannot depend on one package under two names.
+        type Identity<'d> = (&'d str, &'d str, Option<&'d str>, &'d Source);
+        let mut seen: BTreeMap<Identity<'_>, &Declaration> = BTreeMap::new();
+        for (name, decl) in &firsts {
+            let version = match decl.spec.source {
+                Source::Path(_) => None,
+                _ => decl.spec.version.as_deref(),
+            };
+            let identity = (
+                name.root(),
+                decl.spec.package.as_str(),
+                version,
+                &decl.spec.source,
+            );
+            let Some(prev) = seen.get(&identity) else {
+                seen.insert(identity, decl);
+                continue;
+            };
+            self.diags.push(
+                Diagnostic::error(format!(
+                    "`{}` and `{name}` are the same package `{}`",
+                    prev.name, decl.spec.package
+                ))
+                .label(decl.key.clone().with_text("declared here"))
+                .label(prev.key.clone().with_text("and here"))
+                .note(format!(
+                    "the facade of `{}` would depend on `{}` twice, which cargo rejects",
+                    name.root(),
+                    decl.spec.package
+                ))
+                .help("keep one of the two names"),
+            );
+        }
+
+        // A package inside a namespace that declares the same namespace:
+        // the facade depends on it and it on the facade. (Cargo allows the
+        // cycle through dev-dependencies only.)
+        for decl in declarations.iter().filter(|d| d.table.kind != DepKind::Dev) {
+            let consumer = &consumers[decl.consumer];
+            let consumer_dir = self.ws.manifests[consumer.manifest].dir();
+            let provided = firsts.iter().find(|(name, provider)| {
+                name.root() == decl.name.root()
+                    && matches!(&provider.spec.source, Source::Path(dir) if dir == consumer_dir)
+            });
+            let Some((provided, provider)) = provided else {
+                continue;
+            };
+            self.diags.push(
+                Diagnostic::error(format!(
+                    "`{}` is `{provided}`, so it cannot declare `{}` of its own namespace",
+                    consumer.name, decl.name
+                ))
+                .label(decl.key.clone().with_text("declared here"))
+                .label(
+                    provider
+                        .key
+                        .clone()
+                        .with_text(format!("`{provided}` declared here")),
+                )
+                .note(format!(
+                    "the facade of `{root}` depends on `{}`, so `{}` cannot depend on the facade: \
+                     that is a dependency cycle",
+                    consumer.name,
+                    consumer.name,
+                    root = decl.name.root()
+                ))
+                .help(format!(
+                    "depend on package `{}` directly in `[{}]` instead of declaring `{}`",
+                    decl.spec.package,
+                    decl.table.kind.table_name(),
+                    decl.name
+                )),
+            );
+        }
+
+        // The facade's package name is taken by another member.
+        for facade in facades {
+            let facade_manifest = facade.dir.join("Cargo.toml");
+            for member in &self.ws.members {
+                if member.name != facade.package || member.manifest_path == facade_manifest {
+                    continue;
+                }
+                let mut diag = Diagnostic::error(format!(
+                    "package `{}` already exists: it would clash with the facade of namespace `{}`",
+                    facade.package, facade.root
+                ));
+                if let Ok(text) = std::fs::read_to_string(&member.manifest_path) {
+                    let span = toml_edit::Document::parse(text.as_str())
+                        .ok()
+                        .and_then(|doc| {
+                            get_path(doc.as_item(), &["package", "name"]).and_then(Item::span)
+                        })
+                        .unwrap_or(0..0);
+                    let file = SourceFile::new(member.manifest_path.clone(), text);
+                    diag = diag.at(&file, span, "this package has the facade's name");
+                }
+                if let Some((_, first)) = firsts.iter().find(|(n, _)| n.root() == facade.root) {
+                    diag = diag.label(
+                        first
+                            .key
+                            .clone()
+                            .with_text(format!("namespace `{}` declared here", facade.root)),
+                    );
+                }
+                self.diags.push(
+                    diag.note(format!(
+                        "the facade of namespace `{}` is the package `{}`, and a workspace \
+                         cannot hold two packages of one name",
+                        facade.root, facade.package
+                    ))
+                    .help(format!(
+                        "rename the package at `{}`",
+                        member.manifest_path.display()
+                    )),
+                );
+            }
+        }
+    }
+}
+
 impl Label {
     pub fn with_text(mut self, text: impl Into<String>) -> Label {
         self.text = text.into();
@@ -1324,6 +1619,26 @@ impl Label {
 struct RawFeature {
     name: String,
     values: Vec<(String, Label)>,
+    /// From the real `[features]` table (RFC syntax written in place).
+    adopted: bool,
+}
+
+/// The real `[features]` entries that name a declaration (`dep:foo::bar`,
+/// `foo::bar/x`, `foo::bar?/x`, `foo/x` of a declared root, or the bare
+/// name of an optional declaration) and are not cargo-facade's own.
+pub fn adoptable_features(real: &dyn TableLike, declared: &[(String, bool)], source: &str) -> Vec<String> {
+    let names_declared = |value: &str| {
+        declared.iter().any(|(name, optional)| {
+            value.strip_prefix("dep:") == Some(name)
+                || value.strip_prefix(name.as_str()).is_some_and(|rest| rest.starts_with('/') || rest.starts_with("?/"))
+                || (value == name && (*optional || name.contains("::")))
+        })
+    };
+    real.iter()
+        .filter(|(_, item)| !crate::render::is_managed_feature_in(item, source))
+        .filter(|(_, item)| item.as_array().is_some_and(|a| a.iter().any(|v| v.as_str().is_some_and(names_declared))))
+        .map(|(key, _)| key.to_owned())
+        .collect()
 }
 
 /// Which names need their child's `default` feature forwarded per consumer:
@@ -1516,6 +1831,36 @@ fn normalize_repository(repository: Option<&str>) -> Option<String> {
     })
 }
 
+/// The real-table entries `sync` adopts, in document order: every key with
+/// `::`, and the real entry of every namespace root declared (in `roots`,
+/// which grows with the roots of the `::` keys). Managed entries and
+/// entries of inline tables are left alone.
+pub fn adoptable_entries(doc: &Item, roots: &mut BTreeSet<String>) -> Vec<(TableId, String)> {
+    let tables: Vec<(TableId, &toml_edit::Table)> = real_tables(doc)
+        .into_iter()
+        .filter_map(|id| {
+            let table = get_path(doc, &id.real_path()).and_then(Item::as_table)?;
+            Some((id, table))
+        })
+        .collect();
+    for (_, table) in &tables {
+        for (key, _) in table.iter() {
+            if let Some((root, _)) = key.split_once("::") {
+                roots.insert(root.to_owned());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (id, table) in &tables {
+        for (key, item) in table.iter() {
+            if key.contains("::") || (roots.contains(key) && !is_managed(key, item)) {
+                out.push((id.clone(), key.to_owned()));
+            }
+        }
+    }
+    out
+}
+
 /// Whether a real dependency entry is the managed entry of namespace `root`.
 pub fn is_managed(root: &str, item: &Item) -> bool {
     item.as_table_like()
@@ -1545,6 +1890,30 @@ pub fn real_tables(doc: &Item) -> Vec<TableId> {
         }
     }
     out
+}
+
+/// The same error from a shape that keeps spans, with the key it is under:
+/// cargo's dependency types go through an untagged buffer that drops both.
+fn precise_error(value: &toml_edit::Value) -> Option<(toml_edit::de::Error, Option<String>)> {
+    use serde::Deserialize as _;
+    let table = value.as_inline_table()?;
+    let err = if table.contains_key("workspace") {
+        cargo_util_schemas::manifest::TomlInheritedDependency::deserialize(
+            value.clone().into_deserializer(),
+        )
+        .err()?
+    } else {
+        TomlDetailedDependency::<String>::deserialize(value.clone().into_deserializer()).err()?
+    };
+    let span = err.span()?;
+    let field = table
+        .iter()
+        .find(|(_, v)| {
+            v.span()
+                .is_some_and(|s| s.start <= span.start && span.end <= s.end)
+        })
+        .map(|(k, _)| k.to_owned());
+    Some((err, field))
 }
 
 /// The item at a key path.

@@ -6,11 +6,13 @@
 use std::path::{Path, PathBuf};
 
 use quote::{format_ident, quote};
-use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, Value, value};
+use std::collections::{BTreeMap, BTreeSet};
+
+use toml_edit::{Array, DocumentMut, InlineTable, Item, Key, Table, TableLike, Value, value};
 
 use crate::load::Manifest;
 use crate::plan::{
-    Consumer, Facade, FacadeDep, ManagedEntry, Plan, ROOT_FEATURE, Source, TableId, is_managed,
+    Consumer, Declaration, Facade, FacadeDep, ManagedEntry, Plan, ROOT_FEATURE, Source, TableId, is_managed,
     real_tables,
 };
 
@@ -218,7 +220,18 @@ fn render_facade_lib(facade: &Facade) -> String {
 /// the original text when nothing changes.
 pub fn render_consumer(manifest: &Manifest, consumer: &Consumer, plan: &Plan) -> String {
     let mut doc: DocumentMut = manifest.doc.clone().into_mut();
-    let mut changed = false;
+    let index = plan
+        .consumers
+        .iter()
+        .position(|c| std::ptr::eq(c, consumer))
+        .expect("the consumer belongs to the plan");
+    let adopted: Vec<&Declaration> = plan
+        .declarations
+        .iter()
+        .filter(|d| d.consumer == index && d.adopted)
+        .collect();
+    adopt(&mut doc, &adopted, consumer);
+    let mut changed = !adopted.is_empty() || consumer.features.iter().any(|f| f.adopted);
 
     // Remove managed entries that are no longer wanted.
     for table_id in real_tables(manifest.doc.as_item()) {
@@ -237,29 +250,32 @@ pub fn render_consumer(manifest: &Manifest, consumer: &Consumer, plan: &Plan) ->
             .filter(|(key, item)| is_managed(key, item) && !wanted.contains(key))
             .map(|(key, _)| key.to_owned())
             .collect();
+        let removed_here = !stale.is_empty();
         for key in stale {
             table.remove(&key);
-            changed = true;
         }
-        if table.is_empty() && changed {
+        changed |= removed_here;
+        if table.is_empty() && removed_here && !consumer.entries.contains_key(&table_id) {
             remove_empty_table(&mut doc, &table_id);
         }
     }
 
-    // Insert or update the wanted ones.
+    // Insert or update the wanted ones; a new entry takes the place of the
+    // first entry adopted for its namespace.
     for (table_id, entries) in &consumer.entries {
         for entry in entries {
             let facade = plan.facade(&entry.root).expect("every entry has a facade");
             let desired = managed_entry_table(entry, &relative(manifest.dir(), &facade.dir));
-            let table = ensure_table(&mut doc, table_id);
-            let up_to_date = table
-                .get(&entry.root)
+            let table = ensure_path(&mut doc, &table_id.real_path());
+            let existing = table.get(&entry.root);
+            if existing
                 .and_then(Item::as_table_like)
-                .is_some_and(|existing| same_entry(existing, &desired));
-            if !up_to_date {
-                table.insert(&entry.root, value(desired));
-                changed = true;
+                .is_some_and(|existing| same_entry(existing, &desired))
+            {
+                continue;
             }
+            changed = true;
+            replace_keeping_key(table, &entry.root, value(desired));
         }
     }
 
@@ -272,15 +288,125 @@ pub fn render_consumer(manifest: &Manifest, consumer: &Consumer, plan: &Plan) ->
     }
 }
 
+/// Moves adopted entries (keys, comments and formatting) from the real
+/// tables into the mirrored ones, and adopted feature values into
+/// `[package.metadata.facade.features]`. The first adopted entry of each
+/// namespace leaves an empty slot for the managed entry.
+fn adopt(doc: &mut DocumentMut, adopted: &[&Declaration], consumer: &Consumer) {
+    let mut by_table: BTreeMap<&TableId, Vec<String>> = BTreeMap::new();
+    for decl in adopted {
+        by_table.entry(&decl.table).or_default().push(decl.name.to_string());
+    }
+    for (table_id, keys) in by_table {
+        let Some(table) = get_path_mut(doc.as_item_mut(), &table_id.real_path()).and_then(Item::as_table_mut) else {
+            continue;
+        };
+        // Rebuild the table: adopted entries leave, and the first one of
+        // each namespace leaves an empty slot under the namespace's name,
+        // which the managed entry fills in place.
+        let order: Vec<String> = table.iter().map(|(k, _)| k.to_owned()).collect();
+        let mut entries: Vec<(Key, Item)> = Vec::new();
+        let mut moved = Vec::new();
+        let mut slots = BTreeSet::new();
+        for key in &order {
+            let entry = table.remove_entry(key).expect("key listed from the table");
+            if !keys.contains(key) {
+                entries.push(entry);
+                continue;
+            }
+            let root = key.split_once("::").map_or(key.as_str(), |(root, _)| root).to_owned();
+            let taken = order.iter().any(|k| *k == root && !keys.contains(k));
+            if !taken && slots.insert(root.clone()) {
+                entries.push((Key::new(root), Item::None));
+            }
+            moved.push(entry);
+        }
+        for (key, item) in entries {
+            table.insert_formatted(&key, item);
+        }
+        let mirror = ensure_path(doc, &table_id.mirror_path());
+        for (key, item) in moved {
+            insert_formatted(mirror, &key, item);
+        }
+    }
+    let adopted_features: Vec<&str> = consumer
+        .features
+        .iter()
+        .filter(|f| f.adopted)
+        .map(|f| f.name.as_str())
+        .collect();
+    for name in adopted_features {
+        let Some(item) = doc
+            .get_mut("features")
+            .and_then(Item::as_table_like_mut)
+            .and_then(|t| t.get_mut(name))
+        else {
+            continue;
+        };
+        // A placeholder value (not `Item::None`, which would hide the key
+        // and its comments) until `render_features` writes the translation.
+        let original = std::mem::replace(item, value(Array::new()));
+        ensure_path(doc, &["package", "metadata", "facade", "features"]).insert(name, original);
+    }
+}
+
+/// Sets `key` to `item`; an existing key keeps its place, comments and
+/// formatting (`TableLike::insert` would reset them).
+fn replace_keeping_key(table: &mut dyn TableLike, key: &str, item: Item) {
+    match table.get_mut(key) {
+        Some(slot) => *slot = item,
+        None => {
+            table.insert(key, item);
+        }
+    }
+}
+
+/// Inserts `key` at position `at` of a table, keeping every other entry's
+/// order and formatting.
+pub fn insert_at(table: &mut dyn TableLike, at: usize, key: Key, item: Item) {
+    let keys: Vec<String> = table.iter().map(|(k, _)| k.to_owned()).skip(at).collect();
+    let tail: Vec<(Key, Item)> = keys
+        .iter()
+        .filter_map(|k| {
+            let (key, _) = table.get_key_value(k)?;
+            let key = key.clone();
+            let item = table.remove(k)?;
+            Some((key, item))
+        })
+        .collect();
+    insert_formatted(table, &key, item);
+    for (key, item) in tail {
+        insert_formatted(table, &key, item);
+    }
+}
+
+/// `Table::insert_formatted` for any table-like (keeps the key's decor).
+fn insert_formatted(table: &mut dyn TableLike, key: &Key, item: Item) {
+    match table.entry_format(key) {
+        toml_edit::Entry::Vacant(entry) => {
+            entry.insert(item);
+        }
+        toml_edit::Entry::Occupied(mut entry) => {
+            entry.insert(item);
+        }
+    }
+}
+
 /// The trailing comment that marks a `[features]` entry cargo-facade wrote.
 pub const FEATURE_MARKER: &str = "# managed by cargo-facade";
 
-/// Whether a `[features]` value carries [`FEATURE_MARKER`].
-pub fn is_managed_feature(item: &Item) -> bool {
+/// Whether a `[features]` value carries [`FEATURE_MARKER`]. `source` is
+/// the text a spanned document was parsed from (its decor is kept as spans).
+pub fn is_managed_feature_in(item: &Item, source: &str) -> bool {
     item.as_value()
         .and_then(|v| v.decor().suffix())
-        .and_then(|s| s.as_str())
+        .and_then(|raw| raw.as_str().or_else(|| raw.span().and_then(|span| source.get(span))))
         .is_some_and(|s| s.contains(FEATURE_MARKER))
+}
+
+/// [`is_managed_feature_in`] for a document built or edited in memory.
+pub fn is_managed_feature(item: &Item) -> bool {
+    is_managed_feature_in(item, "")
 }
 
 /// Writes the translated features; drops marked ones no longer declared.
@@ -316,7 +442,7 @@ fn render_features(doc: &mut DocumentMut, consumer: &Consumer) -> bool {
         }
         let mut array = Value::Array(Array::from_iter(feature.values.iter()));
         array.decor_mut().set_suffix(format!(" {FEATURE_MARKER}"));
-        table.insert(&feature.name, Item::Value(array));
+        replace_keeping_key(table, &feature.name, Item::Value(array));
         changed = true;
     }
     changed
@@ -364,12 +490,9 @@ fn value_eq(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn ensure_table<'d>(
-    doc: &'d mut DocumentMut,
-    table_id: &TableId,
-) -> &'d mut dyn toml_edit::TableLike {
+/// The table at `path`, created (with implicit parents) when missing.
+pub fn ensure_path<'d>(doc: &'d mut DocumentMut, path: &[&str]) -> &'d mut dyn TableLike {
     let mut item = doc.as_item_mut();
-    let path = table_id.real_path();
     for (depth, key) in path.iter().enumerate() {
         let table_like = item
             .as_table_like_mut()
@@ -386,7 +509,7 @@ fn ensure_table<'d>(
         .expect("dependency tables are tables")
 }
 
-fn get_path_mut<'a>(item: &'a mut Item, path: &[&str]) -> Option<&'a mut Item> {
+pub fn get_path_mut<'a>(item: &'a mut Item, path: &[&str]) -> Option<&'a mut Item> {
     path.iter()
         .try_fold(item, |item, key| item.as_table_like_mut()?.get_mut(key))
 }

@@ -5,13 +5,15 @@
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
+use std::time::SystemTime;
 
 use anyhow::Context as _;
+use toml_edit::Item;
 
-use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile, display_path};
+use crate::diagnostic::{Diagnostic, Diagnostics, Label, SourceFile, display_path};
 use crate::load::Workspace;
-use crate::plan::Plan;
+use crate::plan::{Plan, get_path};
 use crate::render::{is_generated, render_consumer, render_facade};
 
 /// What happens to one file.
@@ -48,11 +50,15 @@ pub fn collect_changes(
 ) -> anyhow::Result<Vec<Change>> {
     let mut changes = Vec::new();
     let mut live_dirs = BTreeSet::new();
+    let facade_place = facade_dir_label(ws);
+    let mut symlinks = BTreeSet::new();
     for facade in &plan.facades {
         live_dirs.insert(facade.dir.clone());
         for (rel, text) in render_facade(facade) {
             let path = facade.dir.join(rel);
-            check_no_symlink(&ws.root, &path, diags);
+            if !check_confined(&ws.root, &path, &facade_place, &mut symlinks, diags) {
+                continue;
+            }
             let old = read_optional(&path)?;
             if old.as_deref() == Some(text.as_bytes()) {
                 continue;
@@ -71,51 +77,16 @@ pub fn collect_changes(
             });
         }
     }
-    // Facades no longer declared: every file must carry the marker.
-    if plan.facade_dir.is_dir() {
-        let mut entries: Vec<PathBuf> = fs::read_dir(&plan.facade_dir)
-            .with_context(|| format!("failed to read `{}`", plan.facade_dir.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        entries.sort();
-        for dir in entries {
-            if live_dirs.contains(&dir)
-                || !dir.is_dir()
-                || dir.symlink_metadata().is_ok_and(|m| m.is_symlink())
-            {
-                continue;
-            }
-            let manifest = read_optional(&dir.join("Cargo.toml"))?;
-            if !manifest.as_deref().is_some_and(is_generated) {
-                continue; // not a facade of ours: leave it alone
-            }
-            let root = dir
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            for file in files_below(&dir)? {
-                let old = fs::read(&file)
-                    .with_context(|| format!("failed to read `{}`", file.display()))?;
-                if !is_generated(&old) {
-                    diags.push(not_generated(&file, &old, "delete").note(format!(
-                        "namespace `{root}` is no longer declared, so its facade `{}` would be removed",
-                        dir.display()
-                    )));
-                    continue;
-                }
-                changes.push(Change {
-                    path: file,
-                    old: Some(old),
-                    action: Action::Delete,
-                    owner: Owner::Facade(root.clone()),
-                });
-            }
-        }
-    }
+    remove_facades(&plan.facade_dir, &live_dirs, "is no longer declared", &mut changes, diags)?;
     for consumer in &plan.consumers {
         let manifest = &ws.manifests[consumer.manifest];
         let text = render_consumer(manifest, consumer, plan);
         if text != manifest.file.text() {
+            let first_line = manifest.file.text().find('\n').unwrap_or(0);
+            let place = Label::new(&manifest.file, 0..first_line, "this manifest");
+            if !check_confined(&ws.root, manifest.path(), &place, &mut symlinks, diags) {
+                continue;
+            }
             changes.push(Change {
                 path: manifest.path().to_owned(),
                 old: Some(manifest.file.text().as_bytes().to_vec()),
@@ -125,6 +96,70 @@ pub fn collect_changes(
         }
     }
     Ok(changes)
+}
+
+/// Deletions of every generated facade folder in `facade_dir` other than
+/// `keep`; every file must carry the marker (`why` says why the facade goes).
+pub fn remove_facades(
+    facade_dir: &Path,
+    keep: &BTreeSet<PathBuf>,
+    why: &str,
+    changes: &mut Vec<Change>,
+    diags: &mut Diagnostics,
+) -> anyhow::Result<()> {
+    if !facade_dir.is_dir() {
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = fs::read_dir(facade_dir)
+        .with_context(|| format!("failed to read `{}`", facade_dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for dir in entries {
+        if keep.contains(&dir) || !dir.is_dir() || dir.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
+            continue;
+        }
+        let manifest = read_optional(&dir.join("Cargo.toml"))?;
+        if !manifest.as_deref().is_some_and(is_generated) {
+            continue; // not a facade of ours: leave it alone
+        }
+        let root = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        for file in files_below(&dir)? {
+            if file.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
+                let text = String::from_utf8_lossy(manifest.as_deref().unwrap_or_default());
+                let first_line = text.find('\n').unwrap_or(0);
+                let file_of_facade = SourceFile::new(dir.join("Cargo.toml"), text.into_owned());
+                diags.push(
+                    Diagnostic::error(format!(
+                        "refusing to delete symlink `{}`: cargo-facade did not create it",
+                        file.display()
+                    ))
+                    .at(&file_of_facade, 0..first_line, "in this facade")
+                    .note(format!(
+                        "namespace `{root}` {why}, so its facade `{}` would be removed",
+                        dir.display()
+                    ))
+                    .help("move the symlink out of the facade folder, or delete it"),
+                );
+                continue;
+            }
+            let old = fs::read(&file).with_context(|| format!("failed to read `{}`", file.display()))?;
+            if !is_generated(&old) {
+                diags.push(not_generated(&file, &old, "delete").note(format!(
+                    "namespace `{root}` {why}, so its facade `{}` would be removed",
+                    dir.display()
+                )));
+                continue;
+            }
+            changes.push(Change {
+                path: file,
+                old: Some(old),
+                action: Action::Delete,
+                owner: Owner::Facade(root.clone()),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn not_generated(path: &Path, old: &[u8], verb: &str) -> Diagnostic {
@@ -144,26 +179,91 @@ fn not_generated(path: &Path, old: &[u8], verb: &str) -> Diagnostic {
     .help("move the file out of the facade folder, or delete it if it is an old copy")
 }
 
-fn check_no_symlink(root: &Path, path: &Path, diags: &mut Diagnostics) {
-    let Ok(rel) = path.strip_prefix(root) else {
-        diags.push(Diagnostic::error(format!(
-            "refusing to write `{}` outside the workspace",
-            path.display()
-        )));
-        return;
+/// Whether `path` may be written: inside the workspace root and reached
+/// through no symlink, the file itself included (a symlink could lead
+/// outside, and renaming over it would replace the link). `place` is the
+/// manifest line the diagnostic points at; each symlink is reported once.
+fn check_confined(
+    root: &Path,
+    path: &Path,
+    place: &Label,
+    reported: &mut BTreeSet<PathBuf>,
+    diags: &mut Diagnostics,
+) -> bool {
+    let rel = match path.strip_prefix(root) {
+        Ok(rel) if rel.components().all(|c| matches!(c, Component::Normal(_))) => rel,
+        _ => {
+            if reported.insert(path.to_owned()) {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "refusing to write `{}` outside the workspace",
+                        path.display()
+                    ))
+                    .label(place.clone())
+                    .help("cargo-facade writes only below the workspace root"),
+                );
+            }
+            return false;
+        }
     };
     let mut walk = root.to_owned();
     for component in rel.components() {
         walk.push(component);
-        if walk.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
-            diags.push(
-                Diagnostic::error(format!("refusing to write through symlink `{}`", walk.display()))
-                    .note(format!("needed to write `{}`", path.display()))
-                    .help("cargo-facade writes only real folders inside the workspace; replace the symlink"),
-            );
-            return;
+        if !walk.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
+            continue;
         }
+        if reported.insert(walk.clone()) {
+            let shown = walk.strip_prefix(root).unwrap_or(&walk).display();
+            let target = fs::read_link(&walk)
+                .map(|t| format!(", which leads to `{}`", t.display()))
+                .unwrap_or_default();
+            diags.push(
+                Diagnostic::error(format!(
+                    "refusing to write through symlink `{shown}`{target}"
+                ))
+                .label(place.clone())
+                .note(format!(
+                    "cargo-facade writes only inside the workspace and never through a \
+                         symlink; it needed to write `{}`",
+                    rel.display()
+                ))
+                .help(format!(
+                    "replace the symlink `{shown}` with a real folder or file inside the \
+                     workspace"
+                )),
+            );
+        }
+        return false;
     }
+    true
+}
+
+/// The manifest line that decides where facades go: `dir` when it is set,
+/// the `[workspace]` header otherwise.
+fn facade_dir_label(ws: &Workspace) -> Label {
+    let manifest = ws.root_manifest();
+    let doc = manifest.doc.as_item();
+    if let Some(span) =
+        get_path(doc, &["workspace", "metadata", "facade", "dir"]).and_then(Item::span)
+    {
+        return Label::new(
+            &manifest.file,
+            span,
+            "facades are written below this folder",
+        );
+    }
+    let span = ["workspace", "package"]
+        .iter()
+        .find_map(|key| doc.get(key).and_then(Item::span))
+        .unwrap_or(0..0);
+    Label::new(
+        &manifest.file,
+        span,
+        format!(
+            "facades are written below `{}` of this workspace (the default `dir`)",
+            crate::plan::DEFAULT_DIR
+        ),
+    )
 }
 
 fn read_optional(path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
@@ -197,7 +297,8 @@ fn files_below(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
 /// Changes applied so far, to undo them if a later step fails.
 #[derive(Debug, Default)]
 pub struct Applied {
-    done: Vec<Change>,
+    /// Each change with the modification time its file had before.
+    done: Vec<(Change, Option<SystemTime>)>,
     created_dirs: Vec<PathBuf>,
 }
 
@@ -206,11 +307,12 @@ pub struct Applied {
 pub fn apply(changes: &[Change], stop_at: &Path) -> anyhow::Result<Applied> {
     let mut applied = Applied::default();
     for change in changes {
+        let mtime = fs::metadata(&change.path).and_then(|m| m.modified()).ok();
         if let Err(err) = apply_one(change, &mut applied) {
             let _ = applied.rollback();
             return Err(err);
         }
-        applied.done.push(change.clone());
+        applied.done.push((change.clone(), mtime));
     }
     // Folders emptied by deletions go too, up to (not including) `stop_at`.
     for change in changes.iter().filter(|c| c.action == Action::Delete) {
@@ -251,6 +353,12 @@ fn apply_one(change: &Change, applied: &mut Applied) -> anyhow::Result<()> {
 /// Writes `bytes` to a temporary file beside `path` and renames it over `path`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let parent = path.parent().context("a file has a parent folder")?;
+    if fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink()) {
+        anyhow::bail!(
+            "refusing to replace symlink `{}` with a file",
+            path.display()
+        );
+    }
     let mut temp = tempfile::Builder::new()
         .prefix(".cargo-facade-")
         .tempfile_in(parent)
@@ -273,20 +381,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 impl Applied {
-    /// Puts back every byte of every file this run changed.
+    /// Puts back every byte of every file this run changed, and its
+    /// modification time, so that cargo sees nothing to rebuild.
     pub fn rollback(self) -> anyhow::Result<()> {
         let mut first_error = None;
-        for change in self.done.iter().rev() {
-            let result = match &change.old {
-                Some(old) => {
-                    if let Some(parent) = change.path.parent() {
-                        let _ = fs::create_dir_all(parent);
-                    }
-                    write_atomic(&change.path, old)
-                }
-                None => fs::remove_file(&change.path)
-                    .with_context(|| format!("failed to remove `{}`", change.path.display())),
+        for (change, mtime) in self.done.iter().rev() {
+            let saved = Saved {
+                path: change.path.clone(),
+                bytes: change.old.clone(),
+                mtime: *mtime,
             };
+            let result = saved.restore();
             if let Err(err) = result {
                 first_error.get_or_insert(err);
             }
@@ -295,6 +400,55 @@ impl Applied {
             let _ = fs::remove_dir(dir);
         }
         first_error.map_or(Ok(()), Err)
+    }
+}
+
+/// A file as it was, to put back exactly: bytes and modification time.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    path: PathBuf,
+    /// `None`: the file did not exist.
+    bytes: Option<Vec<u8>>,
+    mtime: Option<SystemTime>,
+}
+
+impl Saved {
+    /// Reads the file as it is now.
+    pub fn read(path: &Path) -> Saved {
+        Saved {
+            path: path.to_owned(),
+            bytes: fs::read(path).ok(),
+            mtime: fs::metadata(path).and_then(|m| m.modified()).ok(),
+        }
+    }
+
+    /// Puts the file back; writes nothing when its bytes are already those.
+    pub fn restore(&self) -> anyhow::Result<()> {
+        let path = &self.path;
+        let Some(bytes) = &self.bytes else {
+            return match fs::remove_file(path) {
+                Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                    Err(err).with_context(|| format!("failed to remove `{}`", path.display()))
+                }
+                _ => Ok(()),
+            };
+        };
+        if fs::read(path).ok().as_ref() != Some(bytes) {
+            if let Some(parent) = path.parent() {
+                let _ = fs::create_dir_all(parent);
+            }
+            write_atomic(path, bytes)?;
+        }
+        if let Some(mtime) = self.mtime
+            && fs::metadata(path).and_then(|m| m.modified()).ok() != Some(mtime)
+        {
+            // Best effort: a read-only file keeps its new time.
+            let _ = fs::File::options()
+                .write(true)
+                .open(path)
+                .and_then(|file| file.set_modified(mtime));
+        }
+        Ok(())
     }
 }
 

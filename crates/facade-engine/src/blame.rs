@@ -1,0 +1,269 @@
+//! Blame: errors that cargo reports without a place the user can fix (a
+//! generated facade, a path without a line) turned into diagnostics that
+//! point at the manifest line to change — the declaration, the byte that is
+//! not UTF-8, the package name that clashes.
+//!
+//! Cargo's text is kept as a note: these functions only add the place and
+//! the help, they never hide what cargo said.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use toml_edit::Item;
+
+use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::plan::{Declaration, Plan, get_path};
+use crate::render::is_generated;
+
+/// A file that is not UTF-8, pointing at its first invalid byte.
+pub fn not_utf8(path: &Path, bytes: &[u8]) -> Diagnostic {
+    let valid = match std::str::from_utf8(bytes) {
+        Ok(_) => bytes.len(),
+        Err(err) => err.valid_up_to(),
+    };
+    // Up to `valid` the lossy text has the file's own bytes, so the offset
+    // of the first replacement character is `valid`.
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    let end = text[valid..]
+        .chars()
+        .next()
+        .map_or(valid, |c| valid + c.len_utf8());
+    let byte = bytes.get(valid).copied().unwrap_or(0);
+    let file = SourceFile::new(path.to_owned(), text);
+    Diagnostic::error(format!("`{}` is not valid UTF-8", path.display()))
+        .at(
+            &file,
+            valid..end,
+            format!("byte 0x{byte:02x} is not UTF-8 (shown as `\u{fffd}`)"),
+        )
+        .note("cargo reads manifests as UTF-8 text")
+        .help("re-save the file as UTF-8, or remove the character")
+}
+
+/// `cargo metadata --no-deps` failed while loading the workspace.
+pub fn load_failure(stderr: &str) -> Diagnostic {
+    let reported = |diag: Diagnostic| {
+        diag.note(format!(
+            "reported by `cargo metadata`, which cargo-facade runs: {}",
+            first_error(stderr)
+        ))
+    };
+    // "path at `…/Cargo.toml` was not valid utf-8"
+    if let Some(path) = between(stderr, "path at `", "` was not valid utf-8")
+        && let Ok(bytes) = std::fs::read(path)
+        && std::str::from_utf8(&bytes).is_err()
+    {
+        return reported(not_utf8(Path::new(path), &bytes));
+    }
+    // "two packages named `x` in this workspace:\n- /a/Cargo.toml\n- /b/Cargo.toml"
+    if let Some(name) = between(stderr, "two packages named `", "` in this workspace") {
+        let mut paths: Vec<PathBuf> = stderr
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("- "))
+            .map(PathBuf::from)
+            .filter(|path| path.ends_with("Cargo.toml"))
+            .collect();
+        // The user's package first, a generated facade after it.
+        paths.sort_by_key(|path| std::fs::read(path).is_ok_and(|b| is_generated(&b)));
+        let mut diag = Diagnostic::error(format!("two packages are named `{name}`"));
+        for path in &paths {
+            if let Some((file, span)) = package_name_span(path) {
+                diag = diag.at(&file, span, "named here");
+            }
+        }
+        if !diag.labels.is_empty() {
+            let help = match name.strip_suffix("-facade") {
+                Some(root) => format!(
+                    "`{name}` is the package of the facade of namespace `{root}`: rename the \
+                     other package"
+                ),
+                None => "rename one of the two packages".to_owned(),
+            };
+            return reported(diag).help(help);
+        }
+    }
+    crate::load::cargo_failed("cargo metadata", stderr)
+        .help("fix what cargo reports above and run the command again; no file was changed")
+}
+
+/// `cargo metadata` rejected the tree `sync` wrote. Points at the
+/// declarations of the packages cargo names; `plan` is what was written.
+pub fn resolution_failure(stderr: &str, plan: &Plan) -> Diagnostic {
+    let (culprits, feature, help) = culprits(stderr);
+    let mut blamed: Vec<&Declaration> = plan
+        .declarations
+        .iter()
+        .filter(|d| culprits.contains(d.spec.package.as_str()))
+        .collect();
+    if let Some(feature) = &feature {
+        let asking: Vec<&Declaration> = blamed
+            .iter()
+            .copied()
+            .filter(|d| d.spec.features.iter().any(|f| f == feature))
+            .collect();
+        if !asking.is_empty() {
+            blamed = asking;
+        }
+    }
+    if stderr.contains("cyclic package dependency") {
+        // The consumers in the cycle, where they declare a namespace in it.
+        blamed = plan
+            .declarations
+            .iter()
+            .filter(|d| {
+                let consumer = &plan.consumers[d.consumer].name;
+                let facade = format!("{}-facade", d.name.root());
+                culprits.contains(consumer.as_str()) && culprits.contains(facade.as_str())
+            })
+            .collect();
+    }
+    if blamed.is_empty() {
+        return crate::load::cargo_failed("cargo metadata", stderr).help(help);
+    }
+    let mut diag = Diagnostic::error(format!(
+        "cargo cannot resolve the declared dependencies: {}",
+        first_error(stderr)
+    ));
+    let mut seen = BTreeSet::new();
+    for decl in blamed {
+        let place = (decl.key.file.path().to_owned(), decl.key.span.start);
+        if seen.insert(place) {
+            let text = match &feature {
+                Some(feature) if decl.spec.features.iter().any(|f| f == feature) => {
+                    format!(
+                        "feature `{feature}` of `{}` requested here",
+                        decl.spec.package
+                    )
+                }
+                _ => format!("`{}` declared here", decl.spec.package),
+            };
+            diag = diag.label(decl.key.clone().with_text(text));
+        }
+    }
+    diag.note(format!(
+        "reported by `cargo metadata`, which cargo-facade runs:\n{}",
+        stderr.trim_end()
+    ))
+    .help(help)
+}
+
+/// The packages cargo blames, the feature it names, and the help to give.
+fn culprits(stderr: &str) -> (BTreeSet<&str>, Option<String>, String) {
+    let mut names = BTreeSet::new();
+    let mut feature = None;
+    let help;
+    if let Some(name) = between(stderr, "depends on `", "` with feature `") {
+        names.insert(name);
+        feature = between(stderr, "` with feature `", "`").map(str::to_owned);
+        help = format!(
+            "remove feature `{}` from the declaration, or add it to `[features]` of `{name}`",
+            feature.as_deref().unwrap_or_default()
+        );
+    } else if let Some(req) = between(
+        stderr,
+        "failed to select a version for the requirement `",
+        "`",
+    ) {
+        names.insert(req.split([' ', '=']).next().unwrap_or(req));
+        help = "change the declared `version` to one the package has".to_owned();
+    } else if let Some(name) = between(stderr, "no matching package named `", "`") {
+        names.insert(name);
+        help = "check the declared `package` (and `registry`): cargo cannot find it; offline, \
+                it must already be in cargo's cache"
+            .to_owned();
+    } else if let Some(cycle) = stderr.split_once("Cycle:").map(|(_, cycle)| cycle) {
+        // `package `a v…``, then `… of package `b v…`` per line, until `a`
+        // comes back; later lines only lead to the cycle.
+        let mut first = None;
+        for line in cycle.lines() {
+            let Some(at) = line.rfind("package `") else {
+                continue;
+            };
+            let Some(name) = between(&line[at..], "package `", " v") else {
+                continue;
+            };
+            if first == Some(name) {
+                break;
+            }
+            first.get_or_insert(name);
+            names.insert(name);
+        }
+        help = "a package inside a namespace cannot reach it through the facade: depend on \
+                the sibling package directly"
+            .to_owned();
+    } else {
+        if let Some(name) = between(stderr, "failed to select a version for `", "`") {
+            names.insert(name);
+        }
+        if let Some(name) = between(stderr, "depends on crate `", " v") {
+            names.insert(name);
+        }
+        help = "fix the declaration so that cargo can resolve it, then run `cargo facade sync` \
+                again"
+            .to_owned();
+    }
+    (names, feature, help)
+}
+
+/// The first `error:` line of cargo's output, without the prefix.
+fn first_error(stderr: &str) -> &str {
+    stderr
+        .lines()
+        .find_map(|line| line.strip_prefix("error: "))
+        .unwrap_or_else(|| stderr.lines().next().unwrap_or_default())
+        .trim_end()
+}
+
+/// The text between the first `start` and the next `end`.
+fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = text.find(start)? + start.len();
+    let len = text[from..].find(end)?;
+    Some(&text[from..from + len])
+}
+
+/// The span of `package.name` in a manifest, with the file.
+fn package_name_span(path: &Path) -> Option<(std::sync::Arc<SourceFile>, std::ops::Range<usize>)> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let doc = toml_edit::Document::parse(text.as_str()).ok()?;
+    let span = get_path(doc.as_item(), &["package", "name"]).and_then(Item::span)?;
+    Some((SourceFile::new(path.to_owned(), text), span))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_utf8_points_at_the_byte() {
+        let diag = not_utf8(Path::new("Cargo.toml"), b"[package]\n# caf\xe9\n");
+        let label = &diag.labels[0];
+        assert_eq!(label.file.line_of(label.span.start), 2);
+        assert_eq!(&label.file.text()[label.span.clone()], "\u{fffd}");
+        assert!(label.text.contains("0xe9"), "{}", label.text);
+    }
+
+    #[test]
+    fn culprits_of_cargo_messages() {
+        let (names, feature, _) = culprits(
+            "error: failed to select a version for `foo-baz`.\n\
+             package `foo-facade` depends on `foo-baz` with feature `nope` but `foo-baz` \
+             does not have that feature.\n",
+        );
+        assert_eq!(names.into_iter().collect::<Vec<_>>(), ["foo-baz"]);
+        assert_eq!(feature.as_deref(), Some("nope"));
+        let (names, _, _) =
+            culprits("error: failed to select a version for the requirement `foo-bar = \"^9\"`\n");
+        assert_eq!(names.into_iter().collect::<Vec<_>>(), ["foo-bar"]);
+        let (names, _, _) = culprits(
+            "error: cyclic package dependency: package `foo-facade v0.0.0 (/w/facades/foo)` \
+             depends on itself. Cycle:\npackage `foo-facade v0.0.0 (/w/facades/foo)`\n    \
+             ... which satisfies path dependency `foo` of package `foo-bar v1.2.0 (/w/foo-bar)`\n    \
+             ... which satisfies path dependency `foo-bar` of package `foo-facade v0.0.0 (/w/f)`\n    \
+             ... which satisfies path dependency `foo` of package `app v0.1.0 (/w/app)`\n",
+        );
+        assert_eq!(
+            names.into_iter().collect::<Vec<_>>(),
+            ["foo-bar", "foo-facade"]
+        );
+    }
+}

@@ -1,0 +1,217 @@
+//! `cargo facade eject`: the reverse of adoption. Declarations go back into
+//! the real tables in RFC 3243 syntax (each namespace's entries where its
+//! managed entry stood), translated features get their original values
+//! back, managed entries and facades are removed.
+//!
+//! Exactness is checked, not hoped for: an emptied mirrored table is
+//! removed only when syncing the result would recreate it byte for byte;
+//! otherwise its (empty) header stays, so `eject` then `sync` always
+//! restores the tree.
+
+use std::collections::BTreeSet;
+use toml_edit::{DocumentMut, Item, Key};
+
+use crate::diagnostic::{Diagnostics, SourceFile};
+use crate::load::{Manifest, Workspace};
+use crate::plan::{Plan, TableId, is_managed, real_tables};
+use crate::render::{ensure_path, get_path_mut, insert_at, is_managed_feature, render_consumer};
+use crate::write::{Action, Change, Owner};
+
+/// Every change `eject` makes: consumer manifests and facade deletions.
+pub fn collect_changes(ws: &Workspace, plan: &Plan, diags: &mut Diagnostics) -> anyhow::Result<Vec<Change>> {
+    let mut changes = Vec::new();
+    for (index, consumer) in plan.consumers.iter().enumerate() {
+        let manifest = &ws.manifests[consumer.manifest];
+        let text = eject_manifest(manifest, index, plan);
+        if text != manifest.file.text() {
+            changes.push(Change {
+                path: manifest.path().to_owned(),
+                old: Some(manifest.file.text().as_bytes().to_vec()),
+                action: Action::Write(text),
+                owner: Owner::Consumer(consumer.name.clone()),
+            });
+        }
+    }
+    crate::write::remove_facades(&plan.facade_dir, &BTreeSet::new(), "is ejected", &mut changes, diags)?;
+    Ok(changes)
+}
+
+/// The consumer's manifest with its declarations back in the real tables.
+pub fn eject_manifest(manifest: &Manifest, index: usize, plan: &Plan) -> String {
+    let tidy = eject_doc(manifest, index, plan, true);
+    // Would `sync` give the current manifest back from the tidy result?
+    if resyncs_to(manifest, &tidy, index, plan) {
+        tidy
+    } else {
+        eject_doc(manifest, index, plan, false)
+    }
+}
+
+fn eject_doc(manifest: &Manifest, index: usize, plan: &Plan, tidy: bool) -> String {
+    let consumer = &plan.consumers[index];
+    let mut doc: DocumentMut = manifest.doc.clone().into_mut();
+    let mut mirrors: Vec<TableId> = plan
+        .declarations
+        .iter()
+        .filter(|d| d.consumer == index && !d.adopted)
+        .map(|d| d.table.clone())
+        .collect();
+    mirrors.dedup();
+    let mut seen = BTreeSet::new();
+    mirrors.retain(|t| seen.insert(t.clone()));
+
+    for table_id in &mirrors {
+        let Some(mirror) = get_path_mut(doc.as_item_mut(), &table_id.mirror_path()).and_then(Item::as_table_like_mut)
+        else {
+            continue;
+        };
+        let keys: Vec<String> = mirror.iter().map(|(k, _)| k.to_owned()).collect();
+        let entries: Vec<(Key, Item)> = keys
+            .iter()
+            .filter_map(|k| {
+                let key = mirror.key(k)?.clone();
+                Some((key, mirror.remove(k)?))
+            })
+            .collect();
+        // Namespaces in the order they first appear.
+        let mut roots: Vec<String> = Vec::new();
+        for (key, _) in &entries {
+            let root = root_of(key.get());
+            if !roots.contains(&root) {
+                roots.push(root);
+            }
+        }
+        let real = ensure_path(&mut doc, &table_id.real_path());
+        for root in roots {
+            let group: Vec<&(Key, Item)> = entries.iter().filter(|(k, _)| root_of(k.get()) == root).collect();
+            let at = real
+                .iter()
+                .position(|(k, item)| k == root && is_managed(k, item));
+            match at {
+                Some(at) => {
+                    real.remove(&root);
+                    for (offset, (key, item)) in group.into_iter().enumerate() {
+                        insert_at(real, at + offset, key.clone(), item.clone());
+                    }
+                }
+                None => {
+                    for (key, item) in group {
+                        let len = real.len();
+                        insert_at(real, len, key.clone(), item.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    // Managed entries left over (namespaces no longer declared).
+    for table_id in real_tables(doc.as_item()) {
+        if let Some(real) = get_path_mut(doc.as_item_mut(), &table_id.real_path()).and_then(Item::as_table_like_mut) {
+            let managed: Vec<String> = real
+                .iter()
+                .filter(|(k, item)| is_managed(k, item))
+                .map(|(k, _)| k.to_owned())
+                .collect();
+            for key in managed {
+                real.remove(&key);
+            }
+        }
+    }
+
+    // Features: original values back in place of the translations.
+    let mirror_features: Vec<(String, Item)> = get_path_mut(doc.as_item_mut(), &["package", "metadata", "facade", "features"])
+        .and_then(Item::as_table_like_mut)
+        .map(|t| {
+            let keys: Vec<String> = t.iter().map(|(k, _)| k.to_owned()).collect();
+            keys.into_iter().filter_map(|k| Some((k.clone(), t.remove(&k)?))).collect()
+        })
+        .unwrap_or_default();
+    if !mirror_features.is_empty() || consumer.features.iter().any(|f| f.adopted) {
+        let real = ensure_path(&mut doc, &["features"]);
+        for (name, item) in mirror_features {
+            match real.get_mut(&name) {
+                Some(slot) => *slot = item,
+                None => {
+                    real.insert(&name, item);
+                }
+            }
+        }
+    }
+    if let Some(real) = doc.get_mut("features").and_then(Item::as_table_like_mut) {
+        let stale: Vec<String> = real
+            .iter()
+            .filter(|(_, item)| is_managed_feature(item))
+            .map(|(k, _)| k.to_owned())
+            .collect();
+        for key in stale {
+            real.remove(&key);
+        }
+    }
+
+    if tidy {
+        remove_empty(&mut doc, &["package", "metadata", "facade", "features"]);
+        for table_id in &mirrors {
+            remove_empty(&mut doc, &table_id.mirror_path());
+        }
+    }
+    doc.to_string()
+}
+
+fn root_of(key: &str) -> String {
+    key.split_once("::").map_or(key, |(root, _)| root).to_owned()
+}
+
+/// Removes the table at `path` if empty and uncommented, then its parents
+/// up to `[package]` while they are empty implicit tables.
+fn remove_empty(doc: &mut DocumentMut, path: &[&str]) {
+    for depth in (2..=path.len()).rev() {
+        let (last, parents) = path[..depth].split_last().expect("non-empty");
+        let Some(parent) = get_path_mut(doc.as_item_mut(), parents).and_then(Item::as_table_like_mut) else {
+            return;
+        };
+        let removable = parent.get(last).is_some_and(|item| match item {
+            Item::Table(t) => {
+                t.is_empty()
+                    && (depth < path.len() && t.is_implicit()
+                        || t.decor().prefix().and_then(|p| p.as_str()).is_none_or(|p| p.trim().is_empty()))
+            }
+            _ => false,
+        });
+        if !removable {
+            return;
+        }
+        parent.remove(last);
+    }
+}
+
+/// Whether syncing `text` (the ejected manifest) gives `manifest` back.
+fn resyncs_to(manifest: &Manifest, text: &str, index: usize, plan: &Plan) -> bool {
+    let Ok(doc) = toml_edit::Document::parse(text.to_owned()) else {
+        return false;
+    };
+    let ejected = Manifest {
+        file: SourceFile::new(manifest.path().to_owned(), text.to_owned()),
+        doc,
+    };
+    // The same plan, with this consumer's declarations now in real tables.
+    let mut replay = plan.clone();
+    for decl in replay.declarations.iter_mut().filter(|d| d.consumer == index) {
+        decl.adopted = true;
+    }
+    let declared: Vec<(String, bool)> = replay
+        .declarations
+        .iter()
+        .filter(|d| d.consumer == index)
+        .map(|d| (d.name.to_string(), d.spec.optional))
+        .collect();
+    let adoptable = ejected
+        .doc
+        .get("features")
+        .and_then(Item::as_table_like)
+        .map(|t| crate::plan::adoptable_features(t, &declared, text))
+        .unwrap_or_default();
+    for feature in &mut replay.consumers[index].features {
+        feature.adopted = adoptable.contains(&feature.name);
+    }
+    render_consumer(&ejected, &replay.consumers[index], &replay) == manifest.file.text()
+}

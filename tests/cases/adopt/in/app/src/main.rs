@@ -1,0 +1,5 @@
+fn main() {
+    println!("{} std={}", foo::root(), foo::bar::std());
+    #[cfg(feature = "baz")]
+    println!("baz={}", foo::baz::BAZ);
+}

@@ -1,0 +1,1 @@
+pub fn std() -> bool { cfg!(feature = "std") }

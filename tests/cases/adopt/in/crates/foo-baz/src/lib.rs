@@ -1,0 +1,1 @@
+pub const BAZ: u8 = 3;

@@ -1,0 +1,1 @@
+pub fn root() -> &'static str { if cfg!(feature = "loud") { "ROOT" } else { "root" } }
