@@ -248,9 +248,9 @@ fn target_specific_children_build_only_on_their_platform() {
     let manifest = ws.read("app/Cargo.toml");
     assert!(
         manifest.contains(
-            "[target.\"cfg(unix)\".dependencies]\ntns = { path = \"../facades/tns\", package = \"tns-facade\", features = [\"unix\"] }\n"
+            "[target.'cfg(unix)'.dependencies]\ntns = { path = \"../facades/tns\", package = \"tns-facade\", features = [\"unix\"] }\n"
         ) && manifest.contains(
-            "[target.\"cfg(windows)\".dependencies]\ntns = { path = \"../facades/tns\", package = \"tns-facade\", features = [\"win\"] }\n"
+            "[target.'cfg(windows)'.dependencies]\ntns = { path = \"../facades/tns\", package = \"tns-facade\", features = [\"win\"] }\n"
         ),
         "{manifest}"
     );

@@ -144,6 +144,10 @@ pub struct FacadeDep {
     pub forward_default: bool,
     /// Features forwarded as facade features `<name>.<feature>`.
     pub forwarded: BTreeSet<String>,
+    /// The platform every declaration shares, if any: the facade then
+    /// depends on the package only there, so even the version-1 feature
+    /// resolver never builds it for other platforms.
+    pub target: Option<String>,
 }
 
 impl FacadeDep {
@@ -384,6 +388,11 @@ impl Planner<'_> {
                     default_features: !defaults.any_opt_out(name),
                     forward_default: defaults.forwarded(name),
                     forwarded: forwards.remove(name).unwrap_or_default(),
+                    target: first
+                        .table
+                        .target
+                        .clone()
+                        .filter(|target| decls.iter().all(|d| d.table.target.as_ref() == Some(target))),
                 };
                 match name.child() {
                     None => root_crate = Some(dep),

@@ -92,14 +92,30 @@ fn render_facade_manifest(facade: &Facade) -> String {
     doc["features"] = Item::Table(features);
 
     let mut deps = Table::new();
+    let mut targets: BTreeMap<&str, Table> = BTreeMap::new();
     for dep in facade
         .root_crate
         .iter()
         .chain(facade.children.iter().map(|c| &c.dep))
     {
-        deps[dep.key.as_str()] = value(facade_dep_table(dep, &facade.dir));
+        let table = match &dep.target {
+            None => &mut deps,
+            Some(target) => targets.entry(target).or_default(),
+        };
+        table[dep.key.as_str()] = value(facade_dep_table(dep, &facade.dir));
     }
     doc["dependencies"] = Item::Table(deps);
+    if !targets.is_empty() {
+        let mut target_table = Table::new();
+        target_table.set_implicit(true);
+        for (target, table) in targets {
+            let mut platform = Table::new();
+            platform.set_implicit(true);
+            platform["dependencies"] = Item::Table(table);
+            target_table.insert_formatted(&platform_key(target), Item::Table(platform));
+        }
+        doc["target"] = Item::Table(target_table);
+    }
     doc.to_string()
 }
 
@@ -490,6 +506,15 @@ fn value_eq(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// A platform key as Cargo's docs write it: `'cfg(unix)'`.
+fn platform_key(target: &str) -> Key {
+    Key::parse(&format!("'{target}'"))
+        .ok()
+        .and_then(|mut keys| (keys.len() == 1).then(|| keys.remove(0)))
+        .filter(|key| key.get() == target)
+        .unwrap_or_else(|| Key::new(target))
+}
+
 /// The table at `path`, created (with implicit parents) when missing.
 pub fn ensure_path<'d>(doc: &'d mut DocumentMut, path: &[&str]) -> &'d mut dyn TableLike {
     let mut item = doc.as_item_mut();
@@ -501,7 +526,12 @@ pub fn ensure_path<'d>(doc: &'d mut DocumentMut, path: &[&str]) -> &'d mut dyn T
             let mut table = Table::new();
             // `target` and the platform are only path segments of the header.
             table.set_implicit(depth + 1 < path.len());
-            table_like.insert(key, Item::Table(table));
+            let key = if depth > 0 && path[depth - 1] == "target" {
+                platform_key(key)
+            } else {
+                Key::new(*key)
+            };
+            insert_formatted(table_like, &key, Item::Table(table));
         }
         item = table_like.get_mut(key).expect("just ensured");
     }
