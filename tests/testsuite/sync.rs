@@ -192,3 +192,22 @@ error: aborting due to the previous error; no file was changed
     ws.facade(&["sync"]).assert_code(0);
     assert_eq!(ws.read("facades/foo/NOTES.md"), "keep me\n");
 }
+
+/// `cargo doc` shows each child as a module of the namespace, and the root's
+/// items inline, without the doc-output collision two `foo` libraries cause.
+#[test]
+fn cargo_doc_shows_children_as_modules() {
+    let ws = Fixture::case("basic").with_own_target("doc");
+    ws.facade(&["sync"]).assert_code(0);
+    let doc = ws.cargo(&["doc", "--workspace", "--no-deps"]);
+    doc.assert_code(0);
+    assert!(!doc.stderr.contains("collision"), "{}", doc.stderr);
+    let target = crate::support::repo_root().join("target/fixtures-own/doc/doc");
+    let index = std::fs::read_to_string(target.join("foo_facade/index.html")).expect("facade docs");
+    for expected in ["bar/index.html", "derive/index.html", "ROOT", "fn.twice.html"] {
+        assert!(index.contains(expected), "`{expected}` missing from the facade's docs");
+    }
+    assert!(target.join("foo_facade/bar/struct.Baz.html").is_file(), "child items are documented under `bar`");
+    let util = std::fs::read_to_string(target.join("util/index.html")).expect("root-less facade docs");
+    assert!(util.contains("text/index.html"), "the root-less facade documents `util::text`");
+}
