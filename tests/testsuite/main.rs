@@ -8,5 +8,6 @@ mod demo;
 mod eject;
 mod errors;
 mod list;
+mod rules;
 mod semantics;
 mod sync;
