@@ -8,6 +8,7 @@ mod demo;
 mod eject;
 mod errors;
 mod list;
+mod migrate;
 mod rules;
 mod semantics;
 mod sync;

@@ -64,6 +64,27 @@ pub enum FacadeCommand {
     List(ListArgs),
     /// Put declarations back into the real tables in RFC 3243 syntax; remove managed entries and facades
     Eject(SyncArgs),
+    /// Turn dependencies on `foo-bar` into declarations of `foo::bar` and rewrite `foo_bar::…` paths (or back)
+    Migrate(MigrateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// What to migrate: `<root>::<child>=<package>`, e.g. `foo::bar=foo-bar`
+    #[arg(required = true, value_name = "SPEC")]
+    pub specs: Vec<String>,
+
+    /// Go back: declarations become dependencies again, `foo::bar::…` becomes `foo_bar::…`
+    #[arg(long)]
+    pub reverse: bool,
+
+    /// Print the unified diff instead of writing files
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Only migrate this workspace member (repeatable; default: every member)
+    #[arg(short, long = "package", value_name = "PKG")]
+    pub packages: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -100,6 +121,7 @@ impl FacadeArgs {
             FacadeCommand::Sync(args) => (Command::Sync, args.dry_run, ListFormat::Human),
             FacadeCommand::Check => (Command::Check, false, ListFormat::Human),
             FacadeCommand::Eject(args) => (Command::Eject, args.dry_run, ListFormat::Human),
+            FacadeCommand::Migrate(args) => (Command::Migrate, args.dry_run, ListFormat::Human),
             FacadeCommand::List(args) => (
                 Command::List,
                 false,
@@ -119,6 +141,14 @@ impl FacadeArgs {
             dry_run,
             format,
             deny_warnings: self.deny_warnings,
+            migrate: match &self.command {
+                FacadeCommand::Migrate(args) => crate::migrate::MigrateOptions {
+                    specs: args.specs.clone(),
+                    reverse: args.reverse,
+                    packages: args.packages.clone(),
+                },
+                _ => crate::migrate::MigrateOptions::default(),
+            },
         };
         (command, options)
     }

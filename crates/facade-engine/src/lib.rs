@@ -65,6 +65,9 @@ pub enum Command {
     /// Put declarations back into the real tables (RFC syntax), remove
     /// managed entries and facades.
     Eject,
+    /// Turn dependencies on packages into namespaced declarations (or
+    /// back): manifests and Rust sources, then `sync`. See [`migrate`].
+    Migrate,
 }
 
 /// The output format of `list`.
@@ -86,6 +89,8 @@ pub struct Options {
     pub format: ListFormat,
     /// Treat warnings (unused keys, ownership) as errors.
     pub deny_warnings: bool,
+    /// `migrate`: what to migrate.
+    pub migrate: migrate::MigrateOptions,
 }
 
 /// The process exit codes of the contract.
@@ -121,6 +126,9 @@ pub fn run(command: Command, options: &Options, shell: &mut Shell) -> Exit {
 }
 
 fn run_inner(command: Command, options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
+    if command == Command::Migrate {
+        return migrate::migrate(options, shell);
+    }
     // Held until the last byte is written: concurrent syncs take turns.
     let _lock = match command {
         Command::Sync if !options.dry_run => {
@@ -163,6 +171,7 @@ fn run_inner(command: Command, options: &Options, shell: &mut Shell) -> anyhow::
         }
         Command::Sync => sync(&ws, &plan, changes, options, shell),
         Command::Eject => eject(&ws, &plan, changes, options, shell),
+        Command::Migrate => unreachable!("`migrate` runs on its own"),
     }
 }
 

@@ -1,0 +1,7 @@
+use foo_bar::Baz;
+
+#[test]
+fn the_child_is_reachable_from_tests() {
+    assert_eq!(Baz::new().0, 7);
+    assert_eq!(foo_bar::nested::deep(), "deep");
+}

@@ -1,0 +1,1 @@
+pub const Z: u32 = 26;

@@ -1,0 +1,296 @@
+//! `cargo facade migrate`: forward builds and behaves the same, `--reverse`
+//! gives every byte back, and what cannot be migrated exactly is an error
+//! that changes nothing.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use snapbox::{assert_data_eq, str};
+
+use crate::support::{Fixture, assert_unchanged};
+
+/// Every file of the fixture but `target/`, bytes only.
+fn bytes(ws: &Fixture) -> BTreeMap<PathBuf, Vec<u8>> {
+    ws.snapshot()
+        .into_iter()
+        .map(|(path, (bytes, _))| (path, bytes))
+        .collect()
+}
+
+#[track_caller]
+fn assert_same_bytes(before: &BTreeMap<PathBuf, Vec<u8>>, after: &BTreeMap<PathBuf, Vec<u8>>) {
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>(),
+        "files were added or removed"
+    );
+    for (path, bytes) in before {
+        assert!(
+            after[path] == *bytes,
+            "`{}` differs:\n--- before\n{}\n--- after\n{}",
+            path.display(),
+            String::from_utf8_lossy(bytes),
+            String::from_utf8_lossy(&after[path])
+        );
+    }
+}
+
+/// The acceptance case: a pre-namespace consumer (imports with trailing
+/// comments, `{self as alias}`, leading `::` paths in a nested module, a
+/// macro invocation, block comments and strings that contain `foo_bar::`)
+/// migrates, builds and prints the same, and migrates back to its bytes.
+#[test]
+fn pre_namespace_consumer_migrates_and_comes_back_byte_for_byte() {
+    let ws = Fixture::case("migrate-basic").with_own_target("migrate-basic");
+    let before_run = ws.cargo(&["run", "-q", "-p", "migrate-app"]);
+    before_run.assert_code(0);
+    ws.cargo(&["test", "-q", "-p", "migrate-app"])
+        .assert_code(0);
+    let original = bytes(&ws);
+
+    let run = ws.facade(&["migrate", "foo::bar=foo-bar"]);
+    run.assert_code(0);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+   Migrating migrate-app: 1 manifest, 10 paths in 2 files
+  Generating facade foo
+    Finished 1 consumer migrated (5 files written)
+
+"#]]
+    );
+    ws.assert_out();
+    ws.facade(&["check"]).assert_code(0);
+
+    let after_run = ws.cargo(&["run", "-q", "-p", "migrate-app"]);
+    after_run.assert_code(0);
+    assert_eq!(after_run.stdout, before_run.stdout);
+    ws.cargo(&["test", "-q", "-p", "migrate-app"])
+        .assert_code(0);
+
+    let back = ws.facade(&["migrate", "foo::bar=foo-bar", "--reverse"]);
+    back.assert_code(0);
+    assert_data_eq!(
+        back.stderr,
+        str![[r#"
+   Reverting migrate-app: 1 manifest, 10 paths in 2 files
+    Removing facade foo (no longer declared)
+    Finished 1 consumer reverted (5 files written)
+
+"#]]
+    );
+    assert_same_bytes(&original, &bytes(&ws));
+    assert!(!ws.path().join("facades").exists());
+    let again = ws.cargo(&["run", "-q", "-p", "migrate-app"]);
+    assert_eq!(again.assert_code(0).stdout, before_run.stdout);
+}
+
+/// A renamed key (`fb = { package = "foo-bar" }`, with `extern crate fb;`
+/// and `use fb;`), a `[dev-dependencies.fb]` table, a `workspace = true`
+/// entry in a `target.'cfg(…)'` table and local modules named `foo_bar`.
+#[test]
+fn renamed_inherited_and_target_dependencies_round_trip() {
+    let ws = Fixture::case("migrate-forms").with_own_target("migrate-forms");
+    let app_before = ws.cargo(&["run", "-q", "-p", "forms-app"]);
+    let tool_before = ws.cargo(&["run", "-q", "-p", "forms-tool"]);
+    app_before.assert_code(0);
+    tool_before.assert_code(0);
+    let original = bytes(&ws);
+
+    let run = ws.facade(&["migrate", "foo::bar=foo-bar"]);
+    run.assert_code(0);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+   Migrating forms-app: 1 manifest, 6 paths in 1 file
+   Migrating forms-tool: 2 manifests, 1 path in 1 file
+  Generating facade foo
+    Finished 2 consumers migrated (7 files written)
+
+"#]]
+    );
+    ws.assert_out();
+
+    let app_after = ws.cargo(&["run", "-q", "-p", "forms-app"]);
+    let tool_after = ws.cargo(&["run", "-q", "-p", "forms-tool"]);
+    assert_eq!(app_after.assert_code(0).stdout, app_before.stdout);
+    assert_eq!(tool_after.assert_code(0).stdout, tool_before.stdout);
+
+    ws.facade(&["migrate", "foo::bar=foo-bar", "--reverse"])
+        .assert_code(0);
+    assert_same_bytes(&original, &bytes(&ws));
+    let app_back = ws.cargo(&["run", "-q", "-p", "forms-app"]);
+    assert_eq!(app_back.assert_code(0).stdout, app_before.stdout);
+}
+
+/// `-p` migrates the members named and leaves the others alone.
+#[test]
+fn only_the_selected_members_migrate() {
+    let ws = Fixture::case("migrate-forms");
+    let run = ws.facade(&[
+        "migrate",
+        "foo::bar=foo-bar",
+        "-p",
+        "forms-tool",
+        "--dry-run",
+    ]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains("+++ b/tool/src/main.rs"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("app/"), "{}", run.stdout);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+   Migrating forms-tool: 2 manifests, 1 path in 1 file
+    Finished dry run: 5 files would change; no file was written
+
+"#]]
+    );
+    let run = ws.facade(&["migrate", "foo::bar=foo-bar", "-p", "zed"]);
+    run.assert_code(2);
+    assert!(
+        run.stderr
+            .contains("error: `zed` neither depends on `foo-bar`"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// `--dry-run` shows the whole change, facades included, and writes nothing.
+#[test]
+fn dry_run_prints_the_diff_and_writes_nothing() {
+    let ws = Fixture::case("migrate-basic");
+    let before = ws.snapshot();
+    let run = ws.facade(&["migrate", "foo::bar=foo-bar", "--dry-run"]);
+    run.assert_code(0);
+    for line in [
+        "+\"foo::bar\" = { path = \"../crates/foo-bar\" } # becomes `foo::bar`",
+        "-use foo_bar::{self as fb, nested::deep}; /* block: foo_bar::nested */",
+        "+use foo::bar::{self as fb, nested::deep}; /* block: foo_bar::nested */",
+        "+++ b/facades/foo/src/lib.rs",
+    ] {
+        assert!(run.stdout.contains(line), "{line}\n{}", run.stdout);
+    }
+    assert!(
+        run.stderr
+            .contains("Finished dry run: 5 files would change; no file was written"),
+        "{}",
+        run.stderr
+    );
+    assert_unchanged(&before, &ws.snapshot());
+}
+
+/// A small workspace: `app` depends on `foo-bar`; `main` is its code.
+fn consumer(main: &str) -> Fixture {
+    let ws = Fixture::empty();
+    ws.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"app\", \"foo-bar\"]\nresolver = \"2\"\n",
+    );
+    ws.write(
+        "foo-bar/Cargo.toml",
+        "[package]\nname = \"foo-bar\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    ws.write("foo-bar/src/lib.rs", "pub fn greet() {}\n");
+    ws.write(
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nfoo-bar = { path = \"../foo-bar\" }\n",
+    );
+    ws.write("app/src/main.rs", main);
+    ws
+}
+
+/// What would not work or not come back is reported, all of it, with file
+/// and line; nothing is written.
+#[test]
+fn what_cannot_be_migrated_exactly_is_an_error() {
+    let ws = consumer(
+        "#[macro_use]\nextern crate foo_bar;\n\nmod foo {}\n\nfn main() {\n    foo_bar::greet();\n}\n",
+    );
+    ws.write(
+        "app/src/other.rs",
+        "pub fn f() {\n    foo::bar::greet();\n}\n",
+    );
+    let before = ws.snapshot();
+    let run = ws.facade(&["migrate", "foo::bar=foo-bar"]);
+    run.assert_code(2);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+error: cannot migrate `#[macro_use] extern crate foo_bar`
+ --> app/src/main.rs:1:1
+  |
+1 | / #[macro_use]
+2 | | extern crate foo_bar;
+  | |____________________^ imports every macro of the crate by name
+  |
+  = help: import the macros this crate uses by path (`use foo_bar::some_macro;`), remove `#[macro_use]` and migrate again
+
+error: `foo` would name a local item here, not the crate
+ --> app/src/main.rs:7:5
+  |
+4 | mod foo {}
+  |     --- local `foo` defined here
+...
+7 |     foo_bar::greet();
+  |     ^^^^^^^ would become `foo::bar`
+  |
+  = help: rename the local `foo`, or write this path as `::foo_bar::…` so that no local item can capture it
+
+error: `foo::bar` is named in this file already
+ --> app/src/other.rs:2:5
+  |
+2 |     foo::bar::greet();
+  |     ^^^^^^^^ this path or import
+  |
+  = note: `--reverse` could not tell it from a migrated path, so it could not restore the file
+  = help: write it with the child's own crate name (`foo_bar::…`) and migrate again
+
+error: aborting due to 3 previous errors; no file was changed
+
+"#]]
+    );
+    assert_unchanged(&before, &ws.snapshot());
+}
+
+#[test]
+fn bad_arguments_are_errors() {
+    let ws = consumer("fn main() {\n    foo_bar::greet();\n}\n");
+    let before = ws.snapshot();
+    let run = ws.facade(&["migrate", "foo::bar"]);
+    run.assert_code(2);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+error: invalid migration `foo::bar`
+ |
+ = note: the package that provides the child is required; cargo-facade never guesses it
+ = help: write `<root>::<child>=<package>`, e.g. `foo::bar=foo-bar`
+
+error: aborting due to the previous error; no file was changed
+
+"#]]
+    );
+    let run = ws.facade(&["migrate", "foo::bar=foo-bar", "-p", "nope"]);
+    run.assert_code(2);
+    assert!(
+        run.stderr
+            .contains("error: package `nope` is not a member of this workspace"),
+        "{}",
+        run.stderr
+    );
+    // Nothing declared yet: `--reverse` has nothing to do.
+    let run = ws.facade(&["migrate", "foo::bar=foo-bar", "--reverse"]);
+    run.assert_code(0);
+    assert!(
+        run.stderr
+            .contains("warning: nothing to migrate: no workspace member declares `foo::bar`"),
+        "{}",
+        run.stderr
+    );
+    assert_unchanged(&before, &ws.snapshot());
+}
