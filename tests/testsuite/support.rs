@@ -1,6 +1,6 @@
 //! The test harness: fixture workspaces copied from `tests/cases/<name>/in`
 //! into a temporary folder, the real `cargo-facade` binary, and real cargo
-//! builds sharing one target folder (`target/fixtures`).
+//! builds (each fixture in its own target folder; see `Fixture::empty`).
 
 #![allow(dead_code)]
 
@@ -11,8 +11,8 @@ use std::process::{Command, Output};
 use std::sync::Mutex;
 use std::time::SystemTime;
 
-/// Cargo builds of fixtures share `target/fixtures`; binaries of different
-/// fixtures land at the same uplifted paths, so build-and-run is serialised.
+/// Cargo builds of fixtures run one at a time: two cargo processes compiling
+/// at once on this 2-core machine only slow each other down.
 static CARGO: Mutex<()> = Mutex::new(());
 
 pub fn repo_root() -> PathBuf {
@@ -95,10 +95,16 @@ impl Fixture {
             .prefix("cargo-facade-test-")
             .tempdir()
             .expect("tempdir");
+        // Each fixture builds in a target folder of its own: cargo hashes a
+        // path package by its workspace-relative path, so two fixtures with
+        // the same layout sharing `CARGO_TARGET_DIR` can silently reuse each
+        // other's artifacts (seen in this suite). Fixtures depend on path
+        // packages only, so sharing would save nothing.
+        let target_dir = dir.path().join("target");
         Fixture {
             dir,
             case: None,
-            target_dir: shared_target_dir(),
+            target_dir,
         }
     }
 
@@ -123,7 +129,7 @@ impl Fixture {
         self.run(command)
     }
 
-    /// `cargo <args>` in the fixture, offline, on the shared target folder.
+    /// `cargo <args>` in the fixture, offline, in the fixture's target folder.
     pub fn cargo(&self, args: &[&str]) -> Run {
         let _guard = CARGO.lock().unwrap_or_else(|e| e.into_inner());
         let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
