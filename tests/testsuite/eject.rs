@@ -158,6 +158,7 @@ fn nightly_run(ws: &Fixture, package: &str) -> std::process::Output {
 /// the same sources build on nightly with `-Z namespaced-crates` (rustc's
 /// implementation of RFC 3243's `--extern foo::bar=…`), printing the same.
 #[test]
+#[allow(clippy::print_stderr)] // the nightly half must say loudly when it cannot run
 fn ejected_sources_build_on_nightly_with_namespaced_crates() {
     let ws = Fixture::empty();
     ws.write("Cargo.toml", "[workspace]\nmembers = [\"app\", \"ns-child\", \"ns\"]\nresolver = \"2\"\n");
