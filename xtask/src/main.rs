@@ -1,7 +1,11 @@
 //! This repository's own tasks (matklad's cargo-xtask pattern):
-//! `cargo xtask demo` syncs and runs the bundled demo workspace.
+//! `cargo xtask demo` syncs and runs the bundled demo workspace;
+//! `cargo xtask bench` measures `cargo facade` against `cargo metadata`
+//! (see `bench.rs`) and writes `BENCHMARKS.md`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a task runner talks to its user
+
+mod bench;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -13,8 +17,9 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo(),
+        Some("bench") => bench::run(&repo_root(), &args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <demo>");
+            eprintln!("usage: cargo xtask <demo|bench>");
             return ExitCode::from(2);
         }
     };
