@@ -51,9 +51,9 @@ fn eject_doc(manifest: &Manifest, index: usize, plan: &Plan, tidy: bool) -> Stri
     let consumer = &plan.consumers[index];
     let mut doc: DocumentMut = manifest.doc.clone().into_mut();
     let mut mirrors: Vec<TableId> = plan
-        .declarations
+        .declarations_of(index)
         .iter()
-        .filter(|d| d.consumer == index && !d.adopted)
+        .filter(|d| !d.adopted)
         .map(|d| d.table.clone())
         .collect();
     mirrors.dedup();
@@ -195,13 +195,13 @@ fn resyncs_to(manifest: &Manifest, text: &str, index: usize, plan: &Plan) -> boo
     };
     // The same plan, with this consumer's declarations now in real tables.
     let mut replay = plan.clone();
-    for decl in replay.declarations.iter_mut().filter(|d| d.consumer == index) {
+    let range = replay.consumers[index].declarations.clone();
+    for decl in &mut replay.declarations[range] {
         decl.adopted = true;
     }
     let declared: Vec<(String, bool)> = replay
-        .declarations
+        .declarations_of(index)
         .iter()
-        .filter(|d| d.consumer == index)
         .map(|d| (d.name.to_string(), d.spec.optional))
         .collect();
     let adoptable = ejected

@@ -332,35 +332,37 @@ fn eject(
 
 fn report_changes(plan: &plan::Plan, changes: &[Change], shell: &mut Shell) {
     use write::{Action, Owner};
-    let mut owners: Vec<&Owner> = changes.iter().map(|c| &c.owner).collect();
-    owners.sort();
-    owners.dedup();
-    for owner in owners {
+    // One pass over the changes: each owner with its first written file,
+    // in a stable order (facades first, then consumers by name).
+    let mut owners: std::collections::BTreeMap<&Owner, Option<&Change>> = std::collections::BTreeMap::new();
+    for change in changes {
+        let first = owners.entry(&change.owner).or_default();
+        if first.is_none() && matches!(change.action, Action::Write(_)) {
+            *first = Some(change);
+        }
+    }
+    let consumers: std::collections::HashMap<&str, usize> =
+        plan.consumers.iter().enumerate().map(|(i, c)| (c.name.as_str(), i)).collect();
+    for (owner, first_write) in owners {
         match owner {
             Owner::Facade(root) => match plan.facade(root) {
                 Some(facade) => {
                     let n = facade.children.len();
-                    let root_note = if facade.root_crate.is_some() {
-                        "root + "
-                    } else {
-                        ""
-                    };
+                    let root_note = if facade.root_crate.is_some() { "root + " } else { "" };
                     shell.status(
                         "Generating",
-                        format!(
-                            "facade {root} ({root_note}{n} child{})",
-                            if n == 1 { "" } else { "ren" }
-                        ),
+                        format!("facade {root} ({root_note}{n} child{})", if n == 1 { "" } else { "ren" }),
                     );
                 }
                 None => shell.status("Removing", format!("facade {root} (no longer declared)")),
             },
             Owner::Consumer(name) => {
-                let index = plan.consumers.iter().position(|c| &c.name == name);
-                let moved: Vec<String> = plan
-                    .declarations
+                let moved: Vec<String> = consumers
+                    .get(name.as_str())
+                    .map(|&index| plan.declarations_of(index))
+                    .unwrap_or_default()
                     .iter()
-                    .filter(|d| Some(d.consumer) == index && d.adopted)
+                    .filter(|d| d.adopted)
                     .map(|d| format!("`{}`", d.name))
                     .collect();
                 if !moved.is_empty() {
@@ -369,11 +371,7 @@ fn report_changes(plan: &plan::Plan, changes: &[Change], shell: &mut Shell) {
                         format!("{name}: {} moved under [package.metadata.facade]", moved.join(", ")),
                     );
                 }
-                let path = changes
-                    .iter()
-                    .find(|c| &c.owner == owner && matches!(c.action, Action::Write(_)))
-                    .map(|c| shell.display_path(&c.path))
-                    .unwrap_or_default();
+                let path = first_write.map(|c| shell.display_path(&c.path)).unwrap_or_default();
                 shell.status("Updating", format!("{name} ({path})"));
             }
         }

@@ -200,6 +200,11 @@ pub struct Consumer {
     pub name: String,
     /// Index into [`Workspace::manifests`].
     pub manifest: usize,
+    /// Index into [`Workspace::members`].
+    pub member: usize,
+    /// This consumer's slice of [`Plan::declarations`] (they are stored
+    /// consumer after consumer).
+    pub declarations: std::ops::Range<usize>,
     pub entries: BTreeMap<TableId, Vec<ManagedEntry>>,
     /// `[package.metadata.facade.features]`, translated for `[features]`.
     pub features: Vec<ManagedFeature>,
@@ -225,6 +230,11 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The declarations of one consumer.
+    pub fn declarations_of(&self, consumer: usize) -> &[Declaration] {
+        &self.declarations[self.consumers[consumer].declarations.clone()]
+    }
+
     pub fn facade(&self, root: &str) -> Option<&Facade> {
         self.facades.iter().find(|f| f.root == root)
     }
@@ -284,22 +294,24 @@ impl Planner<'_> {
         let mut consumers = Vec::new();
         let mut declarations = Vec::new();
         let mut raw_features = Vec::new();
-        for member in &self.ws.members {
+        for (member_index, member) in self.ws.members.iter().enumerate() {
             let Some(index) = member.manifest else {
                 continue;
             };
             let consumer = consumers.len();
+            let manifest = &self.ws.manifests[index];
+            let first = declarations.len();
+            self.read_declarations(manifest, consumer, &ws_decls, &mut declarations);
             consumers.push(Consumer {
                 name: member.name.clone(),
                 manifest: index,
+                member: member_index,
+                declarations: first..declarations.len(),
                 entries: BTreeMap::new(),
                 features: Vec::new(),
             });
-            let manifest = &self.ws.manifests[index];
-            self.read_declarations(manifest, consumer, &ws_decls, &mut declarations);
-            let mine: Vec<(String, bool)> = declarations
+            let mine: Vec<(String, bool)> = declarations[first..]
                 .iter()
-                .filter(|d| d.consumer == consumer)
                 .map(|d| (d.name.to_string(), d.spec.optional))
                 .collect();
             raw_features.push(self.read_features(manifest, &mine));
@@ -313,7 +325,7 @@ impl Planner<'_> {
         }
         let defaults = DefaultForwarding::new(&declarations);
         for (consumer, features) in raw_features.into_iter().enumerate() {
-            let mine: Vec<&Declaration> = declarations.iter().filter(|d| d.consumer == consumer).collect();
+            let mine: Vec<&Declaration> = declarations[consumers[consumer].declarations.clone()].iter().collect();
             for feature in features {
                 let mut values = Vec::new();
                 for (value, label) in &feature.values {
@@ -485,9 +497,7 @@ impl Planner<'_> {
                 continue;
             };
             let consumer = &consumers[decl.consumer];
-            let Some(member) = self.ws.members.iter().find(|m| m.manifest == Some(consumer.manifest)) else {
-                continue;
-            };
+            let member = &self.ws.members[consumer.member];
             let squats = [format!("{root}-{child}"), format!("{root}_{child}")];
             for dep in &member.dependencies {
                 let key = dep.rename.as_deref().unwrap_or(&dep.name);
@@ -1400,7 +1410,7 @@ impl Planner<'_> {
     /// A consumer's own `foo` dependency would take the managed entry's name;
     /// its own `[features]` entry would be overwritten by a translated one.
     fn check_real_tables(&mut self, consumers: &[Consumer], declarations: &[Declaration]) {
-        for (index, consumer) in consumers.iter().enumerate() {
+        for consumer in consumers {
             let manifest = &self.ws.manifests[consumer.manifest];
             if let Some(real) = manifest.doc.get("features").and_then(Item::as_table_like) {
                 for feature in &consumer.features {
@@ -1421,7 +1431,8 @@ impl Planner<'_> {
                 }
             }
             let mut reported = BTreeSet::new();
-            for decl in declarations.iter().filter(|d| d.consumer == index) {
+            let mine = &declarations[consumer.declarations.clone()];
+            for decl in mine {
                 let root = decl.name.root();
                 for table in real_tables(manifest.doc.as_item()) {
                     let Some(table_like) = get_path(manifest.doc.as_item(), &table.real_path())
@@ -1432,8 +1443,8 @@ impl Planner<'_> {
                     let Some((key, item)) = table_like.get_key_value(root) else {
                         continue;
                     };
-                    let adopted = declarations.iter().any(|d| {
-                        d.consumer == index && d.adopted && d.table == table && d.name.child().is_none() && d.name.root() == root
+                    let adopted = mine.iter().any(|d| {
+                        d.adopted && d.table == table && d.name.child().is_none() && d.name.root() == root
                     });
                     if adopted || is_managed(root, item) || !reported.insert(root.to_owned()) {
                         continue;

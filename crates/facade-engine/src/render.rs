@@ -241,11 +241,7 @@ pub fn render_consumer(manifest: &Manifest, consumer: &Consumer, plan: &Plan) ->
         .iter()
         .position(|c| std::ptr::eq(c, consumer))
         .expect("the consumer belongs to the plan");
-    let adopted: Vec<&Declaration> = plan
-        .declarations
-        .iter()
-        .filter(|d| d.consumer == index && d.adopted)
-        .collect();
+    let adopted: Vec<&Declaration> = plan.declarations_of(index).iter().filter(|d| d.adopted).collect();
     adopt(&mut doc, &adopted, consumer);
     let mut changed = !adopted.is_empty() || consumer.features.iter().any(|f| f.adopted);
 
