@@ -4,11 +4,13 @@
 mod support;
 
 mod check;
+mod corpus;
 mod demo;
 mod eject;
 mod errors;
 mod list;
 mod migrate;
+mod reliability;
 mod rules;
 mod semantics;
 mod sync;

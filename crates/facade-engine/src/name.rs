@@ -76,17 +76,19 @@ impl DeclName {
                         validate_segment(key, segment, "segment")?;
                     }
                 }
+                // Suggest the one-level name only where it is valid itself.
+                let suggestion = format!("{}::{}", segments[0], segments[1..].join("-"));
+                let help = match DeclName::parse(&suggestion) {
+                    Ok(_) => format!("declare at most one level, e.g. `{suggestion}`"),
+                    Err(_) => "declare at most one level: `<root>::<child>`".to_owned(),
+                };
                 Err(NameError {
                     message: format!(
                         "`{key}` nests namespaces {} levels deep",
                         segments.len() - 1
                     ),
                     notes: vec![RFC_ONE_LEVEL.to_owned()],
-                    help: format!(
-                        "declare at most one level, e.g. `{}::{}`",
-                        segments[0],
-                        segments[1..].join("-")
-                    ),
+                    help,
                 })
             }
         }

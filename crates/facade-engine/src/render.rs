@@ -294,7 +294,7 @@ pub fn render_consumer(manifest: &Manifest, consumer: &Consumer, plan: &Plan) ->
     changed |= render_features(&mut doc, consumer);
 
     if changed {
-        doc.to_string()
+        with_line_endings_of(manifest.file.text(), doc.to_string())
     } else {
         manifest.file.text().to_owned()
     }
@@ -557,6 +557,16 @@ fn remove_empty_table(doc: &mut DocumentMut, table_id: &TableId) {
     });
     if removable {
         parent.remove(last);
+    }
+}
+
+/// `text` with the line endings of `original`: toml_edit writes `\n`, and
+/// editing one entry of a CRLF manifest must not rewrite all its lines.
+pub fn with_line_endings_of(original: &str, text: String) -> String {
+    if original.contains("\r\n") {
+        text.replace("\r\n", "\n").replace('\n', "\r\n")
+    } else {
+        text
     }
 }
 

@@ -1,0 +1,3 @@
+fn main() {
+    println!("{} {} {}", foo::hello(), foo::bar::bar(), foo::baz::baz());
+}

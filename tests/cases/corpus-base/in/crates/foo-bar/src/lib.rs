@@ -1,0 +1,1 @@
+pub fn bar() -> &'static str { "foo::bar" }

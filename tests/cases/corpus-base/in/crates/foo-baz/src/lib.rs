@@ -1,0 +1,1 @@
+pub fn baz() -> &'static str { "foo::baz" }

@@ -1,0 +1,2 @@
+// Mine.
+pub fn precious() {}
