@@ -154,7 +154,7 @@ fn eject_doc(manifest: &Manifest, index: usize, plan: &Plan, tidy: bool) -> Stri
             remove_empty(&mut doc, &table_id.mirror_path());
         }
     }
-    doc.to_string()
+    crate::render::with_line_endings_of(manifest.file.text(), doc.to_string())
 }
 
 fn root_of(key: &str) -> String {

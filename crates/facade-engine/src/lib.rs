@@ -131,7 +131,7 @@ fn run_inner(command: Command, options: &Options, shell: &mut Shell) -> anyhow::
     }
     // Held until the last byte is written: concurrent syncs take turns.
     let _lock = match command {
-        Command::Sync if !options.dry_run => {
+        Command::Sync | Command::Eject if !options.dry_run => {
             lock::lock_workspace(options.manifest_path.as_deref(), &options.cargo, shell)?
         }
         _ => None,
