@@ -21,7 +21,11 @@ fn bytes(ws: &Fixture) -> BTreeMap<PathBuf, Vec<u8>> {
 
 #[track_caller]
 fn assert_same_tree(before: &BTreeMap<PathBuf, Vec<u8>>, after: &BTreeMap<PathBuf, Vec<u8>>) {
-    assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>(), "different files");
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>(),
+        "different files"
+    );
     for (path, bytes) in before {
         assert!(
             after[path] == *bytes,
@@ -44,7 +48,11 @@ fn sync_adopts_and_eject_restores_the_original() {
 
     let check = ws.facade(&["check"]);
     check.assert_code(1);
-    assert!(check.stdout.contains("+++ b/app/Cargo.toml"), "{}", check.stdout);
+    assert!(
+        check.stdout.contains("+++ b/app/Cargo.toml"),
+        "{}",
+        check.stdout
+    );
 
     let run = ws.facade(&["sync"]);
     run.assert_code(0);
@@ -89,14 +97,30 @@ baz = ["foo/baz"] # managed by cargo-facade
     );
     let out = ws.cargo(&["run", "-q", "-p", "adopt-app"]);
     assert_eq!(out.assert_code(0).stdout, "ROOT std=true\n");
-    let out = ws.cargo(&["run", "-q", "-p", "adopt-app", "--no-default-features", "--features", "baz"]);
+    let out = ws.cargo(&[
+        "run",
+        "-q",
+        "-p",
+        "adopt-app",
+        "--no-default-features",
+        "--features",
+        "baz",
+    ]);
     assert_eq!(out.assert_code(0).stdout, "ROOT std=false\nbaz=3\n");
     ws.facade(&["check"]).assert_code(0);
 
     let eject = ws.facade(&["eject"]);
     eject.assert_code(0);
-    assert!(eject.stderr.contains("Ejecting adopt-app (app/Cargo.toml)"), "{}", eject.stderr);
-    assert!(eject.stderr.contains("Removing facade foo"), "{}", eject.stderr);
+    assert!(
+        eject.stderr.contains("Ejecting adopt-app (app/Cargo.toml)"),
+        "{}",
+        eject.stderr
+    );
+    assert!(
+        eject.stderr.contains("Removing facade foo"),
+        "{}",
+        eject.stderr
+    );
     assert_same_tree(&original, &bytes(&ws));
 }
 
@@ -110,7 +134,10 @@ fn eject_then_sync_restores_the_synced_tree() {
 
     ws.facade(&["eject"]).assert_code(0);
     let app = ws.read("app/Cargo.toml");
-    assert!(app.contains("\"foo::bar\" = { path = \"../crates/foo-bar\" }"), "{app}");
+    assert!(
+        app.contains("\"foo::bar\" = { path = \"../crates/foo-bar\" }"),
+        "{app}"
+    );
     assert!(!app.contains("foo-facade"), "{app}");
     assert!(!ws.path().join("facades").exists());
 
@@ -127,7 +154,12 @@ fn eject_dry_run_changes_nothing() {
     let before = ws.snapshot();
     let run = ws.facade(&["eject", "--dry-run"]);
     run.assert_code(0);
-    assert!(run.stdout.contains("--- a/facades/foo/src/lib.rs\n+++ /dev/null"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("--- a/facades/foo/src/lib.rs\n+++ /dev/null"),
+        "{}",
+        run.stdout
+    );
     crate::support::assert_unchanged(&before, &ws.snapshot());
 }
 
@@ -161,25 +193,49 @@ fn nightly_run(ws: &Fixture, package: &str) -> std::process::Output {
 #[allow(clippy::print_stderr)] // the nightly half must say loudly when it cannot run
 fn ejected_sources_build_on_nightly_with_namespaced_crates() {
     let ws = Fixture::empty();
-    ws.write("Cargo.toml", "[workspace]\nmembers = [\"app\", \"ns-child\", \"ns\"]\nresolver = \"2\"\n");
-    ws.write("ns-child/Cargo.toml", "[package]\nname = \"ns-child\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
-    ws.write("ns-child/src/lib.rs", "pub fn hi() -> &'static str { \"hi from ns::child\" }\n");
-    ws.write("ns/Cargo.toml", "[package]\nname = \"ns\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
-    ws.write("ns/src/lib.rs", "pub fn root() -> &'static str { \"root ns\" }\n");
+    ws.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"app\", \"ns-child\", \"ns\"]\nresolver = \"2\"\n",
+    );
+    ws.write(
+        "ns-child/Cargo.toml",
+        "[package]\nname = \"ns-child\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    ws.write(
+        "ns-child/src/lib.rs",
+        "pub fn hi() -> &'static str { \"hi from ns::child\" }\n",
+    );
+    ws.write(
+        "ns/Cargo.toml",
+        "[package]\nname = \"ns\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    ws.write(
+        "ns/src/lib.rs",
+        "pub fn root() -> &'static str { \"root ns\" }\n",
+    );
     ws.write(
         "app/Cargo.toml",
         "[package]\nname = \"fwd-app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
          [package.metadata.facade.dependencies]\n\"ns::child\" = { path = \"../ns-child\", package = \"ns-child\" }\n",
     );
-    ws.write("app/src/main.rs", "fn main() { println!(\"{}\", ns::child::hi()); }\n");
+    ws.write(
+        "app/src/main.rs",
+        "fn main() { println!(\"{}\", ns::child::hi()); }\n",
+    );
     ws.facade(&["sync"]).assert_code(0);
     let stable = ws.cargo(&["run", "-q", "-p", "fwd-app"]);
     assert_eq!(stable.assert_code(0).stdout, "hi from ns::child\n");
     let sources = std::fs::read(ws.path().join("app/src/main.rs")).unwrap();
 
     ws.facade(&["eject"]).assert_code(0);
-    assert!(ws.read("app/Cargo.toml").contains("[dependencies]\n\"ns::child\" = { path = \"../ns-child\", package = \"ns-child\" }\n"));
-    assert_eq!(std::fs::read(ws.path().join("app/src/main.rs")).unwrap(), sources, "eject never touches sources");
+    assert!(ws.read("app/Cargo.toml").contains(
+        "[dependencies]\n\"ns::child\" = { path = \"../ns-child\", package = \"ns-child\" }\n"
+    ));
+    assert_eq!(
+        std::fs::read(ws.path().join("app/src/main.rs")).unwrap(),
+        sources,
+        "eject never touches sources"
+    );
 
     if !nightly_available() {
         // Loud on purpose: this is the one proof a stable-only machine cannot give.
@@ -195,7 +251,11 @@ fn ejected_sources_build_on_nightly_with_namespaced_crates() {
         "nightly failed to build the ejected sources:\n{}",
         String::from_utf8_lossy(&nightly.stderr)
     );
-    assert_eq!(String::from_utf8_lossy(&nightly.stdout), stable.stdout, "same output both ways");
+    assert_eq!(
+        String::from_utf8_lossy(&nightly.stdout),
+        stable.stdout,
+        "same output both ways"
+    );
 
     // Root plus child: on the day nightly resolves `ns::child` beside a real
     // `ns` crate, the same must hold; until then, say so loudly.
@@ -204,18 +264,29 @@ fn ejected_sources_build_on_nightly_with_namespaced_crates() {
         "[package]\nname = \"fwd-app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
          [dependencies]\nns = { path = \"../ns\" }\n\"ns::child\" = { path = \"../ns-child\", package = \"ns-child\" }\n",
     );
-    ws.write("app/src/main.rs", "fn main() { println!(\"{} {}\", ns::root(), ns::child::hi()); }\n");
+    ws.write(
+        "app/src/main.rs",
+        "fn main() { println!(\"{} {}\", ns::root(), ns::child::hi()); }\n",
+    );
     ws.facade(&["sync"]).assert_code(0);
     let stable = ws.cargo(&["run", "-q", "-p", "fwd-app"]);
     assert_eq!(stable.assert_code(0).stdout, "root ns hi from ns::child\n");
     ws.facade(&["eject"]).assert_code(0);
     let nightly = nightly_run(&ws, "fwd-app");
     if nightly.status.success() {
-        assert_eq!(String::from_utf8_lossy(&nightly.stdout), stable.stdout, "same output both ways");
+        assert_eq!(
+            String::from_utf8_lossy(&nightly.stdout),
+            stable.stdout,
+            "same output both ways"
+        );
     } else {
         eprintln!(
             "\n!!! root + child NOT YET SUPPORTED by this nightly (the root-less case above passed):\n{}",
-            String::from_utf8_lossy(&nightly.stderr).lines().take(6).collect::<Vec<_>>().join("\n")
+            String::from_utf8_lossy(&nightly.stderr)
+                .lines()
+                .take(6)
+                .collect::<Vec<_>>()
+                .join("\n")
         );
     }
 }

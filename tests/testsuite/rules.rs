@@ -25,9 +25,15 @@ fn vendored(foo_repo: &str, bar_repo: &str, declaration: &str) -> Fixture {
             ),
         );
         ws.write(&format!("vendor/{name}-1.0.0/src/lib.rs"), body);
-        ws.write(&format!("vendor/{name}-1.0.0/.cargo-checksum.json"), "{\"files\":{},\"package\":null}\n");
+        ws.write(
+            &format!("vendor/{name}-1.0.0/.cargo-checksum.json"),
+            "{\"files\":{},\"package\":null}\n",
+        );
     }
-    ws.write("Cargo.toml", "[workspace]\nmembers = [\"app\"]\nresolver = \"2\"\n");
+    ws.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"app\"]\nresolver = \"2\"\n",
+    );
     ws.write(
         "app/Cargo.toml",
         &format!(
@@ -35,7 +41,10 @@ fn vendored(foo_repo: &str, bar_repo: &str, declaration: &str) -> Fixture {
              [package.metadata.facade.dependencies]\nfoo = \"1\"\n{declaration}\n"
         ),
     );
-    ws.write("app/src/main.rs", "fn main() { println!(\"{} {}\", foo::root(), foo::bar::bar()); }\n");
+    ws.write(
+        "app/src/main.rs",
+        "fn main() { println!(\"{} {}\", foo::root(), foo::bar::bar()); }\n",
+    );
     ws
 }
 
@@ -69,10 +78,21 @@ warning: `foo::bar` is package `foo-bar` from repository https://example.org/som
 
 "#]]
     );
-    assert_eq!(ws.cargo(&["run", "-q", "-p", "own-app"]).assert_code(0).stdout, "1 2\n");
+    assert_eq!(
+        ws.cargo(&["run", "-q", "-p", "own-app"])
+            .assert_code(0)
+            .stdout,
+        "1 2\n"
+    );
     let again = ws.facade(&["sync"]);
     again.assert_code(0);
-    assert!(again.stderr.contains("warning: `foo::bar` is package `foo-bar`"), "{}", again.stderr);
+    assert!(
+        again
+            .stderr
+            .contains("warning: `foo::bar` is package `foo-bar`"),
+        "{}",
+        again.stderr
+    );
 }
 
 /// `foreign = true` accepts a child from elsewhere; a child from the root's
@@ -85,7 +105,11 @@ fn foreign_true_or_same_repository_is_silent() {
         "\"foo::bar\" = { version = \"1\", package = \"foo-bar\", foreign = true }",
     );
     let run = ws.facade(&["sync"]);
-    assert!(!run.assert_code(0).stderr.contains("warning"), "{}", run.stderr);
+    assert!(
+        !run.assert_code(0).stderr.contains("warning"),
+        "{}",
+        run.stderr
+    );
 
     let ws = vendored(
         "https://example.org/foo",
@@ -93,7 +117,11 @@ fn foreign_true_or_same_repository_is_silent() {
         "\"foo::bar\" = { version = \"1\", package = \"foo-bar\" }",
     );
     let run = ws.facade(&["sync"]);
-    assert!(!run.assert_code(0).stderr.contains("warning"), "{}", run.stderr);
+    assert!(
+        !run.assert_code(0).stderr.contains("warning"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// `--deny-warnings` turns the ownership warning into an error: exit 2 and
@@ -108,9 +136,16 @@ fn deny_warnings_rolls_back() {
     let before = ws.snapshot();
     let run = ws.facade(&["sync", "--deny-warnings"]);
     run.assert_code(2);
-    assert!(run.stderr.contains("1 warning denied by `--deny-warnings`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("1 warning denied by `--deny-warnings`"),
+        "{}",
+        run.stderr
+    );
     let after = ws.snapshot();
-    assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>());
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
     for (path, (bytes, _)) in &before {
         assert!(after[path].0 == *bytes, "`{}` changed", path.display());
     }
@@ -122,10 +157,19 @@ fn deny_warnings_rolls_back() {
 #[test]
 fn dash_typosquatting_is_an_error() {
     let ws = Fixture::empty();
-    ws.write("Cargo.toml", "[workspace]\nmembers = [\"app\", \"foo-bar\", \"squat\"]\nresolver = \"2\"\n");
-    ws.write("foo-bar/Cargo.toml", "[package]\nname = \"foo-bar\"\nversion = \"1.0.0\"\nedition = \"2021\"\n");
+    ws.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"app\", \"foo-bar\", \"squat\"]\nresolver = \"2\"\n",
+    );
+    ws.write(
+        "foo-bar/Cargo.toml",
+        "[package]\nname = \"foo-bar\"\nversion = \"1.0.0\"\nedition = \"2021\"\n",
+    );
     ws.write("foo-bar/src/lib.rs", "");
-    ws.write("squat/Cargo.toml", "[package]\nname = \"foo_bar\"\nversion = \"6.6.6\"\nedition = \"2021\"\n");
+    ws.write(
+        "squat/Cargo.toml",
+        "[package]\nname = \"foo_bar\"\nversion = \"6.6.6\"\nedition = \"2021\"\n",
+    );
     ws.write("squat/src/lib.rs", "");
     ws.write(
         "app/Cargo.toml",
@@ -161,7 +205,10 @@ error: aborting due to the previous error; no file was changed
     // The declared child itself as a direct dependency is no typosquat.
     ws.write(
         "app/Cargo.toml",
-        &ws.read("app/Cargo.toml").replace("foo_bar = { path = \"../squat\" }", "foo-bar = { path = \"../foo-bar\" }"),
+        &ws.read("app/Cargo.toml").replace(
+            "foo_bar = { path = \"../squat\" }",
+            "foo-bar = { path = \"../foo-bar\" }",
+        ),
     );
     ws.facade(&["sync"]).assert_code(0);
 }

@@ -204,10 +204,25 @@ fn cargo_doc_shows_children_as_modules() {
     assert!(!doc.stderr.contains("collision"), "{}", doc.stderr);
     let target = crate::support::repo_root().join("target/fixtures-own/doc/doc");
     let index = std::fs::read_to_string(target.join("foo_facade/index.html")).expect("facade docs");
-    for expected in ["bar/index.html", "derive/index.html", "ROOT", "fn.twice.html"] {
-        assert!(index.contains(expected), "`{expected}` missing from the facade's docs");
+    for expected in [
+        "bar/index.html",
+        "derive/index.html",
+        "ROOT",
+        "fn.twice.html",
+    ] {
+        assert!(
+            index.contains(expected),
+            "`{expected}` missing from the facade's docs"
+        );
     }
-    assert!(target.join("foo_facade/bar/struct.Baz.html").is_file(), "child items are documented under `bar`");
-    let util = std::fs::read_to_string(target.join("util/index.html")).expect("root-less facade docs");
-    assert!(util.contains("text/index.html"), "the root-less facade documents `util::text`");
+    assert!(
+        target.join("foo_facade/bar/struct.Baz.html").is_file(),
+        "child items are documented under `bar`"
+    );
+    let util =
+        std::fs::read_to_string(target.join("util/index.html")).expect("root-less facade docs");
+    assert!(
+        util.contains("text/index.html"),
+        "the root-less facade documents `util::text`"
+    );
 }

@@ -28,7 +28,10 @@ pub struct Conflict {
 /// holds, per module, the extern names under which the root itself may
 /// refer to that child crate (re-exporting it is allowed). `Err` when the
 /// file does not parse (rustc will say why; the guard still protects).
-pub fn find_conflicts(source: &str, modules: &[(String, Vec<String>)]) -> Result<Vec<Conflict>, syn::Error> {
+pub fn find_conflicts(
+    source: &str,
+    modules: &[(String, Vec<String>)],
+) -> Result<Vec<Conflict>, syn::Error> {
     let file = syn::parse_file(source)?;
     let mut out = Vec::new();
     for item in &file.items {

@@ -18,7 +18,11 @@ use crate::render::{ensure_path, get_path_mut, insert_at, is_managed_feature, re
 use crate::write::{Action, Change, Owner};
 
 /// Every change `eject` makes: consumer manifests and facade deletions.
-pub fn collect_changes(ws: &Workspace, plan: &Plan, diags: &mut Diagnostics) -> anyhow::Result<Vec<Change>> {
+pub fn collect_changes(
+    ws: &Workspace,
+    plan: &Plan,
+    diags: &mut Diagnostics,
+) -> anyhow::Result<Vec<Change>> {
     let mut changes = Vec::new();
     for (index, consumer) in plan.consumers.iter().enumerate() {
         let manifest = &ws.manifests[consumer.manifest];
@@ -32,7 +36,13 @@ pub fn collect_changes(ws: &Workspace, plan: &Plan, diags: &mut Diagnostics) -> 
             });
         }
     }
-    crate::write::remove_facades(&plan.facade_dir, &BTreeSet::new(), "is ejected", &mut changes, diags)?;
+    crate::write::remove_facades(
+        &plan.facade_dir,
+        &BTreeSet::new(),
+        "is ejected",
+        &mut changes,
+        diags,
+    )?;
     Ok(changes)
 }
 
@@ -61,7 +71,8 @@ fn eject_doc(manifest: &Manifest, index: usize, plan: &Plan, tidy: bool) -> Stri
     mirrors.retain(|t| seen.insert(t.clone()));
 
     for table_id in &mirrors {
-        let Some(mirror) = get_path_mut(doc.as_item_mut(), &table_id.mirror_path()).and_then(Item::as_table_like_mut)
+        let Some(mirror) = get_path_mut(doc.as_item_mut(), &table_id.mirror_path())
+            .and_then(Item::as_table_like_mut)
         else {
             continue;
         };
@@ -83,7 +94,10 @@ fn eject_doc(manifest: &Manifest, index: usize, plan: &Plan, tidy: bool) -> Stri
         }
         let real = ensure_path(&mut doc, &table_id.real_path());
         for root in roots {
-            let group: Vec<&(Key, Item)> = entries.iter().filter(|(k, _)| root_of(k.get()) == root).collect();
+            let group: Vec<&(Key, Item)> = entries
+                .iter()
+                .filter(|(k, _)| root_of(k.get()) == root)
+                .collect();
             let at = real
                 .iter()
                 .position(|(k, item)| k == root && is_managed(k, item));
@@ -106,7 +120,9 @@ fn eject_doc(manifest: &Manifest, index: usize, plan: &Plan, tidy: bool) -> Stri
 
     // Managed entries left over (namespaces no longer declared).
     for table_id in real_tables(doc.as_item()) {
-        if let Some(real) = get_path_mut(doc.as_item_mut(), &table_id.real_path()).and_then(Item::as_table_like_mut) {
+        if let Some(real) =
+            get_path_mut(doc.as_item_mut(), &table_id.real_path()).and_then(Item::as_table_like_mut)
+        {
             let managed: Vec<String> = real
                 .iter()
                 .filter(|(k, item)| is_managed(k, item))
@@ -119,13 +135,18 @@ fn eject_doc(manifest: &Manifest, index: usize, plan: &Plan, tidy: bool) -> Stri
     }
 
     // Features: original values back in place of the translations.
-    let mirror_features: Vec<(String, Item)> = get_path_mut(doc.as_item_mut(), &["package", "metadata", "facade", "features"])
-        .and_then(Item::as_table_like_mut)
-        .map(|t| {
-            let keys: Vec<String> = t.iter().map(|(k, _)| k.to_owned()).collect();
-            keys.into_iter().filter_map(|k| Some((k.clone(), t.remove(&k)?))).collect()
-        })
-        .unwrap_or_default();
+    let mirror_features: Vec<(String, Item)> = get_path_mut(
+        doc.as_item_mut(),
+        &["package", "metadata", "facade", "features"],
+    )
+    .and_then(Item::as_table_like_mut)
+    .map(|t| {
+        let keys: Vec<String> = t.iter().map(|(k, _)| k.to_owned()).collect();
+        keys.into_iter()
+            .filter_map(|k| Some((k.clone(), t.remove(&k)?)))
+            .collect()
+    })
+    .unwrap_or_default();
     if !mirror_features.is_empty() || consumer.features.iter().any(|f| f.adopted) {
         let real = ensure_path(&mut doc, &["features"]);
         for (name, item) in mirror_features {
@@ -158,7 +179,9 @@ fn eject_doc(manifest: &Manifest, index: usize, plan: &Plan, tidy: bool) -> Stri
 }
 
 fn root_of(key: &str) -> String {
-    key.split_once("::").map_or(key, |(root, _)| root).to_owned()
+    key.split_once("::")
+        .map_or(key, |(root, _)| root)
+        .to_owned()
 }
 
 /// Removes the table at `path` if empty and uncommented, then its parents
@@ -166,14 +189,19 @@ fn root_of(key: &str) -> String {
 fn remove_empty(doc: &mut DocumentMut, path: &[&str]) {
     for depth in (2..=path.len()).rev() {
         let (last, parents) = path[..depth].split_last().expect("non-empty");
-        let Some(parent) = get_path_mut(doc.as_item_mut(), parents).and_then(Item::as_table_like_mut) else {
+        let Some(parent) =
+            get_path_mut(doc.as_item_mut(), parents).and_then(Item::as_table_like_mut)
+        else {
             return;
         };
         let removable = parent.get(last).is_some_and(|item| match item {
             Item::Table(t) => {
                 t.is_empty()
                     && (depth < path.len() && t.is_implicit()
-                        || t.decor().prefix().and_then(|p| p.as_str()).is_none_or(|p| p.trim().is_empty()))
+                        || t.decor()
+                            .prefix()
+                            .and_then(|p| p.as_str())
+                            .is_none_or(|p| p.trim().is_empty()))
             }
             _ => false,
         });

@@ -140,14 +140,19 @@ fn run_inner(command: Command, options: &Options, shell: &mut Shell) -> anyhow::
     let workspace = load::load(options.manifest_path.as_deref(), &options.cargo, &mut diags)?;
     let plan = workspace.as_ref().and_then(|ws| plan::plan(ws, &mut diags));
     let changes = match (&workspace, &plan) {
-        (Some(ws), Some(plan)) if command == Command::Eject => eject::collect_changes(ws, plan, &mut diags)?,
+        (Some(ws), Some(plan)) if command == Command::Eject => {
+            eject::collect_changes(ws, plan, &mut diags)?
+        }
         (Some(ws), Some(plan)) if command != Command::List => {
             write::collect_changes(ws, plan, &mut diags)?
         }
         _ => Vec::new(),
     };
     report(shell, &diags)?;
-    deny_warnings(options, diags.items().iter().filter(|d| !d.is_error()).count())?;
+    deny_warnings(
+        options,
+        diags.items().iter().filter(|d| !d.is_error()).count(),
+    )?;
     let (Some(ws), Some(plan)) = (workspace, plan) else {
         unreachable!("load and plan report errors when they return nothing")
     };
@@ -229,7 +234,8 @@ fn sync(
         // Ownership needs registry manifests, hence a resolve; path-only
         // workspaces (the common case) skip it on the no-op path.
         if plan.has_foreign_candidates()
-            && let Ok(Ok(metadata)) = load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, false)
+            && let Ok(Ok(metadata)) =
+                load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, false)
         {
             let warnings = plan::ownership_warnings(plan, &metadata);
             for warning in &warnings {
@@ -269,7 +275,9 @@ fn sync(
     if let Some(failure) = failure {
         applied.rollback()?;
         lock_before.restore()?;
-        shell.diagnostic(&failure.note("the synced workspace was rejected, so every file was restored"));
+        shell.diagnostic(
+            &failure.note("the synced workspace was rejected, so every file was restored"),
+        );
         return Err(InputErrors { count: 1 }.into());
     }
     shell.status(
@@ -291,8 +299,13 @@ fn eject(
         return Ok(Exit::Success);
     }
     for change in &changes {
-        if let (write::Owner::Consumer(name), write::Action::Write(_)) = (&change.owner, &change.action) {
-            shell.status("Ejecting", format!("{name} ({})", shell.display_path(&change.path)));
+        if let (write::Owner::Consumer(name), write::Action::Write(_)) =
+            (&change.owner, &change.action)
+        {
+            shell.status(
+                "Ejecting",
+                format!("{name} ({})", shell.display_path(&change.path)),
+            );
         }
     }
     let mut removed: Vec<&str> = changes
@@ -326,7 +339,10 @@ fn eject(
             );
         }
     }
-    shell.status("Finished", format!("eject ({} changed)", files(changes.len())));
+    shell.status(
+        "Finished",
+        format!("eject ({} changed)", files(changes.len())),
+    );
     Ok(Exit::Success)
 }
 
@@ -334,24 +350,36 @@ fn report_changes(plan: &plan::Plan, changes: &[Change], shell: &mut Shell) {
     use write::{Action, Owner};
     // One pass over the changes: each owner with its first written file,
     // in a stable order (facades first, then consumers by name).
-    let mut owners: std::collections::BTreeMap<&Owner, Option<&Change>> = std::collections::BTreeMap::new();
+    let mut owners: std::collections::BTreeMap<&Owner, Option<&Change>> =
+        std::collections::BTreeMap::new();
     for change in changes {
         let first = owners.entry(&change.owner).or_default();
         if first.is_none() && matches!(change.action, Action::Write(_)) {
             *first = Some(change);
         }
     }
-    let consumers: std::collections::HashMap<&str, usize> =
-        plan.consumers.iter().enumerate().map(|(i, c)| (c.name.as_str(), i)).collect();
+    let consumers: std::collections::HashMap<&str, usize> = plan
+        .consumers
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.name.as_str(), i))
+        .collect();
     for (owner, first_write) in owners {
         match owner {
             Owner::Facade(root) => match plan.facade(root) {
                 Some(facade) => {
                     let n = facade.children.len();
-                    let root_note = if facade.root_crate.is_some() { "root + " } else { "" };
+                    let root_note = if facade.root_crate.is_some() {
+                        "root + "
+                    } else {
+                        ""
+                    };
                     shell.status(
                         "Generating",
-                        format!("facade {root} ({root_note}{n} child{})", if n == 1 { "" } else { "ren" }),
+                        format!(
+                            "facade {root} ({root_note}{n} child{})",
+                            if n == 1 { "" } else { "ren" }
+                        ),
                     );
                 }
                 None => shell.status("Removing", format!("facade {root} (no longer declared)")),
@@ -368,10 +396,15 @@ fn report_changes(plan: &plan::Plan, changes: &[Change], shell: &mut Shell) {
                 if !moved.is_empty() {
                     shell.status(
                         "Adopting",
-                        format!("{name}: {} moved under [package.metadata.facade]", moved.join(", ")),
+                        format!(
+                            "{name}: {} moved under [package.metadata.facade]",
+                            moved.join(", ")
+                        ),
                     );
                 }
-                let path = first_write.map(|c| shell.display_path(&c.path)).unwrap_or_default();
+                let path = first_write
+                    .map(|c| shell.display_path(&c.path))
+                    .unwrap_or_default();
                 shell.status("Updating", format!("{name} ({path})"));
             }
         }

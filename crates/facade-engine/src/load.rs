@@ -99,14 +99,11 @@ pub fn load(
             .metadata
             .get("facade")
             .is_none_or(serde_json::Value::is_null)
-            || package
-                .dependencies
-                .iter()
-                .any(|dep| {
-                    (dep.path.is_some() && dep.name.ends_with("-facade"))
-                        || dep.name.contains("::")
-                        || dep.rename.as_deref().is_some_and(|r| r.contains("::"))
-                });
+            || package.dependencies.iter().any(|dep| {
+                (dep.path.is_some() && dep.name.ends_with("-facade"))
+                    || dep.name.contains("::")
+                    || dep.rename.as_deref().is_some_and(|r| r.contains("::"))
+            });
         let manifest = if let Some(&index) = by_path.get(&manifest_path) {
             Some(index)
         } else if interesting {

@@ -242,10 +242,9 @@ impl Plan {
     /// Whether [`ownership_warnings`] has anything to check: a registry or
     /// git child not declared `foreign`, in a namespace with a root.
     pub fn has_foreign_candidates(&self) -> bool {
-        self.declarations
-            .iter()
-            .any(|d| d.name.child().is_some() && !d.spec.foreign && !matches!(d.spec.source, Source::Path(_)))
-            && self.facades.iter().any(|f| f.root_crate.is_some())
+        self.declarations.iter().any(|d| {
+            d.name.child().is_some() && !d.spec.foreign && !matches!(d.spec.source, Source::Path(_))
+        }) && self.facades.iter().any(|f| f.root_crate.is_some())
     }
 }
 
@@ -321,11 +320,16 @@ impl Planner<'_> {
         // Consumer features naming declarations, translated to facade features.
         let mut forwards: BTreeMap<&DeclName, BTreeSet<String>> = BTreeMap::new();
         for decl in &declarations {
-            forwards.entry(&decl.name).or_default().extend(decl.spec.features.iter().cloned());
+            forwards
+                .entry(&decl.name)
+                .or_default()
+                .extend(decl.spec.features.iter().cloned());
         }
         let defaults = DefaultForwarding::new(&declarations);
         for (consumer, features) in raw_features.into_iter().enumerate() {
-            let mine: Vec<&Declaration> = declarations[consumers[consumer].declarations.clone()].iter().collect();
+            let mine: Vec<&Declaration> = declarations[consumers[consumer].declarations.clone()]
+                .iter()
+                .collect();
             for feature in features {
                 let mut values = Vec::new();
                 for (value, label) in &feature.values {
@@ -400,11 +404,11 @@ impl Planner<'_> {
                     default_features: !defaults.any_opt_out(name),
                     forward_default: defaults.forwarded(name),
                     forwarded: forwards.remove(name).unwrap_or_default(),
-                    target: first
-                        .table
-                        .target
-                        .clone()
-                        .filter(|target| decls.iter().all(|d| d.table.target.as_ref() == Some(target))),
+                    target: first.table.target.clone().filter(|target| {
+                        decls
+                            .iter()
+                            .all(|d| d.table.target.as_ref() == Some(target))
+                    }),
                 };
                 match name.child() {
                     None => root_crate = Some(dep),
@@ -465,11 +469,15 @@ impl Planner<'_> {
                 .collect();
             features.sort();
             features.dedup();
-            consumers[consumer].entries.entry(table).or_default().push(ManagedEntry {
-                root: root.to_owned(),
-                features,
-                optional,
-            });
+            consumers[consumer]
+                .entries
+                .entry(table)
+                .or_default()
+                .push(ManagedEntry {
+                    root: root.to_owned(),
+                    features,
+                    optional,
+                });
         }
 
         self.check_real_tables(&consumers, &declarations);
@@ -506,9 +514,16 @@ impl Planner<'_> {
                 }
                 let same_package = dep.name == decl.spec.package
                     && match (&decl.spec.source, &dep.path) {
-                        (Source::Path(dir), Some(path)) => normalize(Path::new(path.as_str())) == *dir,
-                        (Source::Registry { .. }, None) => dep.source.as_ref().is_some_and(|s| s.repr.starts_with("registry+") || s.repr.starts_with("sparse+")),
-                        (Source::Git { url, .. }, None) => dep.source.as_ref().is_some_and(|s| s.repr.contains(url.as_str())),
+                        (Source::Path(dir), Some(path)) => {
+                            normalize(Path::new(path.as_str())) == *dir
+                        }
+                        (Source::Registry { .. }, None) => dep.source.as_ref().is_some_and(|s| {
+                            s.repr.starts_with("registry+") || s.repr.starts_with("sparse+")
+                        }),
+                        (Source::Git { url, .. }, None) => dep
+                            .source
+                            .as_ref()
+                            .is_some_and(|s| s.repr.contains(url.as_str())),
                         _ => false,
                     };
                 if same_package || !reported.insert((decl.consumer, key.to_owned())) {
@@ -517,7 +532,10 @@ impl Planner<'_> {
                 let manifest = &self.ws.manifests[consumer.manifest];
                 let span = real_tables(manifest.doc.as_item())
                     .iter()
-                    .filter_map(|t| get_path(manifest.doc.as_item(), &t.real_path()).and_then(Item::as_table_like))
+                    .filter_map(|t| {
+                        get_path(manifest.doc.as_item(), &t.real_path())
+                            .and_then(Item::as_table_like)
+                    })
                     .find_map(|t| t.get_key_value(key).and_then(|(k, _)| k.span()))
                     .unwrap_or(0..0);
                 self.diags.push(
@@ -565,7 +583,12 @@ impl Planner<'_> {
                 .iter()
                 .map(|child| {
                     let mut crates = vec![child.dep.package.replace('-', "_")];
-                    for key in root.dependency_keys.get(&child.dep.package).into_iter().flatten() {
+                    for key in root
+                        .dependency_keys
+                        .get(&child.dep.package)
+                        .into_iter()
+                        .flatten()
+                    {
                         crates.push(key.replace('-', "_"));
                     }
                     (child.name.replace('-', "_"), crates)
@@ -590,7 +613,10 @@ impl Planner<'_> {
                     root: facade.root.clone(),
                     child: child.name.clone(),
                 };
-                let decl = declarations.iter().find(|d| d.name == name).expect("declared");
+                let decl = declarations
+                    .iter()
+                    .find(|d| d.name == name)
+                    .expect("declared");
                 self.diags.push(
                     Diagnostic::error(format!(
                         "root crate `{}` has its own `{}` ({}), which would hide the child `{name}`",
@@ -616,13 +642,25 @@ impl Planner<'_> {
     /// `[package.metadata.facade.features]`: features naming declarations.
     /// `[package.metadata.facade.features]`, and (adopted) the real
     /// `[features]` entries that name declarations of this package.
-    fn read_features(&mut self, manifest: &Manifest, declared: &[(String, bool)]) -> Vec<RawFeature> {
+    fn read_features(
+        &mut self,
+        manifest: &Manifest,
+        declared: &[(String, bool)],
+    ) -> Vec<RawFeature> {
         let mut out = Vec::new();
-        let mirror = get_path(manifest.doc.as_item(), &["package", "metadata", "facade", "features"]);
+        let mirror = get_path(
+            manifest.doc.as_item(),
+            &["package", "metadata", "facade", "features"],
+        );
         if let Some(item) = mirror {
             match item.as_table_like() {
                 Some(table) => self.read_feature_table(manifest, table, false, &mut out),
-                None => self.bad_type(manifest, item, "package.metadata.facade.features", "a table of features"),
+                None => self.bad_type(
+                    manifest,
+                    item,
+                    "package.metadata.facade.features",
+                    "a table of features",
+                ),
             }
         }
         if let Some(real) = manifest.doc.get("features").and_then(Item::as_table_like) {
@@ -783,19 +821,25 @@ impl Planner<'_> {
         // Adoption: RFC-syntax entries in the real tables, and the real root
         // entry of a namespace this package declares, are declarations too;
         // `sync` moves them into the mirrored tables.
-        let mut roots: BTreeSet<String> = out[first..].iter().map(|d| d.name.root().to_owned()).collect();
+        let mut roots: BTreeSet<String> = out[first..]
+            .iter()
+            .map(|d| d.name.root().to_owned())
+            .collect();
         let adoptable = adoptable_entries(manifest.doc.as_item(), &mut roots);
         for (table_id, key_text) in adoptable {
             let table = get_path(manifest.doc.as_item(), &table_id.real_path())
                 .and_then(Item::as_table_like)
                 .expect("adoptable entries come from real tables");
-            let (key, item) = table.get_key_value(&key_text).expect("adoptable key exists");
+            let (key, item) = table
+                .get_key_value(&key_text)
+                .expect("adoptable key exists");
             let key_label = Label::new(&manifest.file, key.span().unwrap_or(0..0), "");
             let decl_name = match DeclName::parse(&key_text) {
                 Ok(decl_name) => decl_name,
                 Err(err) => {
-                    let mut diag = Diagnostic::error(format!("invalid namespaced name: {}", err.message))
-                        .label(key_label.with_text("declared here"));
+                    let mut diag =
+                        Diagnostic::error(format!("invalid namespaced name: {}", err.message))
+                            .label(key_label.with_text("declared here"));
                     for note in err.notes {
                         diag = diag.note(note);
                     }
@@ -822,7 +866,9 @@ impl Planner<'_> {
                 );
                 continue;
             }
-            let Some(spec) = self.read_spec(manifest, &decl_name, &key_label, item, &path, ws_decls) else {
+            let Some(spec) =
+                self.read_spec(manifest, &decl_name, &key_label, item, &path, ws_decls)
+            else {
                 continue;
             };
             out.push(Declaration {
@@ -1151,7 +1197,8 @@ impl Planner<'_> {
             );
             return None;
         }
-        let (source, package, has_default_feature, repository) = if let Some(path) = &detailed.path {
+        let (source, package, has_default_feature, repository) = if let Some(path) = &detailed.path
+        {
             let dir = normalize(&base_dir.join(path));
             let package = self.path_package(&dir, path, key, &key_text)?;
             if let Some(declared) = &declared_package
@@ -1186,7 +1233,12 @@ impl Planner<'_> {
                 return None;
             }
             let has_default = package.features.contains("default");
-            (Source::Path(dir), package.name, has_default, package.repository)
+            (
+                Source::Path(dir),
+                package.name,
+                has_default,
+                package.repository,
+            )
         } else {
             if detailed.version.is_none() && detailed.git.is_none() {
                 self.diags.push(
@@ -1231,10 +1283,11 @@ impl Planner<'_> {
         };
         let foreign = match item.as_table_like().and_then(|t| t.get("foreign")) {
             None => false,
-            Some(value) => match value.as_bool() {
-                Some(foreign) => foreign,
-                None => {
-                    self.diags.push(
+            Some(value) => {
+                match value.as_bool() {
+                    Some(foreign) => foreign,
+                    None => {
+                        self.diags.push(
                         Diagnostic::error(format!("invalid declaration `{key_text}`"))
                             .at(
                                 &manifest.file,
@@ -1243,9 +1296,10 @@ impl Planner<'_> {
                             )
                             .help("write `foreign = true` to accept a child from another repository"),
                     );
-                    return None;
+                        return None;
+                    }
                 }
-            },
+            }
         };
         Some(Spec {
             package,
@@ -1389,13 +1443,32 @@ impl Planner<'_> {
         };
         let autolib = raw.package.as_ref().and_then(|p| p.autolib).unwrap_or(true);
         let has_lib = raw.lib.is_some() || (autolib && dir.join("src/lib.rs").is_file());
-        let features = raw.features.map(|f| f.into_keys().collect()).unwrap_or_default();
-        let repository = raw.package.as_ref().and_then(|p| p.repository.as_ref()).and_then(|r| r.as_str()).map(str::to_owned);
-        let lib_path = dir.join(raw.lib.as_ref().and_then(|l| l.path.as_deref()).unwrap_or("src/lib.rs"));
+        let features = raw
+            .features
+            .map(|f| f.into_keys().collect())
+            .unwrap_or_default();
+        let repository = raw
+            .package
+            .as_ref()
+            .and_then(|p| p.repository.as_ref())
+            .and_then(|r| r.as_str())
+            .map(str::to_owned);
+        let lib_path = dir.join(
+            raw.lib
+                .as_ref()
+                .and_then(|l| l.path.as_deref())
+                .unwrap_or("src/lib.rs"),
+        );
         let mut dependency_keys: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (key, spec) in raw.dependencies.iter().flatten() {
-            let package = spec.get("package").and_then(toml::Value::as_str).unwrap_or(key);
-            dependency_keys.entry(package.to_owned()).or_default().push(key.clone());
+            let package = spec
+                .get("package")
+                .and_then(toml::Value::as_str)
+                .unwrap_or(key);
+            dependency_keys
+                .entry(package.to_owned())
+                .or_default()
+                .push(key.clone());
         }
         Some(PathPackage {
             name,
@@ -1417,7 +1490,9 @@ impl Planner<'_> {
                     let Some((key, item)) = real.get_key_value(&feature.name) else {
                         continue;
                     };
-                    if crate::render::is_managed_feature_in(item, manifest.file.text()) || feature.adopted {
+                    if crate::render::is_managed_feature_in(item, manifest.file.text())
+                        || feature.adopted
+                    {
                         continue;
                     }
                     self.diags.push(
@@ -1444,7 +1519,10 @@ impl Planner<'_> {
                         continue;
                     };
                     let adopted = mine.iter().any(|d| {
-                        d.adopted && d.table == table && d.name.child().is_none() && d.name.root() == root
+                        d.adopted
+                            && d.table == table
+                            && d.name.child().is_none()
+                            && d.name.root() == root
                     });
                     if adopted || is_managed(root, item) || !reported.insert(root.to_owned()) {
                         continue;
@@ -1646,17 +1724,26 @@ struct RawFeature {
 /// The real `[features]` entries that name a declaration (`dep:foo::bar`,
 /// `foo::bar/x`, `foo::bar?/x`, `foo/x` of a declared root, or the bare
 /// name of an optional declaration) and are not cargo-facade's own.
-pub fn adoptable_features(real: &dyn TableLike, declared: &[(String, bool)], source: &str) -> Vec<String> {
+pub fn adoptable_features(
+    real: &dyn TableLike,
+    declared: &[(String, bool)],
+    source: &str,
+) -> Vec<String> {
     let names_declared = |value: &str| {
         declared.iter().any(|(name, optional)| {
             value.strip_prefix("dep:") == Some(name)
-                || value.strip_prefix(name.as_str()).is_some_and(|rest| rest.starts_with('/') || rest.starts_with("?/"))
+                || value
+                    .strip_prefix(name.as_str())
+                    .is_some_and(|rest| rest.starts_with('/') || rest.starts_with("?/"))
                 || (value == name && (*optional || name.contains("::")))
         })
     };
     real.iter()
         .filter(|(_, item)| !crate::render::is_managed_feature_in(item, source))
-        .filter(|(_, item)| item.as_array().is_some_and(|a| a.iter().any(|v| v.as_str().is_some_and(names_declared))))
+        .filter(|(_, item)| {
+            item.as_array()
+                .is_some_and(|a| a.iter().any(|v| v.as_str().is_some_and(names_declared)))
+        })
         .map(|(key, _)| key.to_owned())
         .collect()
 }
@@ -1677,7 +1764,9 @@ impl<'d> DefaultForwarding<'d> {
             .collect();
         let forward = declarations
             .iter()
-            .filter(|d| d.spec.default_features && opt_out.contains(&d.name) && d.spec.has_default_feature)
+            .filter(|d| {
+                d.spec.default_features && opt_out.contains(&d.name) && d.spec.has_default_feature
+            })
             .map(|d| &d.name)
             .collect();
         DefaultForwarding { opt_out, forward }
@@ -1741,10 +1830,15 @@ fn translate_feature_value<'d>(
     let name = match form {
         Form::Dep(n) | Form::Strong(n, _) | Form::Weak(n, _) | Form::Bare(n) => n,
     };
-    let matching: Vec<&&Declaration> = decls.iter().filter(|d| d.name.to_string() == name).collect();
+    let matching: Vec<&&Declaration> = decls
+        .iter()
+        .filter(|d| d.name.to_string() == name)
+        .collect();
     let Some(first) = matching.first() else {
         if name.contains("::") {
-            return Err(format!("`{value}` names `{name}`, which this package does not declare"));
+            return Err(format!(
+                "`{value}` names `{name}`, which this package does not declare"
+            ));
         }
         return Ok(Translated::Unchanged);
     };
@@ -1780,7 +1874,11 @@ fn translate_feature_value<'d>(
         // required dependency anyway, the facade's own weak forwarding
         // (`<key>?/<feature>`) keeps the meaning.
         Form::Weak(_, feature) => Translated::Into {
-            values: vec![if decls.iter().filter(|d| d.name.root() == root).all(|d| d.spec.optional) {
+            values: vec![if decls
+                .iter()
+                .filter(|d| d.name.root() == root)
+                .all(|d| d.spec.optional)
+            {
                 format!("{root}?/{base}.{feature}")
             } else {
                 format!("{root}/{base}.{feature}")
@@ -1804,8 +1902,12 @@ pub fn ownership_warnings(plan: &Plan, metadata: &cargo_metadata::Metadata) -> V
     };
     let mut out = Vec::new();
     for facade in &plan.facades {
-        let Some(root) = &facade.root_crate else { continue };
-        let Some(root_repo) = repository(&root.package) else { continue };
+        let Some(root) = &facade.root_crate else {
+            continue;
+        };
+        let Some(root_repo) = repository(&root.package) else {
+            continue;
+        };
         for child in &facade.children {
             if matches!(child.dep.source, Source::Path(_)) {
                 continue;
@@ -1814,15 +1916,24 @@ pub fn ownership_warnings(plan: &Plan, metadata: &cargo_metadata::Metadata) -> V
                 root: facade.root.clone(),
                 child: child.name.clone(),
             };
-            let decls: Vec<&Declaration> = plan.declarations.iter().filter(|d| d.name == name).collect();
+            let decls: Vec<&Declaration> = plan
+                .declarations
+                .iter()
+                .filter(|d| d.name == name)
+                .collect();
             if decls.iter().all(|d| d.spec.foreign) {
                 continue;
             }
-            let Some(child_repo) = repository(&child.dep.package) else { continue };
+            let Some(child_repo) = repository(&child.dep.package) else {
+                continue;
+            };
             if child_repo == root_repo && root_repo.is_some() {
                 continue;
             }
-            let decl = decls.iter().find(|d| !d.spec.foreign).expect("one is not foreign");
+            let decl = decls
+                .iter()
+                .find(|d| !d.spec.foreign)
+                .expect("one is not foreign");
             let show = |r: &Option<String>| r.clone().unwrap_or_else(|| "none".to_owned());
             out.push(
                 Diagnostic::warning(format!(

@@ -12,8 +12,8 @@ use toml_edit::{Array, DocumentMut, InlineTable, Item, Key, Table, TableLike, Va
 
 use crate::load::Manifest;
 use crate::plan::{
-    Consumer, Declaration, Facade, FacadeDep, ManagedEntry, Plan, ROOT_FEATURE, Source, TableId, is_managed,
-    real_tables,
+    Consumer, Declaration, Facade, FacadeDep, ManagedEntry, Plan, ROOT_FEATURE, Source, TableId,
+    is_managed, real_tables,
 };
 
 /// The marker that proves a file was written by cargo-facade; files without
@@ -86,7 +86,8 @@ fn render_facade_manifest(facade: &Facade) -> String {
         forwarded.sort_unstable();
         forwarded.dedup();
         for feature in forwarded {
-            features[&format!("{name}.{feature}")] = value(Array::from_iter([format!("{}?/{feature}", dep.key)]));
+            features[&format!("{name}.{feature}")] =
+                value(Array::from_iter([format!("{}?/{feature}", dep.key)]));
         }
     }
     doc["features"] = Item::Table(features);
@@ -241,7 +242,11 @@ pub fn render_consumer(manifest: &Manifest, consumer: &Consumer, plan: &Plan) ->
         .iter()
         .position(|c| std::ptr::eq(c, consumer))
         .expect("the consumer belongs to the plan");
-    let adopted: Vec<&Declaration> = plan.declarations_of(index).iter().filter(|d| d.adopted).collect();
+    let adopted: Vec<&Declaration> = plan
+        .declarations_of(index)
+        .iter()
+        .filter(|d| d.adopted)
+        .collect();
     adopt(&mut doc, &adopted, consumer);
     let mut changed = !adopted.is_empty() || consumer.features.iter().any(|f| f.adopted);
 
@@ -307,10 +312,15 @@ pub fn render_consumer(manifest: &Manifest, consumer: &Consumer, plan: &Plan) ->
 fn adopt(doc: &mut DocumentMut, adopted: &[&Declaration], consumer: &Consumer) {
     let mut by_table: BTreeMap<&TableId, Vec<String>> = BTreeMap::new();
     for decl in adopted {
-        by_table.entry(&decl.table).or_default().push(decl.name.to_string());
+        by_table
+            .entry(&decl.table)
+            .or_default()
+            .push(decl.name.to_string());
     }
     for (table_id, keys) in by_table {
-        let Some(table) = get_path_mut(doc.as_item_mut(), &table_id.real_path()).and_then(Item::as_table_mut) else {
+        let Some(table) =
+            get_path_mut(doc.as_item_mut(), &table_id.real_path()).and_then(Item::as_table_mut)
+        else {
             continue;
         };
         // Rebuild the table: adopted entries leave, and the first one of
@@ -326,7 +336,10 @@ fn adopt(doc: &mut DocumentMut, adopted: &[&Declaration], consumer: &Consumer) {
                 entries.push(entry);
                 continue;
             }
-            let root = key.split_once("::").map_or(key.as_str(), |(root, _)| root).to_owned();
+            let root = key
+                .split_once("::")
+                .map_or(key.as_str(), |(root, _)| root)
+                .to_owned();
             let taken = order.iter().any(|k| *k == root && !keys.contains(k));
             if !taken && slots.insert(root.clone()) {
                 entries.push((Key::new(root), Item::None));
@@ -412,7 +425,10 @@ pub const FEATURE_MARKER: &str = "# managed by cargo-facade";
 pub fn is_managed_feature_in(item: &Item, source: &str) -> bool {
     item.as_value()
         .and_then(|v| v.decor().suffix())
-        .and_then(|raw| raw.as_str().or_else(|| raw.span().and_then(|span| source.get(span))))
+        .and_then(|raw| {
+            raw.as_str()
+                .or_else(|| raw.span().and_then(|span| source.get(span)))
+        })
         .is_some_and(|s| s.contains(FEATURE_MARKER))
 }
 
@@ -427,7 +443,9 @@ fn render_features(doc: &mut DocumentMut, consumer: &Consumer) -> bool {
     if let Some(table) = doc.get_mut("features").and_then(Item::as_table_like_mut) {
         let stale: Vec<String> = table
             .iter()
-            .filter(|(key, item)| is_managed_feature(item) && !consumer.features.iter().any(|f| f.name == *key))
+            .filter(|(key, item)| {
+                is_managed_feature(item) && !consumer.features.iter().any(|f| f.name == *key)
+            })
             .map(|(key, _)| key.to_owned())
             .collect();
         for key in stale {
@@ -441,12 +459,17 @@ fn render_features(doc: &mut DocumentMut, consumer: &Consumer) -> bool {
     if doc.get("features").is_none() {
         doc["features"] = Item::Table(Table::new());
     }
-    let table = doc["features"].as_table_like_mut().expect("checked by plan: `features` is a table");
+    let table = doc["features"]
+        .as_table_like_mut()
+        .expect("checked by plan: `features` is a table");
     for feature in &consumer.features {
         let same = table.get(&feature.name).is_some_and(|item| {
             is_managed_feature(item)
                 && item.as_array().is_some_and(|a| {
-                    a.len() == feature.values.len() && a.iter().zip(&feature.values).all(|(v, w)| v.as_str() == Some(w))
+                    a.len() == feature.values.len()
+                        && a.iter()
+                            .zip(&feature.values)
+                            .all(|(v, w)| v.as_str() == Some(w))
                 })
         });
         if same {

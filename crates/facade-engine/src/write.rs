@@ -80,7 +80,13 @@ pub fn collect_changes(
             });
         }
     }
-    remove_facades(&plan.facade_dir, &live_dirs, "is no longer declared", &mut changes, diags)?;
+    remove_facades(
+        &plan.facade_dir,
+        &live_dirs,
+        "is no longer declared",
+        &mut changes,
+        diags,
+    )?;
     for consumer in &plan.consumers {
         let manifest = &ws.manifests[consumer.manifest];
         let text = render_consumer(manifest, consumer, plan);
@@ -119,14 +125,20 @@ pub fn remove_facades(
         .collect();
     entries.sort();
     for dir in entries {
-        if keep.contains(&dir) || !dir.is_dir() || dir.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
+        if keep.contains(&dir)
+            || !dir.is_dir()
+            || dir.symlink_metadata().is_ok_and(|m| m.is_symlink())
+        {
             continue;
         }
         let manifest = read_optional(&dir.join("Cargo.toml"))?;
         if !manifest.as_deref().is_some_and(is_generated) {
             continue; // not a facade of ours: leave it alone
         }
-        let root = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let root = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         for file in files_below(&dir)? {
             if file.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
                 let text = String::from_utf8_lossy(manifest.as_deref().unwrap_or_default());
@@ -146,7 +158,8 @@ pub fn remove_facades(
                 );
                 continue;
             }
-            let old = fs::read(&file).with_context(|| format!("failed to read `{}`", file.display()))?;
+            let old =
+                fs::read(&file).with_context(|| format!("failed to read `{}`", file.display()))?;
             if !is_generated(&old) {
                 diags.push(not_generated(&file, &old, "delete").note(format!(
                     "namespace `{root}` {why}, so its facade `{}` would be removed",
