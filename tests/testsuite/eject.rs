@@ -7,7 +7,7 @@ use std::process::Command;
 
 use snapbox::{assert_data_eq, str};
 
-use crate::support::{Fixture, shared_target_dir};
+use crate::support::Fixture;
 
 /// Every file's bytes, without `target/` and `Cargo.lock` (which cargo
 /// owns and which eject leaves for cargo to refresh).
@@ -175,7 +175,7 @@ fn nightly_run(ws: &Fixture, package: &str) -> std::process::Output {
         .args(["+nightly", "run", "-q", "-p", package])
         .current_dir(ws.path())
         .env("RUSTFLAGS", "-Z namespaced-crates")
-        .env("CARGO_TARGET_DIR", shared_target_dir().join("nightly"))
+        .env("CARGO_TARGET_DIR", ws.target_dir().join("nightly"))
         .env("CARGO_NET_OFFLINE", "true")
         .env_remove("CARGO")
         .env_remove("RUSTC")

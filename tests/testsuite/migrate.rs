@@ -41,7 +41,7 @@ fn assert_same_bytes(before: &BTreeMap<PathBuf, Vec<u8>>, after: &BTreeMap<PathB
 /// migrates, builds and prints the same, and migrates back to its bytes.
 #[test]
 fn pre_namespace_consumer_migrates_and_comes_back_byte_for_byte() {
-    let ws = Fixture::case("migrate-basic").with_own_target("migrate-basic");
+    let ws = Fixture::case("migrate-basic");
     let before_run = ws.cargo(&["run", "-q", "-p", "migrate-app"]);
     before_run.assert_code(0);
     ws.cargo(&["test", "-q", "-p", "migrate-app"])
@@ -90,7 +90,7 @@ fn pre_namespace_consumer_migrates_and_comes_back_byte_for_byte() {
 /// entry in a `target.'cfg(…)'` table and local modules named `foo_bar`.
 #[test]
 fn renamed_inherited_and_target_dependencies_round_trip() {
-    let ws = Fixture::case("migrate-forms").with_own_target("migrate-forms");
+    let ws = Fixture::case("migrate-forms");
     let app_before = ws.cargo(&["run", "-q", "-p", "forms-app"]);
     let tool_before = ws.cargo(&["run", "-q", "-p", "forms-tool"]);
     app_before.assert_code(0);

@@ -14,7 +14,7 @@
 
 use snapbox::{assert_data_eq, str};
 
-use crate::support::{Fixture, Run, assert_unchanged, shared_target_dir};
+use crate::support::{Fixture, Run, assert_unchanged};
 
 /// A workspace of `members` (more members join as path dependencies).
 fn workspace(members: &[&str]) -> Fixture {
@@ -376,10 +376,9 @@ fn features_and_default_features_are_per_consumer() {
         "feat-without-defaults",
     ])
     .assert_code(0);
-    let unified =
-        std::process::Command::new(shared_target_dir().join("debug/feat-without-defaults"))
-            .output()
-            .expect("run the unified build");
+    let unified = std::process::Command::new(ws.target_dir().join("debug/feat-without-defaults"))
+        .output()
+        .expect("run the unified build");
     assert_eq!(String::from_utf8_lossy(&unified.stdout), "std extra\n");
 }
 

@@ -80,15 +80,6 @@ impl Fixture {
         }
     }
 
-    /// Builds in a target folder of its own: for assertions about what cargo
-    /// rebuilds, which other fixtures sharing uplifted file names would upset.
-    pub fn with_own_target(self, name: &str) -> Fixture {
-        Fixture {
-            target_dir: repo_root().join("target/fixtures-own").join(name),
-            ..self
-        }
-    }
-
     /// An empty folder to write files into.
     pub fn empty() -> Fixture {
         let dir = tempfile::Builder::new()
@@ -110,6 +101,11 @@ impl Fixture {
 
     pub fn path(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// The `CARGO_TARGET_DIR` of this fixture's cargo builds.
+    pub fn target_dir(&self) -> &Path {
+        &self.target_dir
     }
 
     pub fn write(&self, rel: &str, text: &str) {

@@ -9,7 +9,7 @@ use crate::support::{Fixture, assert_nothing_compiled, assert_unchanged};
 /// that declares one child all build and run through the facades.
 #[test]
 fn basic_workspace_builds_and_runs() {
-    let ws = Fixture::case("basic").with_own_target("basic");
+    let ws = Fixture::case("basic");
     let run = ws.facade(&["sync"]);
     run.assert_code(0);
     assert_data_eq!(
@@ -197,12 +197,12 @@ error: aborting due to the previous error; no file was changed
 /// items inline, without the doc-output collision two `foo` libraries cause.
 #[test]
 fn cargo_doc_shows_children_as_modules() {
-    let ws = Fixture::case("basic").with_own_target("doc");
+    let ws = Fixture::case("basic");
     ws.facade(&["sync"]).assert_code(0);
     let doc = ws.cargo(&["doc", "--workspace", "--no-deps"]);
     doc.assert_code(0);
     assert!(!doc.stderr.contains("collision"), "{}", doc.stderr);
-    let target = crate::support::repo_root().join("target/fixtures-own/doc/doc");
+    let target = ws.target_dir().join("doc");
     let index = std::fs::read_to_string(target.join("foo_facade/index.html")).expect("facade docs");
     for expected in [
         "bar/index.html",
