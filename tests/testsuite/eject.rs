@@ -1,41 +1,11 @@
 //! Adoption (`sync` moving RFC-syntax entries out of the real tables) and
 //! `eject` (putting them back): both round trips restore every byte.
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::process::Command;
 
 use snapbox::{assert_data_eq, str};
 
-use crate::support::Fixture;
-
-/// Every file's bytes, without `target/` and `Cargo.lock` (which cargo
-/// owns and which eject leaves for cargo to refresh).
-fn bytes(ws: &Fixture) -> BTreeMap<PathBuf, Vec<u8>> {
-    ws.snapshot()
-        .into_iter()
-        .filter(|(path, _)| path != &PathBuf::from("Cargo.lock"))
-        .map(|(path, (bytes, _))| (path, bytes))
-        .collect()
-}
-
-#[track_caller]
-fn assert_same_tree(before: &BTreeMap<PathBuf, Vec<u8>>, after: &BTreeMap<PathBuf, Vec<u8>>) {
-    assert_eq!(
-        before.keys().collect::<Vec<_>>(),
-        after.keys().collect::<Vec<_>>(),
-        "different files"
-    );
-    for (path, bytes) in before {
-        assert!(
-            after[path] == *bytes,
-            "`{}` differs:\n--- before\n{}\n--- after\n{}",
-            path.display(),
-            String::from_utf8_lossy(bytes),
-            String::from_utf8_lossy(&after[path])
-        );
-    }
-}
+use crate::support::{Fixture, assert_same_bytes, bytes};
 
 /// DESIGN "Adoption": RFC syntax written directly in `[dependencies]` (and
 /// a real `foo` entry, whose name the facade takes) is moved under
@@ -44,7 +14,7 @@ fn assert_same_tree(before: &BTreeMap<PathBuf, Vec<u8>>, after: &BTreeMap<PathBu
 #[test]
 fn sync_adopts_and_eject_restores_the_original() {
     let ws = Fixture::case("adopt");
-    let original = bytes(&ws);
+    let original = bytes(&ws, false);
 
     let check = ws.facade(&["check"]);
     check.assert_code(1);
@@ -121,7 +91,7 @@ baz = ["foo/baz"] # managed by cargo-facade
         "{}",
         eject.stderr
     );
-    assert_same_tree(&original, &bytes(&ws));
+    assert_same_bytes(&original, &bytes(&ws, false));
 }
 
 /// DESIGN "Commands": "`eject` then `sync` restores the tree byte for byte",
@@ -130,7 +100,7 @@ baz = ["foo/baz"] # managed by cargo-facade
 fn eject_then_sync_restores_the_synced_tree() {
     let ws = Fixture::case("basic");
     ws.facade(&["sync"]).assert_code(0);
-    let synced = bytes(&ws);
+    let synced = bytes(&ws, false);
 
     ws.facade(&["eject"]).assert_code(0);
     let app = ws.read("app/Cargo.toml");
@@ -142,7 +112,7 @@ fn eject_then_sync_restores_the_synced_tree() {
     assert!(!ws.path().join("facades").exists());
 
     ws.facade(&["sync"]).assert_code(0);
-    assert_same_tree(&synced, &bytes(&ws));
+    assert_same_bytes(&synced, &bytes(&ws, false));
     ws.cargo(&["build", "--locked"]).assert_code(0);
 }
 

@@ -267,3 +267,33 @@ pub fn assert_nothing_compiled(run: &Run) {
         run.stderr
     );
 }
+
+/// Every file's bytes (without `target/`, and without `Cargo.lock` when
+/// `with_lock` is false: cargo owns it).
+pub fn bytes(ws: &Fixture, with_lock: bool) -> BTreeMap<PathBuf, Vec<u8>> {
+    ws.snapshot()
+        .into_iter()
+        .filter(|(path, _)| with_lock || path != Path::new("Cargo.lock"))
+        .map(|(path, (bytes, _))| (path, bytes))
+        .collect()
+}
+
+/// Asserts two [`bytes`] snapshots are identical, showing the first file
+/// that differs.
+#[track_caller]
+pub fn assert_same_bytes(before: &BTreeMap<PathBuf, Vec<u8>>, after: &BTreeMap<PathBuf, Vec<u8>>) {
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>(),
+        "files were added or removed"
+    );
+    for (path, bytes) in before {
+        assert!(
+            after[path] == *bytes,
+            "`{}` differs:\n--- before\n{}\n--- after\n{}",
+            path.display(),
+            String::from_utf8_lossy(bytes),
+            String::from_utf8_lossy(&after[path])
+        );
+    }
+}

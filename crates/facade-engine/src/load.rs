@@ -178,7 +178,18 @@ pub fn cargo_metadata(
     command.args(cargo.flags());
     let output = command.output().context("failed to run `cargo metadata`")?;
     if !output.status.success() {
-        return Ok(Err(String::from_utf8_lossy(&output.stderr).into_owned()));
+        // Cargo's progress lines ("Blocking waiting for file lock on package
+        // cache" while another cargo runs) are not part of its error.
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let error: Vec<&str> = stderr
+            .lines()
+            .filter(|line| {
+                !line
+                    .trim_start()
+                    .starts_with("Blocking waiting for file lock")
+            })
+            .collect();
+        return Ok(Err(error.join("\n")));
     }
     let stdout =
         std::str::from_utf8(&output.stdout).context("`cargo metadata` printed invalid UTF-8")?;

@@ -834,18 +834,8 @@ impl Planner<'_> {
                 .get_key_value(&key_text)
                 .expect("adoptable key exists");
             let key_label = Label::new(&manifest.file, key.span().unwrap_or(0..0), "");
-            let decl_name = match DeclName::parse(&key_text) {
-                Ok(decl_name) => decl_name,
-                Err(err) => {
-                    let mut diag =
-                        Diagnostic::error(format!("invalid namespaced name: {}", err.message))
-                            .label(key_label.with_text("declared here"));
-                    for note in err.notes {
-                        diag = diag.note(note);
-                    }
-                    self.diags.push(diag.help(err.help));
-                    continue;
-                }
+            let Some(decl_name) = self.parse_name(&key_text, &key_label) else {
+                continue;
             };
             let path = table_id.display("").trim_matches(['[', ']']).to_owned();
             // Moving it would overwrite the mirrored declaration.
@@ -879,6 +869,23 @@ impl Planner<'_> {
                 spec,
                 adopted: true,
             });
+        }
+    }
+
+    /// A declaration key as a [`DeclName`], or an error at `key`.
+    fn parse_name(&mut self, text: &str, key: &Label) -> Option<DeclName> {
+        match DeclName::parse(text) {
+            Ok(name) => Some(name),
+            Err(err) => {
+                let mut diag =
+                    Diagnostic::error(format!("invalid namespaced name: {}", err.message))
+                        .label(key.clone().with_text("declared here"));
+                for note in err.notes {
+                    diag = diag.note(note);
+                }
+                self.diags.push(diag.help(err.help));
+                None
+            }
         }
     }
 
@@ -974,18 +981,8 @@ impl Planner<'_> {
             for (name, _) in table.iter() {
                 let (key, item) = table.get_key_value(name).expect("key from iter");
                 let key_label = Label::new(&manifest.file, key.span().unwrap_or(0..0), "");
-                let decl_name = match DeclName::parse(name) {
-                    Ok(decl_name) => decl_name,
-                    Err(err) => {
-                        let mut diag =
-                            Diagnostic::error(format!("invalid namespaced name: {}", err.message))
-                                .label(key_label.with_text("declared here"));
-                        for note in err.notes {
-                            diag = diag.note(note);
-                        }
-                        self.diags.push(diag.help(err.help));
-                        continue;
-                    }
+                let Some(decl_name) = self.parse_name(name, &key_label) else {
+                    continue;
                 };
                 let Some(spec) =
                     self.read_spec(manifest, &decl_name, &key_label, item, &path, ws_decls)
