@@ -29,7 +29,7 @@ fn sync_adopts_and_eject_restores_the_original() {
     assert_data_eq!(
         run.stderr,
         str![[r#"
-  Generating facade foo (root + 2 children)
+  Generating facade foo/self+bar+baz (root + 2 children, for 1 package)
     Adopting adopt-app: `foo`, `foo::bar`, `foo::baz` moved under [package.metadata.facade]
     Updating adopt-app (app/Cargo.toml)
     Finished 1 facade, 1 consumer (3 files written)
@@ -55,12 +55,12 @@ std = ["foo::bar/std"]
 baz = ["dep:foo::baz"]
 
 [dependencies]
-foo = { path = "../facades/foo", package = "foo-facade", features = ["bar", "self", "self.loud"] }
+foo = { path = "../facades/foo/self+bar+baz", package = "foo-facade-5b102eec" }
 
 [features]
 default = ["std"]
 # Namespaced feature syntax keeps working.
-std = ["foo/bar", "foo/bar.std"] # managed by cargo-facade
+std = ["foo/bar.std"] # managed by cargo-facade
 baz = ["foo/baz"] # managed by cargo-facade
 
 "#]]
@@ -126,7 +126,7 @@ fn eject_dry_run_changes_nothing() {
     run.assert_code(0);
     assert!(
         run.stdout
-            .contains("--- a/facades/foo/src/lib.rs\n+++ /dev/null"),
+            .contains("--- a/facades/foo/self+bar+derive/src/lib.rs\n+++ /dev/null"),
         "{}",
         run.stdout
     );

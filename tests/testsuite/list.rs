@@ -12,16 +12,19 @@ fn human_tree() {
     assert_data_eq!(
         run.stdout,
         str![[r#"
-foo (facade foo-facade in facades/foo)
+foo
 ├── foo (root) = foo (path crates/foo)
 │   declared by basic-app
 ├── foo::bar = foo-bar (path crates/foo-bar)
 │   declared by basic-app, basic-tool
-└── foo::derive = foo-derive (path crates/foo-derive)
-    declared by basic-app
-util (facade util-facade in facades/util)
-└── util::text = util-text (path crates/util-text)
-    declared by basic-app
+├── foo::derive = foo-derive (path crates/foo-derive)
+│   declared by basic-app
+├── facade facades/foo/bar (foo-facade-4a3eb63e) for basic-tool
+└── facade facades/foo/self+bar+derive (foo-facade-dd464339) for basic-app
+util
+├── util::text = util-text (path crates/util-text)
+│   declared by basic-app
+└── facade facades/util/text (util-facade-548d85a9) for basic-app
 
 "#]]
     );
@@ -33,10 +36,22 @@ fn json() {
     let run = ws.facade(&["list", "--format", "json"]);
     run.assert_code(0);
     let value: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
-    assert_eq!(value["version"], 1);
+    assert_eq!(value["version"], 2);
     let foo = &value["namespaces"][0];
     assert_eq!(foo["root"], "foo");
-    assert_eq!(foo["facade"]["package"], "foo-facade");
+    // Two facades: each consumer sees exactly what it declared.
+    let facades = foo["facades"].as_array().unwrap();
+    assert_eq!(facades.len(), 2);
+    assert_eq!(facades[0]["path"], "facades/foo/bar");
+    assert_eq!(facades[0]["consumers"], serde_json::json!(["basic-tool"]));
+    assert_eq!(facades[0]["names"], serde_json::json!(["foo::bar"]));
+    assert_eq!(facades[1]["path"], "facades/foo/self+bar+derive");
+    assert_eq!(facades[1]["consumers"], serde_json::json!(["basic-app"]));
+    let package = facades[1]["package"].as_str().unwrap();
+    assert!(
+        package.starts_with("foo-facade-") && facades[1]["lib"] == package.replace('-', "_"),
+        "{package}"
+    );
     let names: Vec<&str> = foo["names"]
         .as_array()
         .unwrap()
@@ -47,5 +62,6 @@ fn json() {
     let bar = &foo["names"][1];
     assert_eq!(bar["consumers"].as_array().unwrap().len(), 2);
     assert_eq!(bar["source"]["path"], "crates/foo-bar");
-    assert_eq!(value["namespaces"][1]["facade"]["lib"], "util");
+    // No library shares a name with a crate of the build (cargo#6313).
+    assert_ne!(value["namespaces"][1]["facades"][0]["lib"], "util");
 }

@@ -25,7 +25,7 @@ fn pre_namespace_consumer_migrates_and_comes_back_byte_for_byte() {
         run.stderr,
         str![[r#"
    Migrating migrate-app: 1 manifest, 10 paths in 2 files
-  Generating facade foo
+  Generating facade foo/self+bar
     Finished 1 consumer migrated (5 files written)
 
 "#]]
@@ -45,7 +45,7 @@ fn pre_namespace_consumer_migrates_and_comes_back_byte_for_byte() {
         back.stderr,
         str![[r#"
    Reverting migrate-app: 1 manifest, 10 paths in 2 files
-    Removing facade foo (no longer declared)
+    Removing facade foo/self+bar (no longer declared)
     Finished 1 consumer reverted (5 files written)
 
 "#]]
@@ -75,8 +75,9 @@ fn renamed_inherited_and_target_dependencies_round_trip() {
         str![[r#"
    Migrating forms-app: 1 manifest, 6 paths in 1 file
    Migrating forms-tool: 2 manifests, 1 path in 1 file
-  Generating facade foo
-    Finished 2 consumers migrated (7 files written)
+  Generating facade foo/bar-4a3eb63e
+  Generating facade foo/bar-b55c14c1
+    Finished 2 consumers migrated (9 files written)
 
 "#]]
     );
@@ -141,7 +142,7 @@ fn dry_run_prints_the_diff_and_writes_nothing() {
         "+\"foo::bar\" = { path = \"../crates/foo-bar\" } # becomes `foo::bar`",
         "-use foo_bar::{self as fb, nested::deep}; /* block: foo_bar::nested */",
         "+use foo::bar::{self as fb, nested::deep}; /* block: foo_bar::nested */",
-        "+++ b/facades/foo/src/lib.rs",
+        "+++ b/facades/foo/self+bar/src/lib.rs",
     ] {
         assert!(run.stdout.contains(line), "{line}\n{}", run.stdout);
     }

@@ -509,7 +509,7 @@ fn without_managed(original: &str, new: &str) -> String {
         let trimmed = line.trim_end();
         let managed = ["foo", "util"]
             .iter()
-            .any(|root| trimmed.starts_with(&format!("{root} = {{ path = \"../facades/{root}\"")));
+            .any(|root| trimmed.starts_with(&format!("{root} = {{ path = \"../facades/{root}/")));
         let created_header = trimmed.starts_with('[')
             && trimmed.ends_with("dependencies]")
             && !original_lines.contains(&trimmed);

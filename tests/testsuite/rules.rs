@@ -63,7 +63,7 @@ fn foreign_registry_child_is_warned_about() {
     assert_data_eq!(
         run.stderr,
         str![[r#"
-  Generating facade foo (root + 1 child)
+  Generating facade foo/self+bar (root + 1 child, for 1 package)
     Updating own-app (app/Cargo.toml)
 warning: `foo::bar` is package `foo-bar` from repository https://example.org/someone-else, but root `foo` is from https://example.org/foo
  --> app/Cargo.toml:8:1

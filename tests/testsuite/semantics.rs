@@ -14,7 +14,7 @@
 
 use snapbox::{assert_data_eq, str};
 
-use crate::support::{Fixture, Run, assert_unchanged};
+use crate::support::{Fixture, Run, assert_unchanged, mask_facade_hashes};
 
 /// A workspace of `members` (more members join as path dependencies).
 fn workspace(members: &[&str]) -> Fixture {
@@ -69,11 +69,13 @@ fn tree(ws: &Fixture, args: &[&str]) -> String {
     full.extend_from_slice(args);
     let run = ws.cargo(&full);
     run.assert_code(0);
-    run.stdout
-        .lines()
-        .map(|line| line.split(' ').next().unwrap_or_default())
-        .collect::<Vec<_>>()
-        .join("\n")
+    mask_facade_hashes(
+        &run.stdout
+            .lines()
+            .map(|line| line.split(' ').next().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
 }
 
 /// A second `sync` changes no byte and no mtime (managed `[features]`
@@ -147,8 +149,8 @@ fn dev_dependencies_are_mirrored_into_dev_dependencies() {
     sync(&ws);
     assert_sync_is_noop(&ws);
     assert!(
-        ws.read("app/Cargo.toml").ends_with(
-            "\n[dev-dependencies]\ndevns = { path = \"../facades/devns\", package = \"devns-facade\", features = [\"testing\"] }\n"
+        mask_facade_hashes(&ws.read("app/Cargo.toml")).ends_with(
+            "\n[dev-dependencies]\ndevns = { path = \"../facades/devns/testing\", package = \"devns-facade-[HASH]\" }\n"
         ),
         "{}",
         ws.read("app/Cargo.toml")
@@ -201,8 +203,8 @@ fn build_dependencies_are_mirrored_into_build_dependencies() {
     sync(&ws);
     assert_sync_is_noop(&ws);
     assert!(
-        ws.read("app/Cargo.toml").ends_with(
-            "\n[build-dependencies]\nbns = { path = \"../facades/bns\", package = \"bns-facade\", features = [\"gen\"] }\n"
+        mask_facade_hashes(&ws.read("app/Cargo.toml")).ends_with(
+            "\n[build-dependencies]\nbns = { path = \"../facades/bns/gen\", package = \"bns-facade-[HASH]\" }\n"
         ),
         "{}",
         ws.read("app/Cargo.toml")
@@ -245,19 +247,19 @@ fn target_specific_children_build_only_on_their_platform() {
     );
     sync(&ws);
     assert_sync_is_noop(&ws);
-    let manifest = ws.read("app/Cargo.toml");
+    let manifest = mask_facade_hashes(&ws.read("app/Cargo.toml"));
     assert!(
         manifest.contains(
-            "[target.'cfg(unix)'.dependencies]\ntns = { path = \"../facades/tns\", package = \"tns-facade\", features = [\"unix\"] }\n"
+            "[target.'cfg(unix)'.dependencies]\ntns = { path = \"../facades/tns/unix+win\", package = \"tns-facade-[HASH]\", features = [\"unix\"] }\n"
         ) && manifest.contains(
-            "[target.'cfg(windows)'.dependencies]\ntns = { path = \"../facades/tns\", package = \"tns-facade\", features = [\"win\"] }\n"
+            "[target.'cfg(windows)'.dependencies]\ntns = { path = \"../facades/tns/unix+win\", package = \"tns-facade-[HASH]\", features = [\"win\"] }\n"
         ),
         "{manifest}"
     );
     assert_eq!(run(&ws, &["-p", "target-app"]), "unix child\n");
     assert_eq!(
         tree(&ws, &["-p", "target-app"]),
-        "target-app\ntns-facade\ntns-unix"
+        "target-app\ntns-facade-[HASH]\ntns-unix"
     );
 }
 
@@ -300,17 +302,18 @@ fn optional_children_are_enabled_by_dep_features() {
     );
     sync(&ws);
     assert_sync_is_noop(&ws);
-    let manifest = ws.read("app/Cargo.toml");
+    let manifest = mask_facade_hashes(&ws.read("app/Cargo.toml"));
     assert!(
-        manifest.contains("optns = { path = \"../facades/optns\", package = \"optns-facade\", features = [\"base\"] }")
-            && manifest.contains("fancy = [\"optns/opt\"] # managed by cargo-facade"),
+        manifest.contains(
+            "optns = { path = \"../facades/optns/base+opt\", package = \"optns-facade-[HASH]\" }"
+        ) && manifest.contains("fancy = [\"optns/opt\"] # managed by cargo-facade"),
         "{manifest}"
     );
 
     assert_eq!(run(&ws, &["-p", "opt-app"]), "base\n");
     assert_eq!(
         tree(&ws, &["-p", "opt-app"]),
-        "opt-app\noptns-facade\noptns-base"
+        "opt-app\noptns-facade-[HASH]\noptns-base"
     );
     assert_eq!(
         run(&ws, &["-p", "opt-app", "--features", "fancy"]),
@@ -318,7 +321,7 @@ fn optional_children_are_enabled_by_dep_features() {
     );
     assert_eq!(
         tree(&ws, &["-p", "opt-app", "--features", "fancy"]),
-        "opt-app\noptns-facade\noptns-base\noptns-opt"
+        "opt-app\noptns-facade-[HASH]\noptns-base\noptns-opt"
     );
 }
 
@@ -427,7 +430,7 @@ fn strong_and_weak_child_features_behave_as_cargo() {
     );
     assert_eq!(
         tree(&ws, &["-p", "feat-weak-app", "--features", "strong"]),
-        "feat-weak-app\nfeatns-facade\nfeatns-child"
+        "feat-weak-app\nfeatns-facade-[HASH]\nfeatns-child"
     );
 }
 
@@ -480,7 +483,7 @@ fn workspace_inheritance_merges_features_and_optional() {
         "[true, true, false]\n"
     );
 
-    let manifest = ws.read("app/Cargo.toml");
+    let manifest = mask_facade_hashes(&ws.read("app/Cargo.toml"));
     ws.write(
         "app/Cargo.toml",
         &manifest.replace(
@@ -491,13 +494,17 @@ fn workspace_inheritance_merges_features_and_optional() {
     assert_data_eq!(
         sync_fails(&ws),
         str![[r#"
-error: `wsns::missing` inherits from the workspace, but `[workspace.metadata.facade.dependencies]` has no `wsns::missing`
- --> app/Cargo.toml:8:1
-  |
-8 | "wsns::missing".workspace = true
-  | ^^^^^^^^^^^^^^^ `workspace = true` here
-  |
-  = help: declare `"wsns::missing"` in `[workspace.metadata.facade.dependencies]` of `[ROOT]/Cargo.toml`
+error: invalid character `[` in package name: `wsns-facade-[HASH]`, characters must be Unicode XID characters (numbers, `-`, `_`, or most letters)
+       
+       
+  --> app/Cargo.toml:14:8
+   |
+14 | wsns = { path = "../facades/wsns/child", package = "wsns-facade-[HASH]", optional = true }
+   |        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+error: failed to load manifest for workspace member `[ROOT]/app`
+referenced by workspace at `[ROOT]/Cargo.toml`
+note: reported by `cargo metadata`, which cargo-facade runs
+help: fix what cargo reports above and run the command again; no file was changed
 
 error: aborting due to the previous error; no file was changed
 

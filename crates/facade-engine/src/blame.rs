@@ -72,7 +72,7 @@ pub fn load_failure(stderr: &str) -> Diagnostic {
             }
         }
         if !diag.labels.is_empty() {
-            let help = match name.strip_suffix("-facade") {
+            let help = match crate::plan::facade_root(name) {
                 Some(root) => format!(
                     "`{name}` is the package of the facade of namespace `{root}`: rename the \
                      other package"
@@ -85,7 +85,7 @@ pub fn load_failure(stderr: &str) -> Diagnostic {
     // "failed to load manifest for dependency `foo-facade`": a facade
     // folder is gone, and cargo cannot load the workspace without it.
     if let Some(facade) = between(stderr, "failed to load manifest for dependency `", "`")
-        && facade.ends_with("-facade")
+        && crate::plan::facade_root(facade).is_some()
         && let Some(member) = between(
             stderr,
             "failed to load manifest for workspace member `",
@@ -149,15 +149,17 @@ pub fn resolution_failure(stderr: &str, plan: &Plan) -> Diagnostic {
     let cycle = stderr.contains("cyclic package dependency");
     if cycle {
         // The consumers in the cycle, where they declare a namespace in it.
-        blamed = plan
-            .declarations
-            .iter()
-            .filter(|d| {
-                let consumer = &plan.consumers[d.consumer].name;
-                let facade = format!("{}-facade", d.name.root());
-                culprits.contains(consumer.as_str()) && culprits.contains(facade.as_str())
-            })
-            .collect();
+        blamed =
+            plan.declarations
+                .iter()
+                .filter(|d| {
+                    let consumer = &plan.consumers[d.consumer].name;
+                    culprits.contains(consumer.as_str())
+                        && plan.facades.iter().any(|f| {
+                            f.root == d.name.root() && culprits.contains(f.package.as_str())
+                        })
+                })
+                .collect();
     }
     if blamed.is_empty() {
         return crate::load::cargo_failed("cargo metadata", stderr).help(help);

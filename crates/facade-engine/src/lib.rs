@@ -316,8 +316,8 @@ fn eject(
         })
         .collect();
     removed.dedup();
-    for root in removed {
-        shell.status("Removing", format!("facade {root}"));
+    for id in removed {
+        shell.status("Removing", format!("facade {id}"));
     }
     let lock_before = std::fs::read(&ws.lock_path).ok();
     write::apply(&changes, &plan.facade_dir)?;
@@ -366,7 +366,7 @@ fn report_changes(plan: &plan::Plan, changes: &[Change], shell: &mut Shell) {
         .collect();
     for (owner, first_write) in owners {
         match owner {
-            Owner::Facade(root) => match plan.facade(root) {
+            Owner::Facade(id) => match plan.facade(id) {
                 Some(facade) => {
                     let n = facade.children.len();
                     let root_note = if facade.root_crate.is_some() {
@@ -374,15 +374,17 @@ fn report_changes(plan: &plan::Plan, changes: &[Change], shell: &mut Shell) {
                     } else {
                         ""
                     };
+                    let users = facade.consumers.len();
                     shell.status(
                         "Generating",
                         format!(
-                            "facade {root} ({root_note}{n} child{})",
-                            if n == 1 { "" } else { "ren" }
+                            "facade {id} ({root_note}{n} child{}, for {users} package{})",
+                            if n == 1 { "" } else { "ren" },
+                            if users == 1 { "" } else { "s" }
                         ),
                     );
                 }
-                None => shell.status("Removing", format!("facade {root} (no longer declared)")),
+                None => shell.status("Removing", format!("facade {id} (no longer declared)")),
             },
             Owner::Consumer(name) => {
                 let moved: Vec<String> = consumers

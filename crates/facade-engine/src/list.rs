@@ -1,5 +1,6 @@
-//! `cargo facade list`: namespaces → children → the consumers that declare
-//! them, as a tree for people or JSON for tools.
+//! `cargo facade list`: namespaces → names → the consumers that declare
+//! them, and which facade serves which consumer; a tree for people or JSON
+//! for tools.
 
 use std::collections::BTreeMap;
 
@@ -7,7 +8,7 @@ use serde_json::json;
 
 use crate::ListFormat;
 use crate::load::Workspace;
-use crate::plan::{Declaration, Plan, Source};
+use crate::plan::{Declaration, Facade, Plan, Source};
 use crate::render::relative;
 use crate::shell::Shell;
 
@@ -42,15 +43,21 @@ fn consumers_of<'p>(plan: &'p Plan, decls: &[&'p Declaration]) -> Vec<(&'p str, 
     out
 }
 
-fn group(plan: &Plan) -> BTreeMap<(&str, Option<&str>), Vec<&Declaration>> {
-    let mut by_name: BTreeMap<(&str, Option<&str>), Vec<&Declaration>> = BTreeMap::new();
+/// Declarations by namespace root, then by name and source (two packages
+/// may declare one name with different sources: each gets its line).
+type Grouped<'p> = BTreeMap<&'p str, BTreeMap<(Option<&'p str>, String), Vec<&'p Declaration>>>;
+
+fn group<'p>(ws: &Workspace, plan: &'p Plan) -> Grouped<'p> {
+    let mut by_root: Grouped<'p> = BTreeMap::new();
     for decl in &plan.declarations {
-        by_name
-            .entry((decl.name.root(), decl.name.child()))
+        by_root
+            .entry(decl.name.root())
+            .or_default()
+            .entry((decl.name.child(), source_text(ws, decl)))
             .or_default()
             .push(decl);
     }
-    by_name
+    by_root
 }
 
 fn source_text(ws: &Workspace, decl: &Declaration) -> String {
@@ -69,26 +76,31 @@ fn source_text(ws: &Workspace, decl: &Declaration) -> String {
     format!("{}{version}{source}", decl.spec.package)
 }
 
+/// The facades of one namespace.
+fn facades_of<'p>(plan: &'p Plan, root: &str) -> Vec<&'p Facade> {
+    plan.facades.iter().filter(|f| f.root == root).collect()
+}
+
+fn served_by(plan: &Plan, facade: &Facade) -> Vec<String> {
+    facade
+        .consumers
+        .iter()
+        .map(|&c| plan.consumers[c].name.clone())
+        .collect()
+}
+
 fn human(ws: &Workspace, plan: &Plan) -> String {
-    let by_name = group(plan);
     let mut out = String::new();
     if plan.facades.is_empty() {
         out.push_str("no namespaced dependencies are declared\n");
         return out;
     }
-    for facade in &plan.facades {
-        out.push_str(&format!(
-            "{} (facade {} in {})\n",
-            facade.root,
-            facade.package,
-            relative(&ws.root, &facade.dir)
-        ));
-        let names: Vec<_> = by_name
-            .iter()
-            .filter(|((root, _), _)| *root == facade.root)
-            .collect();
-        for (i, ((root, child), decls)) in names.iter().enumerate() {
-            let last = i + 1 == names.len();
+    for (root, names) in group(ws, plan) {
+        out.push_str(&format!("{root}\n"));
+        let facades = facades_of(plan, root);
+        let lines = names.len() + facades.len();
+        for (i, ((child, source), decls)) in names.iter().enumerate() {
+            let last = i + 1 == lines;
             let name = match child {
                 Some(child) => format!("{root}::{child}"),
                 None => format!("{root} (root)"),
@@ -104,11 +116,20 @@ fn human(ws: &Workspace, plan: &Plan) -> String {
                 })
                 .collect();
             out.push_str(&format!(
-                "{} {name} = {}\n{}   declared by {}\n",
+                "{} {name} = {source}\n{}   declared by {}\n",
                 if last { "└──" } else { "├──" },
-                source_text(ws, decls[0]),
                 if last { " " } else { "│" },
                 users.join(", ")
+            ));
+        }
+        for (i, facade) in facades.iter().enumerate() {
+            let last = names.len() + i + 1 == lines;
+            out.push_str(&format!(
+                "{} facade {} ({}) for {}\n",
+                if last { "└──" } else { "├──" },
+                relative(&ws.root, &facade.dir),
+                facade.package,
+                served_by(plan, facade).join(", ")
             ));
         }
     }
@@ -116,15 +137,12 @@ fn human(ws: &Workspace, plan: &Plan) -> String {
 }
 
 fn to_json(ws: &Workspace, plan: &Plan) -> serde_json::Value {
-    let by_name = group(plan);
-    let namespaces: Vec<_> = plan
-        .facades
-        .iter()
-        .map(|facade| {
-            let members: Vec<_> = by_name
+    let namespaces: Vec<_> = group(ws, plan)
+        .into_iter()
+        .map(|(root, names)| {
+            let members: Vec<_> = names
                 .iter()
-                .filter(|((root, _), _)| *root == facade.root)
-                .map(|((root, child), decls)| {
+                .map(|((child, _), decls)| {
                     let spec = &decls[0].spec;
                     let source = match &spec.source {
                         Source::Path(path) => json!({ "path": relative(&ws.root, path) }),
@@ -138,7 +156,7 @@ fn to_json(ws: &Workspace, plan: &Plan) -> serde_json::Value {
                         .map(|(c, t)| json!({ "package": c, "table": t }))
                         .collect();
                     json!({
-                        "name": match child { Some(c) => format!("{root}::{c}"), None => (*root).to_owned() },
+                        "name": match child { Some(c) => format!("{root}::{c}"), None => root.to_owned() },
                         "kind": if child.is_some() { "child" } else { "root" },
                         "module": child.map(|c| crate::name::module_ident(c).to_string()),
                         "package": spec.package,
@@ -148,16 +166,26 @@ fn to_json(ws: &Workspace, plan: &Plan) -> serde_json::Value {
                     })
                 })
                 .collect();
-            json!({
-                "root": facade.root,
-                "facade": {
-                    "package": facade.package,
-                    "lib": facade.lib_name,
-                    "path": relative(&ws.root, &facade.dir),
-                },
-                "names": members,
-            })
+            let facades: Vec<_> = facades_of(plan, root)
+                .into_iter()
+                .map(|facade| {
+                    let names: Vec<String> = facade
+                        .root_crate
+                        .iter()
+                        .map(|_| root.to_owned())
+                        .chain(facade.children.iter().map(|c| format!("{root}::{}", c.name)))
+                        .collect();
+                    json!({
+                        "package": facade.package,
+                        "lib": facade.lib_name,
+                        "path": relative(&ws.root, &facade.dir),
+                        "names": names,
+                        "consumers": served_by(plan, facade),
+                    })
+                })
+                .collect();
+            json!({ "root": root, "names": members, "facades": facades })
         })
         .collect();
-    json!({ "version": 1, "namespaces": namespaces })
+    json!({ "version": 2, "namespaces": namespaces })
 }

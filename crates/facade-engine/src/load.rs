@@ -100,7 +100,7 @@ pub fn load(
             .get("facade")
             .is_none_or(serde_json::Value::is_null)
             || package.dependencies.iter().any(|dep| {
-                (dep.path.is_some() && dep.name.ends_with("-facade"))
+                (dep.path.is_some() && crate::plan::facade_root(&dep.name).is_some())
                     || dep.name.contains("::")
                     || dep.rename.as_deref().is_some_and(|r| r.contains("::"))
             });

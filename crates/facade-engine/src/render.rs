@@ -50,7 +50,8 @@ fn render_facade_manifest(facade: &Facade) -> String {
 
     let mut package = Table::new();
     package.decor_mut().set_prefix(format!(
-        "{TOML_HEADER}# The facade of namespace `{root}`: see `src/lib.rs`.\n\n",
+        "{TOML_HEADER}# A facade of namespace `{root}` (RFC 3243): see `src/lib.rs`. `cargo facade \
+         list` shows the packages it serves.\n\n",
         root = facade.root
     ));
     package["name"] = value(facade.package.as_str());
@@ -68,37 +69,33 @@ fn render_facade_manifest(facade: &Facade) -> String {
     lib["path"] = value("src/lib.rs");
     doc["lib"] = Item::Table(lib);
 
-    // `<name>` enables a child (`self`: the root); `<name>.<feature>`
+    // `<name>` turns on a gated child (`self`: the root); `<name>.<feature>`
     // forwards a feature to it. Package names contain no `.`, so no two
     // names can collide.
     let mut features = Table::new();
-    let named = facade
-        .root_crate
-        .iter()
-        .map(|dep| (ROOT_FEATURE, dep))
-        .chain(facade.children.iter().map(|c| (c.name.as_str(), &c.dep)));
-    for (name, dep) in named {
-        features[name] = value(Array::from_iter([format!("dep:{}", dep.key)]));
+    for (name, dep) in facade_deps(facade) {
+        if dep.gated {
+            features[name] = value(Array::from_iter([format!("dep:{}", dep.key)]));
+        }
         let mut forwarded: Vec<&str> = dep.forwarded.iter().map(String::as_str).collect();
         if dep.forward_default {
             forwarded.push("default");
         }
         forwarded.sort_unstable();
         forwarded.dedup();
+        let weak = if dep.gated { "?" } else { "" };
         for feature in forwarded {
             features[&format!("{name}.{feature}")] =
-                value(Array::from_iter([format!("{}?/{feature}", dep.key)]));
+                value(Array::from_iter([format!("{}{weak}/{feature}", dep.key)]));
         }
     }
-    doc["features"] = Item::Table(features);
+    if !features.is_empty() {
+        doc["features"] = Item::Table(features);
+    }
 
     let mut deps = Table::new();
     let mut targets: BTreeMap<&str, Table> = BTreeMap::new();
-    for dep in facade
-        .root_crate
-        .iter()
-        .chain(facade.children.iter().map(|c| &c.dep))
-    {
+    for (_, dep) in facade_deps(facade) {
         let table = match &dep.target {
             None => &mut deps,
             Some(target) => targets.entry(target).or_default(),
@@ -118,6 +115,15 @@ fn render_facade_manifest(facade: &Facade) -> String {
         doc["target"] = Item::Table(target_table);
     }
     doc.to_string()
+}
+
+/// The root (feature `self`) and every child (feature of its name).
+fn facade_deps(facade: &Facade) -> impl Iterator<Item = (&str, &FacadeDep)> {
+    facade
+        .root_crate
+        .iter()
+        .map(|dep| (ROOT_FEATURE, dep))
+        .chain(facade.children.iter().map(|c| (c.name.as_str(), &c.dep)))
 }
 
 fn facade_dep_table(dep: &FacadeDep, facade_dir: &Path) -> InlineTable {
@@ -152,7 +158,15 @@ fn facade_dep_table(dep: &FacadeDep, facade_dir: &Path) -> InlineTable {
     if !dep.default_features {
         table.insert("default-features", false.into());
     }
-    table.insert("optional", true.into());
+    if !dep.features.is_empty() {
+        table.insert(
+            "features",
+            Value::Array(Array::from_iter(dep.features.iter())),
+        );
+    }
+    if dep.gated {
+        table.insert("optional", true.into());
+    }
     table
 }
 
@@ -171,52 +185,82 @@ fn render_facade_lib(facade: &Facade) -> String {
         names.push(format!("its children {}", children.join(", ")));
     }
     let summary = format!(
-        " The namespace `{root}` (RFC 3243): {}.",
+        " The namespace `{root}` (RFC 3243) as its packages declared it: {}.",
         names.join(" and ")
     );
-    let how = " Each child is a module behind the Cargo feature of its name; the root's items are \
-               re-exported behind feature `self`. A root item that collides with a child is a compile \
-               error, never a silent choice.";
+    let how = " Each child is a module; the root's items are re-exported. A root item that \
+               collides with a child is a compile error, never a silent choice: run `cargo \
+               facade check` to see which item.";
 
+    // `#[cfg(feature = …)]` on a gated name, nothing on one always there.
+    let gate =
+        |feature: &str, dep: &FacadeDep| dep.gated.then(|| quote!(#[cfg(feature = #feature)]));
     let child_uses = facade.children.iter().map(|child| {
-        let feature = &child.name;
+        let cfg = gate(&child.name, &child.dep);
         let module = child.module();
         let krate = format_ident!("{}", child.dep.extern_name());
         quote! {
-            #[cfg(feature = #feature)]
+            #cfg
             #[doc(inline)]
             pub use ::#krate as #module;
         }
     });
     let root_use = facade.root_crate.as_ref().map(|dep| {
+        let cfg = gate(ROOT_FEATURE, dep);
         let krate = format_ident!("{}", dep.extern_name());
-        let guards = facade.children.iter().map(|child| {
-            let feature = &child.name;
+        // RFC 3243: "If users import both foo and foo::bar but foo also has
+        // a bar item in its API that isn't just foo::bar re-exported, then
+        // rustc will error." Each child is an item of a module; inside it,
+        // a block glob-imports the root and names the child: a root item of
+        // that name is a glob-versus-outer-scope ambiguity, a hard error
+        // (E0659) here, whether or not a consumer names it, also for items
+        // that macros or globs make. A root that re-exports the child is the
+        // same item, and a child named like a crate of the extern prelude
+        // (`core`, `std`) is found in the module first: no false error.
+        let children = facade.children.iter().map(|child| {
+            let cfg = gate(&child.name, &child.dep);
+            let module = child.module();
+            let child_krate = format_ident!("{}", child.dep.extern_name());
+            quote! {
+                #cfg
+                use ::#child_krate as #module;
+            }
+        });
+        let checks = facade.children.iter().map(|child| {
+            let cfg = gate(&child.name, &child.dep);
             let module = child.module();
             quote! {
-                #[cfg(all(feature = #ROOT_FEATURE, feature = #feature))]
-                const _: () = {
-                    #[allow(unused_imports)]
-                    use ::#krate::*;
-                    #[allow(unused_imports)]
-                    use crate::__children::*;
-                    #[allow(unused_imports)]
-                    use #module as _;
-                };
+                #cfg
+                use #module as _;
+            }
+        });
+        let check = (!facade.children.is_empty()).then(|| {
+            quote! {
+                #[doc(hidden)]
+                #[allow(unused_imports)]
+                mod __rfc3243_root_items_must_not_hide_children {
+                    #(#children)*
+                    #cfg
+                    const _: () = {
+                        use ::#krate::*;
+                        #(#checks)*
+                    };
+                }
             }
         });
         quote! {
-            #[cfg(feature = #ROOT_FEATURE)]
+            #cfg
             #[doc(inline)]
             pub use ::#krate::*;
 
-            #(#guards)*
+            #check
         }
     });
     let tokens = quote! {
         #![doc = #summary]
         #![doc = ""]
         #![doc = #how]
+        #![cfg_attr(rustfmt, rustfmt::skip)]
         #![no_std]
 
         #[doc(hidden)]
@@ -230,7 +274,32 @@ fn render_facade_lib(facade: &Facade) -> String {
         #root_use
     };
     let file: syn::File = syn::parse2(tokens).expect("facade tokens form a valid file");
-    format!("{RUST_HEADER}{}", prettyplease::unparse(&file))
+    let text = prettyplease::unparse(&file);
+    format!("{RUST_HEADER}{}", explain_checks(facade, &text))
+}
+
+/// Appends to each check line the comment rustc shows with its error: the
+/// generated text is tokens, so the comment is added to the printed line.
+fn explain_checks(facade: &Facade, text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 256);
+    for line in text.lines() {
+        out.push_str(line);
+        let child = facade
+            .children
+            .iter()
+            .find(|child| line.trim() == format!("use {} as _;", child.module()));
+        if let Some(child) = child {
+            out.push_str(&format!(
+                " // E0659 here: root crate `{root}` has its own `{module}`, which would hide the child \
+                 `{root}::{name}` (RFC 3243); run `cargo facade check`",
+                root = facade.root,
+                module = child.module(),
+                name = child.name,
+            ));
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// The consumer's manifest with its managed entries as the plan wants them;
@@ -281,8 +350,9 @@ pub fn render_consumer(manifest: &Manifest, consumer: &Consumer, plan: &Plan) ->
     // first entry adopted for its namespace.
     for (table_id, entries) in &consumer.entries {
         for entry in entries {
-            let facade = plan.facade(&entry.root).expect("every entry has a facade");
-            let desired = managed_entry_table(entry, &relative(manifest.dir(), &facade.dir));
+            let facade = &plan.facades[entry.facade];
+            let desired =
+                managed_entry_table(entry, facade, &relative(manifest.dir(), &facade.dir));
             let table = ensure_path(&mut doc, &table_id.real_path());
             let existing = table.get(&entry.root);
             if existing
@@ -483,14 +553,16 @@ fn render_features(doc: &mut DocumentMut, consumer: &Consumer) -> bool {
     changed
 }
 
-fn managed_entry_table(entry: &ManagedEntry, path: &str) -> InlineTable {
+fn managed_entry_table(entry: &ManagedEntry, facade: &Facade, path: &str) -> InlineTable {
     let mut table = InlineTable::new();
     table.insert("path", path.into());
-    table.insert("package", format!("{}-facade", entry.root).into());
-    table.insert(
-        "features",
-        Value::Array(Array::from_iter(entry.features.iter())),
-    );
+    table.insert("package", facade.package.as_str().into());
+    if !entry.features.is_empty() {
+        table.insert(
+            "features",
+            Value::Array(Array::from_iter(entry.features.iter())),
+        );
+    }
     if entry.optional {
         table.insert("optional", true.into());
     }

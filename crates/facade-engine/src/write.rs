@@ -76,7 +76,7 @@ pub fn collect_changes(
                 path,
                 old,
                 action: Action::Write(text),
-                owner: Owner::Facade(facade.root.clone()),
+                owner: Owner::Facade(facade.id.clone()),
             });
         }
     }
@@ -109,6 +109,8 @@ pub fn collect_changes(
 
 /// Deletions of every generated facade folder in `facade_dir` other than
 /// `keep`; every file must carry the marker (`why` says why the facade goes).
+/// Facades are `<dir>/<root>/<label>`; a `<dir>/<root>` facade of the first
+/// releases (one per namespace) goes the same way.
 pub fn remove_facades(
     facade_dir: &Path,
     keep: &BTreeSet<PathBuf>,
@@ -116,30 +118,16 @@ pub fn remove_facades(
     changes: &mut Vec<Change>,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<()> {
-    if !facade_dir.is_dir() {
-        return Ok(());
-    }
-    let mut entries: Vec<PathBuf> = fs::read_dir(facade_dir)
-        .with_context(|| format!("failed to read `{}`", facade_dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for dir in entries {
-        if keep.contains(&dir)
-            || !dir.is_dir()
-            || dir.symlink_metadata().is_ok_and(|m| m.is_symlink())
-        {
+    for dir in facade_folders(facade_dir)? {
+        if keep.contains(&dir) {
             continue;
         }
         let manifest = read_optional(&dir.join("Cargo.toml"))?;
         if !manifest.as_deref().is_some_and(is_generated) {
             continue; // not a facade of ours: leave it alone
         }
-        let root = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        for file in files_below(&dir)? {
+        let id = crate::render::relative(facade_dir, &dir);
+        for file in own_files(&dir)? {
             if file.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
                 let text = String::from_utf8_lossy(manifest.as_deref().unwrap_or_default());
                 let first_line = text.find('\n').unwrap_or(0);
@@ -151,7 +139,7 @@ pub fn remove_facades(
                     ))
                     .at(&file_of_facade, 0..first_line, "in this facade")
                     .note(format!(
-                        "namespace `{root}` {why}, so its facade `{}` would be removed",
+                        "facade `{id}` {why}, so its folder `{}` would be removed",
                         dir.display()
                     ))
                     .help("move the symlink out of the facade folder, or delete it"),
@@ -162,7 +150,7 @@ pub fn remove_facades(
                 fs::read(&file).with_context(|| format!("failed to read `{}`", file.display()))?;
             if !is_generated(&old) {
                 diags.push(not_generated(&file, &old, "delete").note(format!(
-                    "namespace `{root}` {why}, so its facade `{}` would be removed",
+                    "facade `{id}` {why}, so its folder `{}` would be removed",
                     dir.display()
                 )));
                 continue;
@@ -171,11 +159,65 @@ pub fn remove_facades(
                 path: file,
                 old: Some(old),
                 action: Action::Delete,
-                owner: Owner::Facade(root.clone()),
+                owner: Owner::Facade(id.clone()),
             });
         }
     }
     Ok(())
+}
+
+/// The folders one and two levels below `facade_dir` (not through
+/// symlinks) that hold a `Cargo.toml`, sorted.
+fn facade_folders(facade_dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let subdirs = |dir: &Path| -> anyhow::Result<Vec<PathBuf>> {
+        if !dir.is_dir() {
+            return Ok(Vec::new());
+        }
+        let mut out: Vec<PathBuf> = fs::read_dir(dir)
+            .with_context(|| format!("failed to read `{}`", dir.display()))?
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.path())
+            .collect();
+        out.sort();
+        Ok(out)
+    };
+    let mut out = Vec::new();
+    for root in subdirs(facade_dir)? {
+        if root.join("Cargo.toml").is_file() {
+            out.push(root.clone());
+        }
+        for facade in subdirs(&root)? {
+            if facade.join("Cargo.toml").is_file() {
+                out.push(facade);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The files of the package in `dir`: every file below it except those of
+/// another package nested in it.
+fn own_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(current) = stack.pop() {
+        for entry in fs::read_dir(&current)
+            .with_context(|| format!("failed to read `{}`", current.display()))?
+        {
+            let entry = entry?;
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                if !entry.path().join("Cargo.toml").exists() {
+                    stack.push(entry.path());
+                }
+            } else {
+                out.push(entry.path());
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 fn not_generated(path: &Path, old: &[u8], verb: &str) -> Diagnostic {
@@ -288,26 +330,6 @@ fn read_optional(path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(err) => Err(err).with_context(|| format!("failed to read `{}`", path.display())),
     }
-}
-
-fn files_below(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(dir) = stack.pop() {
-        for entry in
-            fs::read_dir(&dir).with_context(|| format!("failed to read `{}`", dir.display()))?
-        {
-            let entry = entry?;
-            let kind = entry.file_type()?;
-            if kind.is_dir() {
-                stack.push(entry.path());
-            } else {
-                out.push(entry.path());
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
 }
 
 /// Changes applied so far, to undo them if a later step fails.

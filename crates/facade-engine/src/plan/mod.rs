@@ -16,6 +16,12 @@ use crate::load::{Manifest, Workspace};
 use crate::name::{DeclName, module_ident};
 use crate::schema::RawPackageManifest;
 
+mod facades;
+mod features;
+
+pub use features::base_feature;
+use features::{Translated, enabling_features};
+
 /// The help of every declaration table of the wrong type.
 const DECLARATION_TABLES_HELP: &str = "declarations mirror Cargo's dependency tables, e.g. \
      `[package.metadata.facade.dependencies]` holding `\"foo::bar\" = { version = \"1\", package = \"foo-bar\" }`";
@@ -109,13 +115,6 @@ pub struct Spec {
     pub repository: Option<String>,
 }
 
-impl Spec {
-    /// What must agree between two declarations of the same name.
-    fn identity(&self) -> (&str, Option<&str>, &Source) {
-        (&self.package, self.version.as_deref(), &self.source)
-    }
-}
-
 /// One declaration in one consumer's manifest.
 #[derive(Debug, Clone)]
 pub struct Declaration {
@@ -137,17 +136,25 @@ pub struct FacadeDep {
     pub package: String,
     pub version: Option<String>,
     pub source: Source,
+    /// Features every declaration of the name asks for: written on the
+    /// facade's dependency itself.
+    pub features: BTreeSet<String>,
     /// Whether the facade's dependency keeps the package's default features:
     /// false as soon as one declaration opts out.
     pub default_features: bool,
-    /// Emit `<name>.default` so the consumers that did not opt out get them.
+    /// Emit `<name>.default` so the tables that did not opt out get them.
     pub forward_default: bool,
-    /// Features forwarded as facade features `<name>.<feature>`.
+    /// Features forwarded as facade features `<name>.<feature>`, turned on
+    /// per table or by the consumer's `[features]`.
     pub forwarded: BTreeSet<String>,
     /// The platform every declaration shares, if any: the facade then
     /// depends on the package only there, so even the version-1 feature
     /// resolver never builds it for other platforms.
     pub target: Option<String>,
+    /// Behind the facade's Cargo feature of its name (an optional
+    /// dependency): the name is not wanted in every table the facade serves,
+    /// or only when a feature of the consumer is on. `false`: always there.
+    pub gated: bool,
 }
 
 impl FacadeDep {
@@ -174,22 +181,31 @@ impl FacadeChild {
 /// name a child, so it never collides with a child's feature.
 pub const ROOT_FEATURE: &str = "self";
 
-/// One generated facade crate.
+/// One generated facade crate: the namespace `root` as one set of
+/// consumers declared it (facades v2: one facade per distinct set of
+/// declarations, so that a consumer reaches exactly what it declared).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Facade {
     pub root: String,
+    /// `<root>/<label>`: the facade's folder below the facade dir, and its
+    /// name in status lines.
+    pub id: String,
     pub package: String,
     pub lib_name: String,
     /// Absolute directory of the facade.
     pub dir: PathBuf,
     pub root_crate: Option<FacadeDep>,
     pub children: Vec<FacadeChild>,
+    /// The consumers it serves (indices into [`Plan::consumers`]).
+    pub consumers: Vec<usize>,
 }
 
 /// A managed entry: the facade dependency in one real table of a consumer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManagedEntry {
     pub root: String,
+    /// Index into [`Plan::facades`].
+    pub facade: usize,
     pub features: Vec<String>,
     pub optional: bool,
 }
@@ -235,8 +251,9 @@ impl Plan {
         &self.declarations[self.consumers[consumer].declarations.clone()]
     }
 
-    pub fn facade(&self, root: &str) -> Option<&Facade> {
-        self.facades.iter().find(|f| f.root == root)
+    /// The facade of an id (`<root>/<label>`).
+    pub fn facade(&self, id: &str) -> Option<&Facade> {
+        self.facades.iter().find(|f| f.id == id)
     }
 
     /// Whether [`ownership_warnings`] has anything to check: a registry or
@@ -318,14 +335,11 @@ impl Planner<'_> {
         let facade_dir = facade_dir?;
 
         // Consumer features naming declarations, translated to facade features.
-        let mut forwards: BTreeMap<&DeclName, BTreeSet<String>> = BTreeMap::new();
-        for decl in &declarations {
-            forwards
-                .entry(&decl.name)
-                .or_default()
-                .extend(decl.spec.features.iter().cloned());
-        }
-        let defaults = DefaultForwarding::new(&declarations);
+        let facts: Vec<features::Facts> = consumers
+            .iter()
+            .map(|c| features::facts(&declarations[c.declarations.clone()]))
+            .collect();
+        let mut forwards: BTreeMap<(usize, DeclName), BTreeSet<String>> = BTreeMap::new();
         for (consumer, features) in raw_features.into_iter().enumerate() {
             let mine: Vec<&Declaration> = declarations[consumers[consumer].declarations.clone()]
                 .iter()
@@ -333,12 +347,12 @@ impl Planner<'_> {
             for feature in features {
                 let mut values = Vec::new();
                 for (value, label) in &feature.values {
-                    match translate_feature_value(value, &mine, &defaults) {
+                    match features::translate_feature_value(value, &mine, &facts[consumer]) {
                         Ok(Translated::Unchanged) => values.push(value.clone()),
                         Ok(Translated::Into { values: new, forward }) => {
                             values.extend(new);
                             if let Some((name, f)) = forward {
-                                forwards.entry(name).or_default().insert(f);
+                                forwards.entry((consumer, name)).or_default().insert(f);
                             }
                         }
                         Err(message) => self.diags.push(
@@ -360,125 +374,18 @@ impl Planner<'_> {
             }
         }
 
-        // Group by namespace root, then by name.
-        let mut by_root: BTreeMap<&str, BTreeMap<&DeclName, Vec<&Declaration>>> = BTreeMap::new();
-        for decl in &declarations {
-            by_root
-                .entry(decl.name.root())
-                .or_default()
-                .entry(&decl.name)
-                .or_default()
-                .push(decl);
+        let built = facades::build(
+            &facade_dir,
+            &consumers,
+            &declarations,
+            &facts,
+            &forwards,
+            self.diags,
+        );
+        for (consumer, entries) in consumers.iter_mut().zip(built.entries) {
+            consumer.entries = entries;
         }
-
-        let mut facades = Vec::new();
-        for (root, names) in &by_root {
-            let mut root_crate = None;
-            let mut children = Vec::new();
-            let mut modules: BTreeMap<String, &Declaration> = BTreeMap::new();
-            for (name, decls) in names {
-                let first = decls[0];
-                for other in &decls[1..] {
-                    if other.spec.identity() != first.spec.identity() {
-                        self.diags.push(
-                            Diagnostic::error(format!("`{name}` is declared with different sources"))
-                                .label(other.key.clone().with_text("declared here"))
-                                .label(first.key.clone().with_text("and differently here"))
-                                .note("a facade has one dependency per name, shared by every consumer")
-                                .help(format!(
-                                    "give every declaration of `{name}` the same package, version and source, \
-                                     e.g. through `[workspace.metadata.facade.dependencies]` and \
-                                     `\"{name}\".workspace = true`"
-                                )),
-                        );
-                    }
-                }
-                let dep = FacadeDep {
-                    key: match name.child() {
-                        None => (*root).to_owned(),
-                        Some(child) => format!("{root}-{child}"),
-                    },
-                    package: first.spec.package.clone(),
-                    version: first.spec.version.clone(),
-                    source: first.spec.source.clone(),
-                    default_features: !defaults.any_opt_out(name),
-                    forward_default: defaults.forwarded(name),
-                    forwarded: forwards.remove(name).unwrap_or_default(),
-                    target: first.table.target.clone().filter(|target| {
-                        decls
-                            .iter()
-                            .all(|d| d.table.target.as_ref() == Some(target))
-                    }),
-                };
-                match name.child() {
-                    None => root_crate = Some(dep),
-                    Some(child) => {
-                        let module = child.replace('-', "_");
-                        if let Some(prev) = modules.get(&module) {
-                            self.diags.push(
-                                Diagnostic::error(format!(
-                                    "`{name}` and `{}` are the same module `{root}::{module}`",
-                                    prev.name
-                                ))
-                                .label(first.key.clone().with_text("declared here"))
-                                .label(prev.key.clone().with_text("and here"))
-                                .help("`-` and `_` are the same in Rust paths; keep one of the two names"),
-                            );
-                            continue;
-                        }
-                        modules.insert(module, first);
-                        children.push(FacadeChild {
-                            name: child.to_owned(),
-                            dep,
-                        });
-                    }
-                }
-            }
-            let lib_name = if root_crate.is_some() {
-                format!("{}_facade", root.replace('-', "_"))
-            } else {
-                root.replace('-', "_")
-            };
-            facades.push(Facade {
-                root: (*root).to_owned(),
-                package: format!("{root}-facade"),
-                lib_name,
-                dir: facade_dir.join(root),
-                root_crate,
-                children,
-            });
-        }
-
-        // Managed entries: one per (consumer, table, root). Required
-        // declarations are enabled by the entry's features; optional ones by
-        // the consumer's translated `[features]`, as Cargo enables optional
-        // dependencies.
-        let mut entries: BTreeMap<(usize, TableId, &str), Vec<&Declaration>> = BTreeMap::new();
-        for decl in &declarations {
-            entries
-                .entry((decl.consumer, decl.table.clone(), decl.name.root()))
-                .or_default()
-                .push(decl);
-        }
-        for ((consumer, table, root), decls) in entries {
-            let optional = decls.iter().all(|d| d.spec.optional);
-            let mut features: Vec<String> = decls
-                .iter()
-                .filter(|d| !d.spec.optional)
-                .flat_map(|d| enabling_features(d, &defaults))
-                .collect();
-            features.sort();
-            features.dedup();
-            consumers[consumer]
-                .entries
-                .entry(table)
-                .or_default()
-                .push(ManagedEntry {
-                    root: root.to_owned(),
-                    features,
-                    optional,
-                });
-        }
+        let facades = built.facades;
 
         self.check_real_tables(&consumers, &declarations);
         self.check_root_conflicts(&facades, &declarations);
@@ -567,6 +474,8 @@ impl Planner<'_> {
     /// RFC 3243: a root item named like a child, other than a re-export of
     /// that child, is an error (see [`crate::conflict`]).
     fn check_root_conflicts(&mut self, facades: &[Facade], declarations: &[Declaration]) {
+        // Several facades may hold one root: each conflict is one error.
+        let mut reported = BTreeSet::new();
         for facade in facades {
             let Some(FacadeDep {
                 source: Source::Path(dir),
@@ -604,6 +513,9 @@ impl Planner<'_> {
             };
             let file = SourceFile::new(root.lib_path.clone(), source);
             for conflict in conflicts {
+                if !reported.insert((dir.clone(), conflict.module.clone())) {
+                    continue;
+                }
                 let child = facade
                     .children
                     .iter()
@@ -1583,40 +1495,6 @@ impl Planner<'_> {
             firsts.entry(&decl.name).or_insert(decl);
         }
 
-        // One facade cannot depend on one package under two names.
-        type Identity<'d> = (&'d str, &'d str, Option<&'d str>, &'d Source);
-        let mut seen: BTreeMap<Identity<'_>, &Declaration> = BTreeMap::new();
-        for (name, decl) in &firsts {
-            let version = match decl.spec.source {
-                Source::Path(_) => None,
-                _ => decl.spec.version.as_deref(),
-            };
-            let identity = (
-                name.root(),
-                decl.spec.package.as_str(),
-                version,
-                &decl.spec.source,
-            );
-            let Some(prev) = seen.get(&identity) else {
-                seen.insert(identity, decl);
-                continue;
-            };
-            self.diags.push(
-                Diagnostic::error(format!(
-                    "`{}` and `{name}` are the same package `{}`",
-                    prev.name, decl.spec.package
-                ))
-                .label(decl.key.clone().with_text("declared here"))
-                .label(prev.key.clone().with_text("and here"))
-                .note(format!(
-                    "the facade of `{}` would depend on `{}` twice, which cargo rejects",
-                    name.root(),
-                    decl.spec.package
-                ))
-                .help("keep one of the two names"),
-            );
-        }
-
         // A package inside a namespace that declares the same namespace:
         // the facade depends on it and it on the facade. (Cargo allows the
         // cycle through dev-dependencies only.)
@@ -1745,146 +1623,6 @@ pub fn adoptable_features(
         .collect()
 }
 
-/// Which names need their child's `default` feature forwarded per consumer:
-/// when some declaration opts out of default features and another does not.
-struct DefaultForwarding<'d> {
-    opt_out: BTreeSet<&'d DeclName>,
-    forward: BTreeSet<&'d DeclName>,
-}
-
-impl<'d> DefaultForwarding<'d> {
-    fn new(declarations: &'d [Declaration]) -> Self {
-        let opt_out: BTreeSet<&DeclName> = declarations
-            .iter()
-            .filter(|d| !d.spec.default_features)
-            .map(|d| &d.name)
-            .collect();
-        let forward = declarations
-            .iter()
-            .filter(|d| {
-                d.spec.default_features && opt_out.contains(&d.name) && d.spec.has_default_feature
-            })
-            .map(|d| &d.name)
-            .collect();
-        DefaultForwarding { opt_out, forward }
-    }
-    fn any_opt_out(&self, name: &DeclName) -> bool {
-        self.opt_out.contains(name)
-    }
-    fn forwarded(&self, name: &DeclName) -> bool {
-        self.forward.contains(name)
-    }
-}
-
-/// The facade feature that enables a name: the child's own name, or `self`.
-pub fn base_feature(name: &DeclName) -> &str {
-    name.child().unwrap_or(ROOT_FEATURE)
-}
-
-/// The facade features one declaration turns on: the name itself, each of
-/// its `features`, and `default` where the facade forwards it.
-fn enabling_features(decl: &Declaration, defaults: &DefaultForwarding<'_>) -> Vec<String> {
-    let base = base_feature(&decl.name);
-    let mut out = vec![base.to_owned()];
-    out.extend(decl.spec.features.iter().map(|f| format!("{base}.{f}")));
-    if decl.spec.default_features && defaults.forwarded(&decl.name) {
-        out.push(format!("{base}.default"));
-    }
-    out
-}
-
-enum Translated<'d> {
-    Unchanged,
-    Into {
-        values: Vec<String>,
-        /// A child or root feature the facade must forward.
-        forward: Option<(&'d DeclName, String)>,
-    },
-}
-
-/// Translates one value of a consumer feature from RFC syntax
-/// (`dep:foo::bar`, `foo::bar/std`, `foo::bar?/std`) into the facade's.
-fn translate_feature_value<'d>(
-    value: &str,
-    decls: &[&'d Declaration],
-    defaults: &DefaultForwarding<'_>,
-) -> Result<Translated<'d>, String> {
-    enum Form<'v> {
-        Dep(&'v str),
-        Strong(&'v str, &'v str),
-        Weak(&'v str, &'v str),
-        Bare(&'v str),
-    }
-    let form = if let Some(name) = value.strip_prefix("dep:") {
-        Form::Dep(name)
-    } else if let Some((name, feature)) = value.split_once("?/") {
-        Form::Weak(name, feature)
-    } else if let Some((name, feature)) = value.split_once('/') {
-        Form::Strong(name, feature)
-    } else {
-        Form::Bare(value)
-    };
-    let name = match form {
-        Form::Dep(n) | Form::Strong(n, _) | Form::Weak(n, _) | Form::Bare(n) => n,
-    };
-    let matching: Vec<&&Declaration> = decls
-        .iter()
-        .filter(|d| d.name.to_string() == name)
-        .collect();
-    let Some(first) = matching.first() else {
-        if name.contains("::") {
-            return Err(format!(
-                "`{value}` names `{name}`, which this package does not declare"
-            ));
-        }
-        return Ok(Translated::Unchanged);
-    };
-    let decl_name = &first.name;
-    let root = decl_name.root();
-    let base = base_feature(decl_name);
-    let enable = || {
-        let mut out: Vec<String> = matching
-            .iter()
-            .flat_map(|d| enabling_features(d, defaults))
-            .map(|f| format!("{root}/{f}"))
-            .collect();
-        out.dedup();
-        out
-    };
-    Ok(match form {
-        // A bare root name is a feature of the package's own, unless the
-        // root is optional (then it is the implicit feature of that dependency).
-        Form::Bare(_) if !matching.iter().any(|d| d.spec.optional) => Translated::Unchanged,
-        Form::Bare(_) | Form::Dep(_) => Translated::Into {
-            values: enable(),
-            forward: None,
-        },
-        Form::Strong(_, feature) => {
-            let mut values = enable();
-            values.push(format!("{root}/{base}.{feature}"));
-            Translated::Into {
-                values,
-                forward: Some((decl_name, feature.to_owned())),
-            }
-        }
-        // `?` is only valid on an optional dependency: when the facade is a
-        // required dependency anyway, the facade's own weak forwarding
-        // (`<key>?/<feature>`) keeps the meaning.
-        Form::Weak(_, feature) => Translated::Into {
-            values: vec![if decls
-                .iter()
-                .filter(|d| d.name.root() == root)
-                .all(|d| d.spec.optional)
-            {
-                format!("{root}?/{base}.{feature}")
-            } else {
-                format!("{root}/{base}.{feature}")
-            }],
-            forward: Some((decl_name, feature.to_owned())),
-        },
-    })
-}
-
 /// crates.io's ownership rule, emulated: "Only the owners of foo may create
 /// the foo::bar crate". Registry and git children whose `repository`
 /// differs from the root's are warned about unless declared `foreign = true`.
@@ -1994,7 +1732,34 @@ pub fn is_managed(root: &str, item: &Item) -> bool {
     item.as_table_like()
         .and_then(|t| t.get("package"))
         .and_then(Item::as_str)
-        .is_some_and(|p| p == format!("{root}-facade"))
+        .is_some_and(|p| is_facade_package(root, p))
+}
+
+/// Whether `package` names a facade of namespace `root`: `<root>-facade-<hash>`
+/// (8 or 16 hex digits), or `<root>-facade`, the one facade of a namespace
+/// that the first releases wrote.
+pub fn is_facade_package(root: &str, package: &str) -> bool {
+    let Some(rest) = package
+        .strip_prefix(root)
+        .and_then(|rest| rest.strip_prefix("-facade"))
+    else {
+        return false;
+    };
+    rest.is_empty()
+        || rest.strip_prefix('-').is_some_and(|hash| {
+            matches!(hash.len(), 8 | 16)
+                && hash
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        })
+}
+
+/// The namespace whose facade `package` is, if it is one.
+pub fn facade_root(package: &str) -> Option<&str> {
+    package
+        .match_indices("-facade")
+        .map(|(at, _)| &package[..at])
+        .find(|root| is_facade_package(root, package))
 }
 
 /// Every real dependency table a manifest has.

@@ -1,0 +1,397 @@
+//! Facades v2: one facade per distinct set of declarations.
+//!
+//! Each consumer's declarations of one namespace become the content of a
+//! facade (its root crate and children, with their features); consumers
+//! whose content is identical share one facade. A consumer so reaches
+//! exactly the names it declared, whatever other members declare, and an
+//! edit of a child re-checks only the facades that hold it and their
+//! consumers. A facade with an optional name serves one consumer only:
+//! Cargo unifies a package's features across a workspace build, so a shared
+//! facade would let one member's enabled feature open the name to another.
+//!
+//! Naming: the folder is `<dir>/<root>/<label>`, the label listing the
+//! names (`self` for the root), e.g. `facades/foo/self+bar`; two facades
+//! of one label get a hash of their content appended. The package is
+//! `<root>-facade-<hash>`, its library `<root>_facade_<hash>`: no library
+//! shares a name with a crate of the build (cargo#6313), and renaming or
+//! reordering declarations changes neither.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::features::{Facts, forwarded_features};
+use super::{
+    Consumer, Declaration, Facade, FacadeChild, FacadeDep, ManagedEntry, Source, TableId,
+    enabling_features,
+};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::name::DeclName;
+
+/// The facades and, per consumer, its managed entries.
+pub(super) struct Built {
+    pub facades: Vec<Facade>,
+    pub entries: Vec<BTreeMap<TableId, Vec<ManagedEntry>>>,
+}
+
+/// Longest label written out in full; longer ones are shortened.
+const MAX_LABEL: usize = 48;
+
+/// Builds every facade and managed entry. Problems of one consumer's set
+/// (a name declared with two sources, two names of one module or one
+/// package) go to `diags`.
+pub(super) fn build(
+    facade_dir: &Path,
+    consumers: &[Consumer],
+    declarations: &[Declaration],
+    facts: &[Facts],
+    forwards: &BTreeMap<(usize, DeclName), BTreeSet<String>>,
+    diags: &mut Diagnostics,
+) -> Built {
+    // One draft per (consumer, root), merged by content.
+    let mut by_content: BTreeMap<String, usize> = BTreeMap::new();
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut served: BTreeMap<(usize, &str), usize> = BTreeMap::new();
+    for (index, consumer) in consumers.iter().enumerate() {
+        let mut by_root: BTreeMap<&str, BTreeMap<&DeclName, Vec<&Declaration>>> = BTreeMap::new();
+        for decl in &declarations[consumer.declarations.clone()] {
+            by_root
+                .entry(decl.name.root())
+                .or_default()
+                .entry(&decl.name)
+                .or_default()
+                .push(decl);
+        }
+        for (root, names) in by_root {
+            let content = content(root, &names, &facts[index], index, forwards, diags);
+            let shared = !names.values().flatten().any(|d| d.spec.optional);
+            let mut key = content.fingerprint(facade_dir);
+            if !shared {
+                // Per consumer: see the module documentation.
+                let _ = writeln!(key, "consumer {}", consumer.name);
+            }
+            let draft = *by_content.entry(key.clone()).or_insert_with(|| {
+                drafts.push(Draft {
+                    content,
+                    key,
+                    consumers: Vec::new(),
+                });
+                drafts.len() - 1
+            });
+            drafts[draft].consumers.push(index);
+            served.insert((index, root), draft);
+        }
+    }
+
+    let names = name_drafts(&drafts);
+    let mut order: Vec<usize> = (0..drafts.len()).collect();
+    order.sort_by(|a, b| names[*a].0.cmp(&names[*b].0));
+    let mut position = vec![0; drafts.len()];
+    for (pos, &draft) in order.iter().enumerate() {
+        position[draft] = pos;
+    }
+    let facades: Vec<Facade> = order
+        .iter()
+        .map(|&draft| {
+            let Draft {
+                content, consumers, ..
+            } = &drafts[draft];
+            let (id, hash) = &names[draft];
+            let package = format!("{}-facade-{hash}", content.root);
+            Facade {
+                root: content.root.clone(),
+                id: id.clone(),
+                lib_name: package.replace('-', "_"),
+                package,
+                dir: facade_dir.join(id),
+                root_crate: content.root_crate.clone(),
+                children: content.children.clone(),
+                consumers: consumers.clone(),
+            }
+        })
+        .collect();
+
+    // Managed entries: one per (consumer, table, root). Required names are
+    // turned on by the entry's features; optional ones by the consumer's
+    // translated `[features]`, as Cargo turns on optional dependencies.
+    let mut entries = vec![BTreeMap::<TableId, Vec<ManagedEntry>>::new(); consumers.len()];
+    let mut per_table: BTreeMap<(usize, &TableId, &str), Vec<&Declaration>> = BTreeMap::new();
+    for decl in declarations {
+        per_table
+            .entry((decl.consumer, &decl.table, decl.name.root()))
+            .or_default()
+            .push(decl);
+    }
+    for ((consumer, table, root), decls) in per_table {
+        let mut features: Vec<String> = decls
+            .iter()
+            .filter(|d| !d.spec.optional)
+            .flat_map(|d| enabling_features(d, &facts[consumer]))
+            .collect();
+        features.sort();
+        features.dedup();
+        entries[consumer]
+            .entry(table.clone())
+            .or_default()
+            .push(ManagedEntry {
+                root: root.to_owned(),
+                facade: position[served[&(consumer, root)]],
+                features,
+                optional: decls.iter().all(|d| d.spec.optional),
+            });
+    }
+    Built { facades, entries }
+}
+
+/// A facade before it has a name.
+struct Draft {
+    content: Content,
+    /// [`Content::fingerprint`], plus the consumer for unshared facades.
+    key: String,
+    consumers: Vec<usize>,
+}
+
+/// What a facade holds.
+struct Content {
+    root: String,
+    root_crate: Option<FacadeDep>,
+    children: Vec<FacadeChild>,
+}
+
+impl Content {
+    /// Every field that reaches the generated files, spelled out: equal
+    /// fingerprints, equal facades. Paths are relative to the facade dir,
+    /// so that the name does not depend on where the workspace is.
+    fn fingerprint(&self, facade_dir: &Path) -> String {
+        let mut out = format!("root {}\n", self.root);
+        let deps = self
+            .root_crate
+            .iter()
+            .map(|dep| ("self", dep))
+            .chain(self.children.iter().map(|c| (c.name.as_str(), &c.dep)));
+        for (name, dep) in deps {
+            let _ = writeln!(
+                out,
+                "{name} key={} package={} version={:?} source={} features={:?} default={} \
+                 forward_default={} forwarded={:?} target={:?} gated={}",
+                dep.key,
+                dep.package,
+                dep.version,
+                source_text(&dep.source, facade_dir),
+                dep.features,
+                dep.default_features,
+                dep.forward_default,
+                dep.forwarded,
+                dep.target,
+                dep.gated
+            );
+        }
+        out
+    }
+
+    /// `self+bar+baz`: the names it presents.
+    fn label(&self) -> String {
+        let names: Vec<&str> = self
+            .root_crate
+            .iter()
+            .map(|_| "self")
+            .chain(self.children.iter().map(|c| c.name.as_str()))
+            .collect();
+        let full = names.join("+");
+        if full.len() <= MAX_LABEL {
+            return full;
+        }
+        let mut short = String::new();
+        for (i, name) in names.iter().enumerate() {
+            let rest = format!("+{}-more", names.len() - i);
+            if short.len() + name.len() + 1 + rest.len() > MAX_LABEL {
+                return format!("{short}{rest}");
+            }
+            if i > 0 {
+                short.push('+');
+            }
+            short.push_str(name);
+        }
+        short
+    }
+}
+
+/// A source for a fingerprint: paths relative to the facade dir.
+fn source_text(source: &Source, facade_dir: &Path) -> String {
+    match source {
+        Source::Path(path) => format!("path {}", crate::render::relative(facade_dir, path)),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Each draft's id (`<root>/<label>`) and content hash.
+fn name_drafts(drafts: &[Draft]) -> Vec<(String, String)> {
+    let hashes: Vec<String> = drafts
+        .iter()
+        .map(|d| format!("{:016x}", fnv1a(d.key.as_bytes())))
+        .collect();
+    // Eight hex digits, unless two facades of a root would share them.
+    let mut short: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for (draft, hash) in drafts.iter().zip(&hashes) {
+        *short.entry((&draft.content.root, &hash[..8])).or_default() += 1;
+    }
+    let hashes: Vec<&str> = drafts
+        .iter()
+        .zip(&hashes)
+        .map(|(d, h)| {
+            if short[&(d.content.root.as_str(), &h[..8])] > 1 {
+                h.as_str()
+            } else {
+                &h[..8]
+            }
+        })
+        .collect();
+    let labels: Vec<String> = drafts.iter().map(|d| d.content.label()).collect();
+    let mut count: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for (draft, label) in drafts.iter().zip(&labels) {
+        *count.entry((&draft.content.root, label)).or_default() += 1;
+    }
+    drafts
+        .iter()
+        .zip(labels.iter().zip(&hashes))
+        .map(|(draft, (label, hash))| {
+            let root = &draft.content.root;
+            let id = if count[&(root.as_str(), label.as_str())] > 1 {
+                format!("{root}/{label}-{hash}")
+            } else {
+                format!("{root}/{label}")
+            };
+            (id, (*hash).to_owned())
+        })
+        .collect()
+}
+
+/// 64-bit FNV-1a: a stable hash (std's may change between releases, and
+/// facade names must not).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &byte in bytes {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+/// The content of one consumer's facade of `root`.
+fn content(
+    root: &str,
+    names: &BTreeMap<&DeclName, Vec<&Declaration>>,
+    facts: &Facts,
+    consumer: usize,
+    forwards: &BTreeMap<(usize, DeclName), BTreeSet<String>>,
+    diags: &mut Diagnostics,
+) -> Content {
+    let mut root_crate = None;
+    let mut children = Vec::new();
+    let mut modules: BTreeMap<String, &Declaration> = BTreeMap::new();
+    let mut packages: BTreeMap<(&str, &Source), &Declaration> = BTreeMap::new();
+    for (name, decls) in names {
+        let first = decls[0];
+        let mut versions: Vec<&str> = Vec::new();
+        for decl in decls {
+            if (&decl.spec.package, &decl.spec.source) != (&first.spec.package, &first.spec.source)
+            {
+                diags.push(
+                    Diagnostic::error(format!("`{name}` is declared with different sources"))
+                        .label(decl.key.clone().with_text("declared here"))
+                        .label(first.key.clone().with_text("and differently here"))
+                        .note(
+                            "one package reaches a name in all tables of a package, as Cargo \
+                             requires of one dependency key",
+                        )
+                        .help(format!(
+                            "give every declaration of `{name}` in this package the same package and source"
+                        )),
+                );
+            }
+            if let Some(version) = decl.spec.version.as_deref()
+                && !versions.contains(&version)
+            {
+                versions.push(version);
+            }
+        }
+        if let Some(prev) = packages.insert((&first.spec.package, &first.spec.source), first) {
+            diags.push(
+                Diagnostic::error(format!(
+                    "`{}` and `{name}` are the same package `{}`",
+                    prev.name, first.spec.package
+                ))
+                .label(first.key.clone().with_text("declared here"))
+                .label(prev.key.clone().with_text("and here"))
+                .note(format!(
+                    "the facade of `{root}` would depend on `{}` twice, which cargo rejects",
+                    first.spec.package
+                ))
+                .help("keep one of the two names"),
+            );
+            continue;
+        }
+        let name_facts = &facts[*name];
+        let mut forwarded: BTreeSet<String> = decls
+            .iter()
+            .flat_map(|d| forwarded_features(d, facts))
+            .cloned()
+            .collect();
+        forwarded.extend(
+            forwards
+                .get(&(consumer, (*name).clone()))
+                .into_iter()
+                .flatten()
+                .cloned(),
+        );
+        let dep = FacadeDep {
+            key: match name.child() {
+                None => root.to_owned(),
+                Some(child) => format!("{root}-{child}"),
+            },
+            package: first.spec.package.clone(),
+            // Requirements of several tables all hold, as Cargo holds them
+            // for one package reached from several tables.
+            version: (!versions.is_empty()).then(|| versions.join(", ")),
+            source: first.spec.source.clone(),
+            features: name_facts.fixed_features.clone(),
+            default_features: !name_facts.opt_out,
+            forward_default: name_facts.forward_default,
+            forwarded,
+            target: first.table.target.clone().filter(|target| {
+                decls
+                    .iter()
+                    .all(|d| d.table.target.as_ref() == Some(target))
+            }),
+            gated: name_facts.gated,
+        };
+        match name.child() {
+            None => root_crate = Some(dep),
+            Some(child) => {
+                let module = child.replace('-', "_");
+                if let Some(prev) = modules.get(&module) {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "`{name}` and `{}` are the same module `{root}::{module}`",
+                            prev.name
+                        ))
+                        .label(first.key.clone().with_text("declared here"))
+                        .label(prev.key.clone().with_text("and here"))
+                        .help("`-` and `_` are the same in Rust paths; keep one of the two names"),
+                    );
+                    continue;
+                }
+                modules.insert(module, first);
+                children.push(FacadeChild {
+                    name: child.to_owned(),
+                    dep,
+                });
+            }
+        }
+    }
+    Content {
+        root: root.to_owned(),
+        root_crate,
+        children,
+    }
+}

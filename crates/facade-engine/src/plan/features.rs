@@ -1,0 +1,198 @@
+//! Features: what each declared name needs from its facade, per consumer
+//! (always there or behind a feature, which features are fixed and which
+//! are forwarded), and the translation of a consumer's RFC-syntax feature
+//! values (`dep:foo::bar`, `foo::bar/std`, `foo::bar?/std`) into the
+//! facade features that do the same.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Declaration, ROOT_FEATURE, TableId};
+use crate::name::DeclName;
+
+/// What one consumer's facade must do for one declared name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct NameFacts {
+    /// Behind the facade feature of its name: some table of the facade's
+    /// consumer does not declare it, or declares it `optional`.
+    pub gated: bool,
+    /// Features every declaration of the name asks for.
+    pub fixed_features: BTreeSet<String>,
+    /// Some declaration says `default-features = false`.
+    pub opt_out: bool,
+    /// Some declarations opt out of default features and others do not: the
+    /// others turn on `<name>.default`.
+    pub forward_default: bool,
+}
+
+/// [`NameFacts`] of every name one consumer declares.
+pub(super) type Facts = BTreeMap<DeclName, NameFacts>;
+
+/// The facts of one consumer's declarations.
+pub(super) fn facts(decls: &[Declaration]) -> Facts {
+    let mut tables: BTreeMap<&str, BTreeSet<&TableId>> = BTreeMap::new();
+    let mut by_name: BTreeMap<&DeclName, Vec<&Declaration>> = BTreeMap::new();
+    for decl in decls {
+        tables
+            .entry(decl.name.root())
+            .or_default()
+            .insert(&decl.table);
+        by_name.entry(&decl.name).or_default().push(decl);
+    }
+    by_name
+        .into_iter()
+        .map(|(name, decls)| {
+            let everywhere = tables[name.root()]
+                .iter()
+                .all(|table| decls.iter().any(|d| &&d.table == table && !d.spec.optional));
+            let mut fixed: BTreeSet<String> = decls[0].spec.features.iter().cloned().collect();
+            for decl in &decls[1..] {
+                fixed.retain(|f| decl.spec.features.contains(f));
+            }
+            let opt_out = decls.iter().any(|d| !d.spec.default_features);
+            let forward_default = opt_out
+                && decls
+                    .iter()
+                    .any(|d| d.spec.default_features && d.spec.has_default_feature);
+            let facts = NameFacts {
+                gated: !everywhere,
+                fixed_features: fixed,
+                opt_out,
+                forward_default,
+            };
+            (name.clone(), facts)
+        })
+        .collect()
+}
+
+/// The facade feature that enables a name: the child's own name, or `self`.
+pub fn base_feature(name: &DeclName) -> &str {
+    name.child().unwrap_or(ROOT_FEATURE)
+}
+
+/// The facade features one declaration turns on: the name itself where it
+/// is gated, each of its features the facade does not fix, and `default`
+/// where the facade forwards it.
+pub(super) fn enabling_features(decl: &Declaration, facts: &Facts) -> Vec<String> {
+    let name_facts = &facts[&decl.name];
+    let base = base_feature(&decl.name);
+    let mut out = Vec::new();
+    if name_facts.gated {
+        out.push(base.to_owned());
+    }
+    out.extend(
+        decl.spec
+            .features
+            .iter()
+            .filter(|f| !name_facts.fixed_features.contains(*f))
+            .map(|f| format!("{base}.{f}")),
+    );
+    if decl.spec.default_features && name_facts.forward_default {
+        out.push(format!("{base}.default"));
+    }
+    out
+}
+
+/// The features a declaration asks for that its facade forwards rather
+/// than fixes.
+pub(super) fn forwarded_features<'d>(
+    decl: &'d Declaration,
+    facts: &Facts,
+) -> impl Iterator<Item = &'d String> {
+    let fixed = facts[&decl.name].fixed_features.clone();
+    decl.spec
+        .features
+        .iter()
+        .filter(move |f| !fixed.contains(*f))
+}
+
+pub(super) enum Translated {
+    Unchanged,
+    Into {
+        values: Vec<String>,
+        /// A child or root feature the facade must forward.
+        forward: Option<(DeclName, String)>,
+    },
+}
+
+/// Translates one value of a consumer feature from RFC syntax
+/// (`dep:foo::bar`, `foo::bar/std`, `foo::bar?/std`) into the facade's.
+pub(super) fn translate_feature_value(
+    value: &str,
+    decls: &[&Declaration],
+    facts: &Facts,
+) -> Result<Translated, String> {
+    enum Form<'v> {
+        Dep(&'v str),
+        Strong(&'v str, &'v str),
+        Weak(&'v str, &'v str),
+        Bare(&'v str),
+    }
+    let form = if let Some(name) = value.strip_prefix("dep:") {
+        Form::Dep(name)
+    } else if let Some((name, feature)) = value.split_once("?/") {
+        Form::Weak(name, feature)
+    } else if let Some((name, feature)) = value.split_once('/') {
+        Form::Strong(name, feature)
+    } else {
+        Form::Bare(value)
+    };
+    let name = match form {
+        Form::Dep(n) | Form::Strong(n, _) | Form::Weak(n, _) | Form::Bare(n) => n,
+    };
+    let matching: Vec<&&Declaration> = decls
+        .iter()
+        .filter(|d| d.name.to_string() == name)
+        .collect();
+    let Some(first) = matching.first() else {
+        if name.contains("::") {
+            return Err(format!(
+                "`{value}` names `{name}`, which this package does not declare"
+            ));
+        }
+        return Ok(Translated::Unchanged);
+    };
+    let decl_name = &first.name;
+    let root = decl_name.root();
+    let base = base_feature(decl_name);
+    let enable = || {
+        let mut out: Vec<String> = matching
+            .iter()
+            .flat_map(|d| enabling_features(d, facts))
+            .map(|f| format!("{root}/{f}"))
+            .collect();
+        out.dedup();
+        out
+    };
+    Ok(match form {
+        // A bare root name is a feature of the package's own, unless the
+        // root is optional (then it is the implicit feature of that dependency).
+        Form::Bare(_) if !matching.iter().any(|d| d.spec.optional) => Translated::Unchanged,
+        Form::Bare(_) | Form::Dep(_) => Translated::Into {
+            values: enable(),
+            forward: None,
+        },
+        Form::Strong(_, feature) => {
+            let mut values = enable();
+            values.push(format!("{root}/{base}.{feature}"));
+            Translated::Into {
+                values,
+                forward: Some((decl_name.clone(), feature.to_owned())),
+            }
+        }
+        // `?` is only valid on an optional dependency: when the facade is a
+        // required dependency anyway, the facade's own weak forwarding
+        // (`<key>?/<feature>`) keeps the meaning.
+        Form::Weak(_, feature) => Translated::Into {
+            values: vec![if decls
+                .iter()
+                .filter(|d| d.name.root() == root)
+                .all(|d| d.spec.optional)
+            {
+                format!("{root}?/{base}.{feature}")
+            } else {
+                format!("{root}/{base}.{feature}")
+            }],
+            forward: Some((decl_name.clone(), feature.to_owned())),
+        },
+    })
+}
