@@ -8,6 +8,7 @@ mod corpus;
 mod demo;
 mod eject;
 mod errors;
+mod exact;
 mod list;
 mod migrate;
 mod reliability;
