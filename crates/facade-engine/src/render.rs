@@ -158,12 +158,6 @@ fn facade_dep_table(dep: &FacadeDep, facade_dir: &Path) -> InlineTable {
     if !dep.default_features {
         table.insert("default-features", false.into());
     }
-    if !dep.features.is_empty() {
-        table.insert(
-            "features",
-            Value::Array(Array::from_iter(dep.features.iter())),
-        );
-    }
     if dep.gated {
         table.insert("optional", true.into());
     }

@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::features::{Facts, forwarded_features};
+use super::features::Facts;
 use super::{
     Consumer, Declaration, Facade, FacadeChild, FacadeDep, ManagedEntry, Source, TableId,
     enabling_features,
@@ -37,21 +37,29 @@ pub(super) struct Built {
 /// Longest label written out in full; longer ones are shortened.
 const MAX_LABEL: usize = 48;
 
-/// Builds every facade and managed entry. Problems of one consumer's set
-/// (a name declared with two sources, two names of one module or one
-/// package) go to `diags`.
-pub(super) fn build(
+/// Consumers grouped by what their facades present.
+pub(super) struct Grouping<'d> {
+    drafts: Vec<Draft<'d>>,
+    /// The draft serving each (consumer, root).
+    served: BTreeMap<(usize, &'d str), usize>,
+}
+
+/// Groups every consumer's declarations of each root by identity: the names
+/// with their packages, versions, sources, platforms and gating. Features
+/// do not split a facade: a shared facade forwards each consumer's, and
+/// Cargo unifies them as it would unify direct dependencies. Problems of
+/// one consumer's set (a name declared with two sources, two names of one
+/// module or one package) go to `diags`.
+pub(super) fn group<'d>(
     facade_dir: &Path,
     consumers: &[Consumer],
-    declarations: &[Declaration],
-    facts: &[Facts],
-    forwards: &BTreeMap<(usize, DeclName), BTreeSet<String>>,
+    declarations: &'d [Declaration],
+    gates: &[Facts],
     diags: &mut Diagnostics,
-) -> Built {
-    // One draft per (consumer, root), merged by content.
-    let mut by_content: BTreeMap<String, usize> = BTreeMap::new();
-    let mut drafts: Vec<Draft> = Vec::new();
-    let mut served: BTreeMap<(usize, &str), usize> = BTreeMap::new();
+) -> Grouping<'d> {
+    let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
+    let mut drafts: Vec<Draft<'d>> = Vec::new();
+    let mut served = BTreeMap::new();
     for (index, consumer) in consumers.iter().enumerate() {
         let mut by_root: BTreeMap<&str, BTreeMap<&DeclName, Vec<&Declaration>>> = BTreeMap::new();
         for decl in &declarations[consumer.declarations.clone()] {
@@ -63,92 +71,157 @@ pub(super) fn build(
                 .push(decl);
         }
         for (root, names) in by_root {
-            let content = content(root, &names, &facts[index], index, forwards, diags);
-            let shared = !names.values().flatten().any(|d| d.spec.optional);
+            let content = content(root, &names, &gates[index], diags);
             let mut key = content.fingerprint(facade_dir);
-            if !shared {
+            if names.values().flatten().any(|d| d.spec.optional) {
                 // Per consumer: see the module documentation.
                 let _ = writeln!(key, "consumer {}", consumer.name);
             }
-            let draft = *by_content.entry(key.clone()).or_insert_with(|| {
+            let draft = *by_key.entry(key.clone()).or_insert_with(|| {
                 drafts.push(Draft {
                     content,
                     key,
                     consumers: Vec::new(),
+                    decls: BTreeMap::new(),
                 });
                 drafts.len() - 1
             });
             drafts[draft].consumers.push(index);
+            for (name, decls) in names {
+                drafts[draft]
+                    .decls
+                    .entry(name.clone())
+                    .or_default()
+                    .extend(decls);
+            }
             served.insert((index, root), draft);
         }
     }
+    Grouping { drafts, served }
+}
 
-    let names = name_drafts(&drafts);
-    let mut order: Vec<usize> = (0..drafts.len()).collect();
-    order.sort_by(|a, b| names[*a].0.cmp(&names[*b].0));
-    let mut position = vec![0; drafts.len()];
-    for (pos, &draft) in order.iter().enumerate() {
-        position[draft] = pos;
-    }
-    let facades: Vec<Facade> = order
-        .iter()
-        .map(|&draft| {
-            let Draft {
-                content, consumers, ..
-            } = &drafts[draft];
-            let (id, hash) = &names[draft];
-            let package = format!("{}-facade-{hash}", content.root);
-            Facade {
-                root: content.root.clone(),
-                id: id.clone(),
-                lib_name: package.replace('-', "_"),
-                package,
-                dir: facade_dir.join(id),
-                root_crate: content.root_crate.clone(),
-                children: content.children.clone(),
-                consumers: consumers.clone(),
+impl Grouping<'_> {
+    /// Decides `default` forwarding, which depends on every declaration that
+    /// shares a facade, and records it in the facts of its consumers.
+    pub(super) fn settle_defaults(&mut self, facts: &mut [Facts]) {
+        for draft in &mut self.drafts {
+            for (name, decls) in &draft.decls {
+                let opt_out = decls.iter().any(|d| !d.spec.default_features);
+                let forward_default = opt_out
+                    && decls
+                        .iter()
+                        .any(|d| d.spec.default_features && d.spec.has_default_feature);
+                if let Some(dep) = draft.content.dep_mut(name) {
+                    dep.default_features = !opt_out;
+                    dep.forward_default = forward_default;
+                }
+                for &consumer in &draft.consumers {
+                    if let Some(facts) = facts[consumer].get_mut(name) {
+                        facts.forward_default = forward_default;
+                    }
+                }
             }
-        })
-        .collect();
+        }
+    }
 
-    // Managed entries: one per (consumer, table, root). Required names are
-    // turned on by the entry's features; optional ones by the consumer's
-    // translated `[features]`, as Cargo turns on optional dependencies.
-    let mut entries = vec![BTreeMap::<TableId, Vec<ManagedEntry>>::new(); consumers.len()];
-    let mut per_table: BTreeMap<(usize, &TableId, &str), Vec<&Declaration>> = BTreeMap::new();
-    for decl in declarations {
-        per_table
-            .entry((decl.consumer, &decl.table, decl.name.root()))
-            .or_default()
-            .push(decl);
-    }
-    for ((consumer, table, root), decls) in per_table {
-        let mut features: Vec<String> = decls
+    /// The facades, named, with every feature their consumers forward
+    /// (declared `features` and translated `[features]` values), and each
+    /// consumer's managed entries.
+    pub(super) fn build(
+        mut self,
+        facade_dir: &Path,
+        declarations: &[Declaration],
+        facts: &[Facts],
+        forwards: &BTreeMap<(usize, DeclName), BTreeSet<String>>,
+    ) -> Built {
+        for draft in &mut self.drafts {
+            for (name, decls) in &draft.decls {
+                let mut forwarded: BTreeSet<String> = decls
+                    .iter()
+                    .flat_map(|d| d.spec.features.iter().cloned())
+                    .collect();
+                for &consumer in &draft.consumers {
+                    if let Some(more) = forwards.get(&(consumer, name.clone())) {
+                        forwarded.extend(more.iter().cloned());
+                    }
+                }
+                if let Some(dep) = draft.content.dep_mut(name) {
+                    dep.forwarded = forwarded;
+                }
+            }
+        }
+        let drafts = self.drafts;
+        let names = name_drafts(&drafts);
+        let mut order: Vec<usize> = (0..drafts.len()).collect();
+        order.sort_by(|a, b| names[*a].0.cmp(&names[*b].0));
+        let mut position = vec![0; drafts.len()];
+        for (pos, &draft) in order.iter().enumerate() {
+            position[draft] = pos;
+        }
+        let facades: Vec<Facade> = order
             .iter()
-            .filter(|d| !d.spec.optional)
-            .flat_map(|d| enabling_features(d, &facts[consumer]))
+            .map(|&draft| {
+                let Draft {
+                    content, consumers, ..
+                } = &drafts[draft];
+                let (id, hash) = &names[draft];
+                let package = format!("{}-facade-{hash}", content.root);
+                Facade {
+                    root: content.root.clone(),
+                    id: id.clone(),
+                    lib_name: package.replace('-', "_"),
+                    package,
+                    dir: facade_dir.join(id),
+                    root_crate: content.root_crate.clone(),
+                    children: content.children.clone(),
+                    consumers: consumers.clone(),
+                }
+            })
             .collect();
-        features.sort();
-        features.dedup();
-        entries[consumer]
-            .entry(table.clone())
-            .or_default()
-            .push(ManagedEntry {
-                root: root.to_owned(),
-                facade: position[served[&(consumer, root)]],
-                features,
-                optional: decls.iter().all(|d| d.spec.optional),
-            });
+
+        // Managed entries: one per (consumer, table, root). Required names
+        // are turned on by the entry's features; optional ones by the
+        // consumer's translated `[features]`, as Cargo turns on optional
+        // dependencies.
+        let consumers = facts.len();
+        let mut entries = vec![BTreeMap::<TableId, Vec<ManagedEntry>>::new(); consumers];
+        let mut per_table: BTreeMap<(usize, &TableId, &str), Vec<&Declaration>> = BTreeMap::new();
+        for decl in declarations {
+            per_table
+                .entry((decl.consumer, &decl.table, decl.name.root()))
+                .or_default()
+                .push(decl);
+        }
+        for ((consumer, table, root), decls) in per_table {
+            let mut features: Vec<String> = decls
+                .iter()
+                .filter(|d| !d.spec.optional)
+                .flat_map(|d| enabling_features(d, &facts[consumer]))
+                .collect();
+            features.sort();
+            features.dedup();
+            entries[consumer]
+                .entry(table.clone())
+                .or_default()
+                .push(ManagedEntry {
+                    root: root.to_owned(),
+                    facade: position[self.served[&(consumer, root)]],
+                    features,
+                    optional: decls.iter().all(|d| d.spec.optional),
+                });
+        }
+        Built { facades, entries }
     }
-    Built { facades, entries }
 }
 
 /// A facade before it has a name.
-struct Draft {
+struct Draft<'d> {
     content: Content,
     /// [`Content::fingerprint`], plus the consumer for unshared facades.
     key: String,
     consumers: Vec<usize>,
+    /// Every declaration of its names, of every consumer it serves.
+    decls: BTreeMap<DeclName, Vec<&'d Declaration>>,
 }
 
 /// What a facade holds.
@@ -159,9 +232,21 @@ struct Content {
 }
 
 impl Content {
-    /// Every field that reaches the generated files, spelled out: equal
-    /// fingerprints, equal facades. Paths are relative to the facade dir,
-    /// so that the name does not depend on where the workspace is.
+    fn dep_mut(&mut self, name: &DeclName) -> Option<&mut FacadeDep> {
+        match name.child() {
+            None => self.root_crate.as_mut(),
+            Some(child) => self
+                .children
+                .iter_mut()
+                .find(|c| c.name == child)
+                .map(|c| &mut c.dep),
+        }
+    }
+
+    /// What a facade's identity is, spelled out: the names and where they
+    /// come from, not the features asked of them. Paths are relative to
+    /// the facade dir, so that the name does not depend on where the
+    /// workspace is.
     fn fingerprint(&self, facade_dir: &Path) -> String {
         let mut out = format!("root {}\n", self.root);
         let deps = self
@@ -172,16 +257,11 @@ impl Content {
         for (name, dep) in deps {
             let _ = writeln!(
                 out,
-                "{name} key={} package={} version={:?} source={} features={:?} default={} \
-                 forward_default={} forwarded={:?} target={:?} gated={}",
+                "{name} key={} package={} version={:?} source={} target={:?} gated={}",
                 dep.key,
                 dep.package,
                 dep.version,
                 source_text(&dep.source, facade_dir),
-                dep.features,
-                dep.default_features,
-                dep.forward_default,
-                dep.forwarded,
                 dep.target,
                 dep.gated
             );
@@ -225,7 +305,7 @@ fn source_text(source: &Source, facade_dir: &Path) -> String {
 }
 
 /// Each draft's id (`<root>/<label>`) and content hash.
-fn name_drafts(drafts: &[Draft]) -> Vec<(String, String)> {
+fn name_drafts(drafts: &[Draft<'_>]) -> Vec<(String, String)> {
     let hashes: Vec<String> = drafts
         .iter()
         .map(|d| format!("{:016x}", fnv1a(d.key.as_bytes())))
@@ -277,13 +357,13 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     hash
 }
 
-/// The content of one consumer's facade of `root`.
+/// The content of one consumer's facade of `root`; features are settled
+/// once consumers are grouped ([`Grouping::settle_defaults`],
+/// [`Grouping::build`]).
 fn content(
     root: &str,
     names: &BTreeMap<&DeclName, Vec<&Declaration>>,
-    facts: &Facts,
-    consumer: usize,
-    forwards: &BTreeMap<(usize, DeclName), BTreeSet<String>>,
+    gates: &Facts,
     diags: &mut Diagnostics,
 ) -> Content {
     let mut root_crate = None;
@@ -331,19 +411,6 @@ fn content(
             );
             continue;
         }
-        let name_facts = &facts[*name];
-        let mut forwarded: BTreeSet<String> = decls
-            .iter()
-            .flat_map(|d| forwarded_features(d, facts))
-            .cloned()
-            .collect();
-        forwarded.extend(
-            forwards
-                .get(&(consumer, (*name).clone()))
-                .into_iter()
-                .flatten()
-                .cloned(),
-        );
         let dep = FacadeDep {
             key: match name.child() {
                 None => root.to_owned(),
@@ -354,16 +421,15 @@ fn content(
             // for one package reached from several tables.
             version: (!versions.is_empty()).then(|| versions.join(", ")),
             source: first.spec.source.clone(),
-            features: name_facts.fixed_features.clone(),
-            default_features: !name_facts.opt_out,
-            forward_default: name_facts.forward_default,
-            forwarded,
+            default_features: true,
+            forward_default: false,
+            forwarded: BTreeSet::new(),
             target: first.table.target.clone().filter(|target| {
                 decls
                     .iter()
                     .all(|d| d.table.target.as_ref() == Some(target))
             }),
-            gated: name_facts.gated,
+            gated: gates[*name].gated,
         };
         match name.child() {
             None => root_crate = Some(dep),

@@ -1,6 +1,6 @@
 //! Features: what each declared name needs from its facade, per consumer
-//! (always there or behind a feature, which features are fixed and which
-//! are forwarded), and the translation of a consumer's RFC-syntax feature
+//! (always there or behind a feature, `default` forwarded or not), and the
+//! translation of a consumer's RFC-syntax feature
 //! values (`dep:foo::bar`, `foo::bar/std`, `foo::bar?/std`) into the
 //! facade features that do the same.
 
@@ -15,20 +15,19 @@ pub(super) struct NameFacts {
     /// Behind the facade feature of its name: some table of the facade's
     /// consumer does not declare it, or declares it `optional`.
     pub gated: bool,
-    /// Features every declaration of the name asks for.
-    pub fixed_features: BTreeSet<String>,
-    /// Some declaration says `default-features = false`.
-    pub opt_out: bool,
-    /// Some declarations opt out of default features and others do not: the
-    /// others turn on `<name>.default`.
+    /// Some declaration that shares the facade says `default-features =
+    /// false`, and another does not: those that do not turn on
+    /// `<name>.default`.
     pub forward_default: bool,
 }
 
 /// [`NameFacts`] of every name one consumer declares.
 pub(super) type Facts = BTreeMap<DeclName, NameFacts>;
 
-/// The facts of one consumer's declarations.
-pub(super) fn facts(decls: &[Declaration]) -> Facts {
+/// Which names of one consumer's declarations are gated (see
+/// [`NameFacts::gated`]); `forward_default` is filled in once the facades
+/// are grouped, since it depends on every consumer of a facade.
+pub(super) fn gates(decls: &[Declaration]) -> Facts {
     let mut tables: BTreeMap<&str, BTreeSet<&TableId>> = BTreeMap::new();
     let mut by_name: BTreeMap<&DeclName, Vec<&Declaration>> = BTreeMap::new();
     for decl in decls {
@@ -44,20 +43,9 @@ pub(super) fn facts(decls: &[Declaration]) -> Facts {
             let everywhere = tables[name.root()]
                 .iter()
                 .all(|table| decls.iter().any(|d| &&d.table == table && !d.spec.optional));
-            let mut fixed: BTreeSet<String> = decls[0].spec.features.iter().cloned().collect();
-            for decl in &decls[1..] {
-                fixed.retain(|f| decl.spec.features.contains(f));
-            }
-            let opt_out = decls.iter().any(|d| !d.spec.default_features);
-            let forward_default = opt_out
-                && decls
-                    .iter()
-                    .any(|d| d.spec.default_features && d.spec.has_default_feature);
             let facts = NameFacts {
                 gated: !everywhere,
-                fixed_features: fixed,
-                opt_out,
-                forward_default,
+                forward_default: false,
             };
             (name.clone(), facts)
         })
@@ -70,8 +58,10 @@ pub fn base_feature(name: &DeclName) -> &str {
 }
 
 /// The facade features one declaration turns on: the name itself where it
-/// is gated, each of its features the facade does not fix, and `default`
-/// where the facade forwards it.
+/// is gated, each of its features (forwarded as `<name>.<feature>`: a
+/// facade shared by consumers that ask for different features turns on for
+/// each what it asked for, and Cargo unifies them as it unifies direct
+/// dependencies), and `default` where the facade forwards it.
 pub(super) fn enabling_features(decl: &Declaration, facts: &Facts) -> Vec<String> {
     let name_facts = &facts[&decl.name];
     let base = base_feature(&decl.name);
@@ -79,30 +69,11 @@ pub(super) fn enabling_features(decl: &Declaration, facts: &Facts) -> Vec<String
     if name_facts.gated {
         out.push(base.to_owned());
     }
-    out.extend(
-        decl.spec
-            .features
-            .iter()
-            .filter(|f| !name_facts.fixed_features.contains(*f))
-            .map(|f| format!("{base}.{f}")),
-    );
+    out.extend(decl.spec.features.iter().map(|f| format!("{base}.{f}")));
     if decl.spec.default_features && name_facts.forward_default {
         out.push(format!("{base}.default"));
     }
     out
-}
-
-/// The features a declaration asks for that its facade forwards rather
-/// than fixes.
-pub(super) fn forwarded_features<'d>(
-    decl: &'d Declaration,
-    facts: &Facts,
-) -> impl Iterator<Item = &'d String> {
-    let fixed = facts[&decl.name].fixed_features.clone();
-    decl.spec
-        .features
-        .iter()
-        .filter(move |f| !fixed.contains(*f))
 }
 
 pub(super) enum Translated {

@@ -136,9 +136,6 @@ pub struct FacadeDep {
     pub package: String,
     pub version: Option<String>,
     pub source: Source,
-    /// Features every declaration of the name asks for: written on the
-    /// facade's dependency itself.
-    pub features: BTreeSet<String>,
     /// Whether the facade's dependency keeps the package's default features:
     /// false as soon as one declaration opts out.
     pub default_features: bool,
@@ -334,11 +331,15 @@ impl Planner<'_> {
         }
         let facade_dir = facade_dir?;
 
-        // Consumer features naming declarations, translated to facade features.
-        let facts: Vec<features::Facts> = consumers
+        // Facades: consumers grouped by the names they declare, then the
+        // features of each (their `[features]` translated to the facade's).
+        let mut facts: Vec<features::Facts> = consumers
             .iter()
-            .map(|c| features::facts(&declarations[c.declarations.clone()]))
+            .map(|c| features::gates(&declarations[c.declarations.clone()]))
             .collect();
+        let mut grouping =
+            facades::group(&facade_dir, &consumers, &declarations, &facts, self.diags);
+        grouping.settle_defaults(&mut facts);
         let mut forwards: BTreeMap<(usize, DeclName), BTreeSet<String>> = BTreeMap::new();
         for (consumer, features) in raw_features.into_iter().enumerate() {
             let mine: Vec<&Declaration> = declarations[consumers[consumer].declarations.clone()]
@@ -374,14 +375,7 @@ impl Planner<'_> {
             }
         }
 
-        let built = facades::build(
-            &facade_dir,
-            &consumers,
-            &declarations,
-            &facts,
-            &forwards,
-            self.diags,
-        );
+        let built = grouping.build(&facade_dir, &declarations, &facts, &forwards);
         for (consumer, entries) in consumers.iter_mut().zip(built.entries) {
             consumer.entries = entries;
         }
