@@ -114,6 +114,9 @@ pub(super) struct Check {
 pub(super) struct Twin {
     /// `direct deps`, or `facades (…)`.
     pub(super) label: String,
+    /// Where the facades come from (`this checkout`, a revision); `None`
+    /// for the direct twin.
+    pub(super) source: Option<String>,
     /// Facades `sync` wrote, and what the resolve says about them; `None`
     /// for the direct twin.
     pub(super) facades: Option<TwinCheck>,
@@ -208,6 +211,7 @@ pub(super) fn bench_build(
         ws: direct_ws.clone(),
         twin: Twin {
             label: "direct deps".to_owned(),
+            source: None,
             facades: None,
             checks: BTreeMap::new(),
         },
@@ -235,6 +239,7 @@ pub(super) fn bench_build(
             ws,
             twin: Twin {
                 label: format!("facades ({})", binary.label),
+                source: Some(binary.label.clone()),
                 facades: Some(check),
                 checks: BTreeMap::new(),
             },
@@ -369,4 +374,40 @@ fn verify(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rechecked_counts_fresh_false_artifacts_by_kind() {
+        let ws = Path::new("/ws");
+        let artifact = |manifest: &str, fresh: bool| {
+            format!(
+                r#"{{"reason":"compiler-artifact","manifest_path":"{manifest}","fresh":{fresh}}}"#
+            )
+        };
+        let stdout = [
+            artifact("/ws/ns/foo0-bar/Cargo.toml", false),
+            artifact("/ws/consumers/c001/Cargo.toml", false),
+            artifact("/ws/consumers/c002/Cargo.toml", true),
+            artifact("/ws/facades/foo0/Cargo.toml", false),
+            r#"{"reason":"build-finished","success":true}"#.to_owned(),
+            "not json, not a message".to_owned(),
+        ]
+        .join("\n");
+        let rechecked = Rechecked::parse(ws, &stdout).unwrap();
+        assert_eq!(
+            rechecked.crates.iter().collect::<Vec<_>>(),
+            ["c001", "foo0-bar"]
+        );
+        assert_eq!((rechecked.facades, rechecked.total()), (1, 3));
+    }
+
+    #[test]
+    fn a_broken_message_stops_the_count() {
+        let err = Rechecked::parse(Path::new("/ws"), "{\"reason\":").unwrap_err();
+        assert!(err.to_string().contains("not JSON"), "{err}");
+    }
 }

@@ -11,7 +11,7 @@ use anyhow::{Context as _, bail};
 
 use super::build::{BuildResult, Case};
 use super::machine::Machine;
-use super::report::ms;
+use super::report::{ms, percent};
 
 const BEGIN: &str =
     "<!-- history: kept by `cargo xtask bench`, which appends a run with `--label` -->";
@@ -87,17 +87,15 @@ impl History {
                 let mut row = String::new();
                 let _ = write!(
                     row,
-                    "| {run} | {} | {} | {} | {} | {} | {} | {:+.1}% | {} | {} / {} |",
+                    "| {run} | {} | {} | {} | {} | {} | {} | {} | {} | {} / {} |",
                     machine.date,
                     machine.revision,
                     build.shape.members,
                     case.label(),
                     ms(direct.median(case)),
                     ms(twin.median(case)),
-                    build.overhead(twin, case) * 100.0,
-                    build
-                        .cpu_overhead(twin, case)
-                        .map_or_else(|| "n/a".to_owned(), |o| format!("{:+.1}%", o * 100.0)),
+                    percent(Some(build.overhead(twin, case))),
+                    percent(build.cpu_overhead(twin, case)),
                     direct.rechecked(case).total(),
                     twin.rechecked(case).total(),
                 );
@@ -122,5 +120,62 @@ impl History {
         }
         out.push_str(END);
         out.push_str("\n\n");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn history(rows: &[&str]) -> History {
+        History {
+            rows: rows.iter().map(|r| (*r).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn rows_survive_a_regenerated_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("BENCHMARKS.md");
+        let rows = ["| v1 | a | b | 1000 | clean | 1 ms | 2 ms | +100.0% | n/a | 1 / 2 |"];
+        let mut text = "# report\n\nsome table\n| x | y |\n\n".to_owned();
+        history(&rows).render(&mut text);
+        text.push_str("## after\n| z |\n");
+        fs::write(&path, &text).unwrap();
+        assert_eq!(History::read(&path).unwrap().rows, rows);
+    }
+
+    #[test]
+    fn the_committed_report_keeps_the_v1_rows() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../BENCHMARKS.md");
+        let rows = History::read(&path).unwrap().rows;
+        assert!(
+            rows.iter().filter(|r| r.starts_with("| v1, ")).count() >= 2,
+            "{rows:#?}"
+        );
+    }
+
+    #[test]
+    fn no_file_no_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let read = History::read(&dir.path().join("BENCHMARKS.md")).unwrap();
+        assert!(read.rows.is_empty());
+    }
+
+    #[test]
+    fn a_mangled_history_is_an_error_naming_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("BENCHMARKS.md");
+        fs::write(
+            &path,
+            format!("# r\n{BEGIN}\n{HEADER}\n| ok |\n<<<<<<< HEAD\n{END}\n"),
+        )
+        .unwrap();
+        let err = History::read(&path).unwrap_err().to_string();
+        assert!(err.ends_with("rows start with `| `)"), "{err}");
+        assert!(err.contains("BENCHMARKS.md:5:"), "{err}");
+        fs::write(&path, format!("# r\n{BEGIN}\n| ok |\n")).unwrap();
+        let err = History::read(&path).unwrap_err().to_string();
+        assert!(err.contains("no end line"), "{err}");
     }
 }

@@ -261,3 +261,44 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &str) -> anyhow::Result<Config> {
+        parse_args(
+            &args
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    #[test]
+    fn the_full_run_measures_builds_on_the_largest_workspace() {
+        let config = parse("").unwrap();
+        assert_eq!(config.sizes, [100, 500, 1000]);
+        assert_eq!(config.build_size, Some(1000));
+        assert_eq!(config.out, Path::new("BENCHMARKS.md"));
+    }
+
+    #[test]
+    fn quick_is_small_and_writes_apart_and_given_flags_win() {
+        let config = parse("--quick").unwrap();
+        assert_eq!((config.sizes.as_slice(), config.runs), (&[100][..], 2));
+        assert_eq!((config.build_size, config.build_runs), (Some(200), 1));
+        assert_eq!(config.out, Path::new("target/bench/BENCHMARKS.quick.md"));
+        let config = parse("--build-size 50 --quick --label=v1").unwrap();
+        assert_eq!(config.build_size, Some(50));
+        assert_eq!(config.label.as_deref(), Some("v1"));
+    }
+
+    #[test]
+    fn a_label_needs_a_build_and_a_clean_name() {
+        let err = parse("--label v1 --build-size 0").unwrap_err().to_string();
+        assert!(err.contains("need the build comparison"), "{err}");
+        let err = parse("--label a|b").unwrap_err().to_string();
+        assert!(err.contains("without `|`"), "{err}");
+    }
+}

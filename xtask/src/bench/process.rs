@@ -83,7 +83,7 @@ impl Tools {
         eprintln!("building `cargo-facade` of revision {short} (release)…");
         let path = build_release(&self.cargo, &dir, &dir.join("target"))?;
         Ok(FacadeBinary {
-            label: format!("`{short}` (`--baseline {rev}`)"),
+            label: format!("`{short}`, `--baseline {rev}`"),
             path,
             key: "base",
         })

@@ -212,14 +212,14 @@ impl Report<'_> {
             String::new()
         };
         let (declarations, roots, features) = b.shape.declaration_counts();
-        let facade_twins: Vec<&str> = b.twins[1..].iter().map(|t| t.label.as_str()).collect();
+        let sources: Vec<&str> = b.twins.iter().filter_map(|t| t.source.as_deref()).collect();
         let _ = write!(
             out,
             "## Build cost of facades\n\n\
              `cargo check --workspace` of {members} members ({ns} namespaces, {consumers} consumers; {declarations} \
              declarations, {roots} of a root, {features} with a feature) written with direct path dependencies on \
-             the same packages with the same features (`foo3_bar::VALUE`), and through facades \
-             (`foo3::bar::VALUE`, after `sync`): {facades}. Before measuring, `cargo metadata` of each facade twin must \
+             the same packages with the same features (`foo3_bar::VALUE`), and through the facades \
+             (`foo3::bar::VALUE`, after `sync`) of {sources}. Before measuring, `cargo metadata` of each facade twin must \
              resolve the same packages with the same features as the direct twin, and each facade consumer must \
              reach every crate it declared. Each twin has its own `CARGO_TARGET_DIR` under `target/bench`.\n\n\
              - clean: target folder deleted first; no-op: nothing changed since.\n\
@@ -230,19 +230,24 @@ impl Report<'_> {
              - crates re-checked: `compiler-artifact` messages with `\"fresh\": false` of \
              `--message-format=json`, the same in every run (checked). With direct dependencies they must be \
              exactly the edited crate and its declarers, or the run stops.\n\n\
-             Medians of {runs} runs; wall time, and CPU time of cargo and every rustc it ran.{note}\n\n\
+             Medians of {runs} runs; wall time, and CPU time of cargo and every rustc it ran.{note}{baseline}\n\n\
              | case | build | median wall | median CPU | crates re-checked | of them facades | other crates beyond direct deps | wall vs direct | CPU vs direct |\n\
              | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
             members = b.shape.members,
             ns = b.shape.namespaces,
             consumers = b.shape.consumers,
-            facades = facade_twins.join(", "),
+            sources = sources.join(" and of "),
             child = super::workspace::source_of(0, Some(0)),
             root = super::workspace::source_of(0, None),
             child_declarers = b.child_declarers,
             root_declarers = b.root_declarers,
             child_only = b.child_only,
             runs = b.runs,
+            baseline = if b.twins.len() > 2 {
+                ""
+            } else {
+                " `--baseline REV` adds the facades of an older revision to the same run."
+            },
         );
         for case in CASES {
             let direct = b.direct().rechecked(case);
@@ -428,6 +433,6 @@ fn build_targets(out: &mut String, b: &BuildResult, twin: &Twin) {
     }
 }
 
-fn percent(ratio: Option<f64>) -> String {
+pub(super) fn percent(ratio: Option<f64>) -> String {
     ratio.map_or_else(|| "n/a".to_owned(), |r| format!("{:+.1}%", r * 100.0))
 }

@@ -495,3 +495,72 @@ fn resolve(ws: &Path, metadata: &str) -> anyhow::Result<Resolved> {
         facades: facade_ids.len(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn consumers_declare_roots_and_features() {
+        let shape = Shape::new(1000);
+        assert_eq!((shape.namespaces, shape.consumers), (20, 900));
+        let (all, roots, features) = shape.declaration_counts();
+        assert_eq!(all, 900 * 3, "2, 3 or 4 names, 3 on average");
+        // About one in five a root, one in four with the feature.
+        assert!(
+            (all / 7..all / 4).contains(&roots),
+            "{roots} roots of {all}"
+        );
+        assert!(
+            (all / 6..all / 3).contains(&features),
+            "{features} features of {all}"
+        );
+        // The edited namespace has consumers of a child without its root.
+        assert!(shape.child_only_consumers(0) > 0);
+        assert!(!shape.declarers(0, None).is_empty());
+    }
+
+    #[test]
+    fn twins_declare_the_same_packages_and_features() {
+        let dir = tempfile::tempdir().unwrap();
+        let shape = Shape::new(60);
+        let (facade, direct) = (dir.path().join("f"), dir.path().join("d"));
+        generate(&facade, shape, Variant::Facade).unwrap();
+        generate(&direct, shape, Variant::Direct).unwrap();
+        for index in 0..shape.consumers {
+            let rel = format!("consumers/{}/Cargo.toml", shape.consumer_name(index));
+            let read = |ws: &Path| fs::read_to_string(ws.join(&rel)).unwrap();
+            let (f, d) = (read(&facade), read(&direct));
+            for decl in shape.declarations(index) {
+                let line = |text: &str| -> String {
+                    text.lines()
+                        .find(|l| l.contains(&format!("ns/{}\"", decl.package())))
+                        .unwrap_or_else(|| panic!("{rel} misses {}", decl.package()))
+                        .split_once(" = ")
+                        .unwrap()
+                        .1
+                        .to_owned()
+                };
+                assert_eq!(line(&f), line(&d), "{rel}");
+                assert_eq!(line(&f).contains("\"extra\""), decl.feature);
+            }
+        }
+    }
+
+    #[test]
+    fn an_edit_is_new_code_and_undoes_to_the_same_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lib.rs");
+        fs::write(&path, "pub const VALUE: u32 = 1;\n").unwrap();
+        let edit = Edit::apply(path.clone(), 7).unwrap();
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "pub const VALUE: u32 = 1;\n\nconst _BENCH_EDIT_7: u32 = 7;\n"
+        );
+        edit.undo().unwrap();
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "pub const VALUE: u32 = 1;\n"
+        );
+    }
+}
