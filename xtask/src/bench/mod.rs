@@ -48,8 +48,8 @@ const USAGE: &str = "usage: cargo xtask bench [--quick] [--sizes 100,500,1000] [
                          [--build-size N] [--build-runs N] [--baseline REV]
                          [--label TEXT] [--out PATH]
 
-  --quick       a few minutes instead of about ten: --sizes 100 --runs 2
-                --build-size 200 --build-runs 1 --out target/bench/BENCHMARKS.quick.md
+  --quick       about a minute instead of about ten: --sizes 100 --runs 3
+                --build-size 200 --build-runs 3 --out target/bench/BENCHMARKS.quick.md
                 (flags given too win)
   --sizes       workspace sizes in members (default 100,500,1000)
   --runs        measured runs per size, after one warm-up run (default 5)
@@ -91,9 +91,9 @@ fn parse_args(args: &[String]) -> anyhow::Result<Config> {
     let (mut sizes, mut runs, mut build_size, mut build_runs, mut out) = if quick {
         (
             vec![100],
-            2,
+            3,
             Some(200),
-            1,
+            3,
             PathBuf::from("target/bench/BENCHMARKS.quick.md"),
         )
     } else {
@@ -286,8 +286,8 @@ mod tests {
     #[test]
     fn quick_is_small_and_writes_apart_and_given_flags_win() {
         let config = parse("--quick").unwrap();
-        assert_eq!((config.sizes.as_slice(), config.runs), (&[100][..], 2));
-        assert_eq!((config.build_size, config.build_runs), (Some(200), 1));
+        assert_eq!((config.sizes.as_slice(), config.runs), (&[100][..], 3));
+        assert_eq!((config.build_size, config.build_runs), (Some(200), 3));
         assert_eq!(config.out, Path::new("target/bench/BENCHMARKS.quick.md"));
         let config = parse("--build-size 50 --quick --label=v1").unwrap();
         assert_eq!(config.build_size, Some(50));
