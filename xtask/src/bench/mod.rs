@@ -48,7 +48,7 @@ const USAGE: &str = "usage: cargo xtask bench [--quick] [--sizes 100,500,1000] [
                          [--build-size N] [--build-runs N] [--baseline REV]
                          [--label TEXT] [--out PATH]
 
-  --quick       about a minute instead of about ten: --sizes 100 --runs 3
+  --quick       a couple of minutes instead of about ten: --sizes 100 --runs 3
                 --build-size 200 --build-runs 3 --out target/bench/BENCHMARKS.quick.md
                 (flags given too win)
   --sizes       workspace sizes in members (default 100,500,1000)
