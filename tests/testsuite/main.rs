@@ -10,6 +10,7 @@ mod eject;
 mod errors;
 mod list;
 mod migrate;
+mod package;
 mod reliability;
 mod rules;
 mod semantics;

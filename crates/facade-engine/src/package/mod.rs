@@ -1,0 +1,392 @@
+//! `cargo facade package` and `cargo facade publish`: write namespaced
+//! code, publish an ordinary crate.
+//!
+//! A published crate cannot depend on a path facade, so the package is
+//! *lowered* on the way out: its manifest depends on the real packages
+//! ([`manifest`]) and its sources name each child crate directly,
+//! `foo::bar::Baz` → `foo_bar::Baz` ([`source`]). The lowered copy is
+//! staged under `<target-dir>/cargo-facade/package/<name>` ([`stage`]) and
+//! real `cargo package` (or `cargo publish`) runs on it, with its own
+//! verification build, writing `<target-dir>/package/<name>-<version>.crate`
+//! where `cargo package` would for the original. The working tree is only
+//! read.
+//!
+//! Everything that cannot be lowered (a declaration without `version`, a
+//! path a local item would capture, a file that does not parse) is reported
+//! together, before cargo runs, so nothing is packaged or published.
+
+pub mod manifest;
+pub mod source;
+pub mod stage;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, InputErrors, Severity, SourceFile};
+use crate::load;
+use crate::plan::{self, Declaration};
+use crate::shell::Shell;
+use crate::{Exit, Options};
+
+/// The flags of `package` and `publish`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PackageOptions {
+    /// Members to package (`-p`); default: the package of the current folder.
+    pub packages: Vec<String>,
+    /// Skip cargo's verification build.
+    pub no_verify: bool,
+    /// Package even with uncommitted changes.
+    pub allow_dirty: bool,
+    /// `publish --registry`.
+    pub registry: Option<String>,
+    /// Feature flags for the verification build.
+    pub features: Vec<String>,
+    pub all_features: bool,
+    pub no_default_features: bool,
+}
+
+/// One package, lowered in memory and ready to stage.
+#[derive(Debug)]
+struct Lowered {
+    name: String,
+    version: String,
+    dir: PathBuf,
+    /// Relative path → bytes, the manifest and sources lowered.
+    files: Vec<(PathBuf, Vec<u8>)>,
+    dependencies: usize,
+    paths: usize,
+    lowered_files: usize,
+}
+
+/// Runs `package`, or `publish` when `publish`.
+pub fn run(publish: bool, options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
+    let opts = &options.package;
+    let verb = if publish { "publish" } else { "package" };
+    let mut diags = Diagnostics::default();
+    let metadata =
+        match load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, true)? {
+            Ok(metadata) => metadata,
+            Err(stderr) => {
+                diags.push(load::cargo_failed("cargo metadata", &stderr));
+                return report(shell, diags);
+            }
+        };
+    let target_dir: PathBuf = metadata.target_directory.clone().into();
+    let Some(ws) = load::load(options.manifest_path.as_deref(), &options.cargo, &mut diags)? else {
+        return report(shell, diags);
+    };
+    let Some(plan) = plan::plan(&ws, &mut diags) else {
+        return report(shell, diags);
+    };
+    let members: Vec<&cargo_metadata::Package> = metadata.workspace_packages();
+    let selected = select(&members, options, &plan.facade_dir, &mut diags);
+    if publish && selected.len() > 1 {
+        diags.push(Diagnostic::error(
+            "`cargo facade publish` publishes one package at a time",
+        ).help("name it with `-p <package>`"));
+    }
+    let context = manifest::WorkspaceContext {
+        root: &ws.root,
+        doc: ws.root_manifest().doc.as_item(),
+        facade_dir: &plan.facade_dir,
+    };
+    let mut lowered = Vec::new();
+    for package in &selected {
+        let decls = plan
+            .consumers
+            .iter()
+            .position(|c| c.name == package.name.as_str())
+            .map_or(&[][..], |i| plan.declarations_of(i));
+        if let Some(one) = lower_package(package, context, decls, opts, &mut diags)? {
+            lowered.push(one);
+        }
+    }
+    if diags.has_errors() || lowered.is_empty() {
+        if !diags.has_errors() {
+            diags.push(Diagnostic::error(format!("nothing to {verb}")));
+        }
+        return report(shell, diags);
+    }
+    for diag in diags.items() {
+        shell.diagnostic(diag);
+    }
+
+    for package in &lowered {
+        let stage = target_dir
+            .join("cargo-facade")
+            .join("package")
+            .join(&package.name);
+        shell.status(
+            "Lowering",
+            format!(
+                "{} v{} ({}: {} namespaced dependenc{}, {} path{} in {} file{})",
+                package.name,
+                package.version,
+                shell.display_path(&package.dir),
+                package.dependencies,
+                if package.dependencies == 1 { "y" } else { "ies" },
+                package.paths,
+                if package.paths == 1 { "" } else { "s" },
+                package.lowered_files,
+                if package.lowered_files == 1 { "" } else { "s" },
+            ),
+        );
+        let mut files = package.files.clone();
+        if ws.lock_path.is_file() {
+            let lock = std::fs::read(&ws.lock_path)
+                .with_context(|| format!("failed to read `{}`", ws.lock_path.display()))?;
+            files.push((PathBuf::from("Cargo.lock"), lock));
+        }
+        stage::write_stage(&stage, &files)?;
+        shell.verbose("Staged", shell.display_path(&stage));
+        let command = cargo_command(publish, options, &stage, &target_dir);
+        let ran = stage::run_cargo(command, &stage, &package.dir)?;
+        let relayed = stage::relay(
+            &ran.stderr,
+            if ran.success {
+                Severity::Warning
+            } else {
+                Severity::Error
+            },
+            |verb, message| shell.status(verb, message),
+        );
+        if !ran.success {
+            let failure = relayed
+                .unwrap_or_else(|| Diagnostic::error(format!("`cargo {verb}` failed")))
+                .note(format!(
+                    "reported by `cargo {verb}` on the lowered copy of `{}`; its sources name \
+                     each child crate directly (`foo::bar::` became `foo_bar::`): lines are the \
+                     author's, columns those of the lowered text",
+                    package.name
+                ))
+                .note(format!(
+                    "the lowered copy is in `{}`",
+                    shell.display_path(&stage)
+                ));
+            shell.diagnostic(&failure);
+            return Err(InputErrors { count: 1 }.into());
+        }
+        if let Some(warnings) = relayed {
+            shell.diagnostic(&warnings);
+        }
+        if !publish {
+            let krate = target_dir
+                .join("package")
+                .join(format!("{}-{}.crate", package.name, package.version));
+            shell.status(
+                "Finished",
+                format!("lowered crate written to {}", shell.display_path(&krate)),
+            );
+        }
+    }
+    Ok(Exit::Success)
+}
+
+fn report(shell: &mut Shell, diags: Diagnostics) -> anyhow::Result<Exit> {
+    for diag in diags.items() {
+        shell.diagnostic(diag);
+    }
+    Err(InputErrors {
+        count: diags.error_count().max(1),
+    }
+    .into())
+}
+
+/// The members named with `-p`, or the one whose folder holds the manifest
+/// path (or the current folder).
+fn select<'m>(
+    members: &[&'m cargo_metadata::Package],
+    options: &Options,
+    facade_dir: &Path,
+    diags: &mut Diagnostics,
+) -> Vec<&'m cargo_metadata::Package> {
+    let mut out = Vec::new();
+    for name in &options.package.packages {
+        match members.iter().find(|m| m.name.as_str() == name) {
+            Some(member) => out.push(*member),
+            None => diags.push(
+                Diagnostic::error(format!(
+                    "package `{name}` is not a member of this workspace"
+                ))
+                .help(format!(
+                    "members: {}",
+                    members
+                        .iter()
+                        .filter(|m| !m.manifest_path.starts_with(facade_dir))
+                        .map(|m| format!("`{}`", m.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            ),
+        }
+    }
+    if !options.package.packages.is_empty() {
+        return out;
+    }
+    let here = match &options.manifest_path {
+        Some(path) => std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()),
+        None => std::env::current_dir().unwrap_or_default().join("Cargo.toml"),
+    };
+    let found = members
+        .iter()
+        .filter(|m| {
+            let dir = m.manifest_path.parent().expect("a manifest has a folder");
+            here.starts_with(dir.as_std_path())
+        })
+        .max_by_key(|m| m.manifest_path.as_str().len());
+    match found {
+        Some(member) => out.push(*member),
+        None => diags.push(
+            Diagnostic::error("no package to lower here: this is a virtual workspace")
+                .help("name the package with `-p <package>`"),
+        ),
+    }
+    out
+}
+
+/// Lowers one package in memory; `None` with errors in `diags`.
+fn lower_package(
+    package: &cargo_metadata::Package,
+    context: manifest::WorkspaceContext<'_>,
+    decls: &[Declaration],
+    opts: &PackageOptions,
+    diags: &mut Diagnostics,
+) -> anyhow::Result<Option<Lowered>> {
+    let manifest_path: PathBuf = package.manifest_path.clone().into();
+    let dir = manifest_path
+        .parent()
+        .expect("a manifest has a folder")
+        .to_owned();
+    if !opts.allow_dirty {
+        let dirty = stage::dirty_files(&dir);
+        if !dirty.is_empty() {
+            diags.push(
+                Diagnostic::error(format!(
+                    "{} file{} in the working directory of `{}` contain changes that were not yet \
+                     committed into git:\n\n{}",
+                    dirty.len(),
+                    if dirty.len() == 1 { "" } else { "s" },
+                    package.name,
+                    dirty.join("\n")
+                ))
+                .help("commit these changes, or pass `--allow-dirty` to package them anyway"),
+            );
+            return Ok(None);
+        }
+    }
+    let text = std::fs::read_to_string(&manifest_path)
+        .with_context(|| format!("failed to read `{}`", manifest_path.display()))?;
+    let Some(lowered_manifest) =
+        manifest::lower_manifest(&text, &manifest_path, context, decls, diags)?
+    else {
+        return Ok(None);
+    };
+    let renames = &lowered_manifest.renames;
+    let mut files = vec![(
+        PathBuf::from("Cargo.toml"),
+        lowered_manifest.text.clone().into_bytes(),
+    )];
+    let mut paths = 0;
+    let mut lowered_files = 0;
+    let mut ok = true;
+    for rel in stage::package_files(&dir)? {
+        if rel == Path::new("Cargo.toml") || rel == Path::new("Cargo.lock") {
+            continue;
+        }
+        let path = dir.join(&rel);
+        let bytes =
+            std::fs::read(&path).with_context(|| format!("failed to read `{}`", path.display()))?;
+        let is_rust = rel.extension().is_some_and(|e| e == "rs");
+        let lowered = match (is_rust && !renames.is_empty(), std::str::from_utf8(&bytes)) {
+            (true, Ok(text)) => match source::lower(text, renames) {
+                Ok(out) => {
+                    if out.paths > 0 {
+                        paths += out.paths;
+                        lowered_files += 1;
+                    }
+                    out.text.into_bytes()
+                }
+                Err(problems) => {
+                    ok = false;
+                    let file = SourceFile::new(path.clone(), text.to_owned());
+                    for problem in problems {
+                        let mut diag = Diagnostic::error(problem.message).at(
+                            &file,
+                            problem.span,
+                            problem.label,
+                        );
+                        if let Some((span, label)) = problem.related {
+                            diag = diag.at(&file, span, label);
+                        }
+                        diags.push(
+                            diag.help(problem.help)
+                                .note("`cargo facade package` lowers `foo::bar::` to `foo_bar::`"),
+                        );
+                    }
+                    continue;
+                }
+            },
+            _ => bytes,
+        };
+        files.push((rel, lowered));
+    }
+    if !ok {
+        return Ok(None);
+    }
+    Ok(Some(Lowered {
+        name: package.name.to_string(),
+        version: package.version.to_string(),
+        dir,
+        files,
+        dependencies: lowered_manifest.dependencies,
+        paths,
+        lowered_files,
+    }))
+}
+
+/// `cargo package`/`cargo publish` on the staged manifest, writing into the
+/// workspace's own target folder.
+fn cargo_command(
+    publish: bool,
+    options: &Options,
+    stage: &Path,
+    target_dir: &Path,
+) -> std::process::Command {
+    let opts = &options.package;
+    let mut command = load::cargo_command(&options.cargo);
+    command
+        .arg(if publish { "publish" } else { "package" })
+        .arg("--manifest-path")
+        .arg(stage.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(target_dir)
+        // The staged copy is not the author's git checkout; the author's
+        // was checked above.
+        .arg("--allow-dirty");
+    if opts.no_verify {
+        command.arg("--no-verify");
+    }
+    if publish && options.dry_run {
+        command.arg("--dry-run");
+    }
+    if let Some(registry) = &opts.registry {
+        command.args(["--registry", registry]);
+    }
+    for feature in &opts.features {
+        command.args(["--features", feature]);
+    }
+    if opts.all_features {
+        command.arg("--all-features");
+    }
+    if opts.no_default_features {
+        command.arg("--no-default-features");
+    }
+    // The staged lock file is the workspace's, which still lists the
+    // facades: cargo trims it, so `--locked` cannot hold; offline stays.
+    if options.cargo.offline || options.cargo.frozen {
+        command.arg("--offline");
+    }
+    command.env("CARGO_TERM_COLOR", "never");
+    command
+}
