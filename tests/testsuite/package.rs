@@ -14,11 +14,7 @@ use crate::support::{Fixture, assert_unchanged};
 /// The registry's packages: a root, a plain child, a macro child (with
 /// `$crate`) and a proc-macro child written with `proc_macro` alone.
 const VENDORED: &[(&str, &str, &str)] = &[
-    (
-        "foo",
-        "",
-        "pub struct Root;\npub fn root() -> u8 { 1 }\n",
-    ),
+    ("foo", "", "pub struct Root;\npub fn root() -> u8 { 1 }\n"),
     (
         "foo-bar",
         "[features]\nshiny = []\n",
@@ -211,19 +207,22 @@ fn a_namespaced_library_packages_into_an_ordinary_crate() {
 
     let run = ws.facade(&["package", "-p", "ns-user"]);
     run.assert_code(0);
-    assert!(
-        run.stderr.contains(
-            "    Lowering ns-user v0.1.0 (ns-user: 4 namespaced dependencies, "
-        ),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("   Verifying ns-user v0.1.0"), "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("    Finished lowered crate written to target/package/ns-user-0.1.0.crate"),
-        "{}",
-        run.stderr
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+    Lowering ns-user v0.1.0 (ns-user: 4 namespaced dependencies, 18 paths in 1 file)
+   Packaging ns-user v0.1.0 ([ROOT]/ns-user)
+    Packaged 4 files, [..]
+   Verifying ns-user v0.1.0 ([ROOT]/ns-user)
+   Compiling ns-user v0.1.0 ([ROOT]/target/package/ns-user-0.1.0)
+    Finished `dev` profile [unoptimized + debuginfo] target(s) in [..]s
+warning: manifest has no documentation, homepage or repository
+  |
+  = note: see https://doc.rust-lang.org/cargo/reference/manifest.html#package-metadata for more info
+
+    Finished lowered crate written to target/package/ns-user-0.1.0.crate
+
+"#]]
     );
     assert_unchanged(&before, &ws.snapshot());
 
@@ -238,7 +237,10 @@ fn a_namespaced_library_packages_into_an_ordinary_crate() {
         "[target.\"cfg(not(windows))\".dependencies.foo_derive]\nversion = \"1\"\npackage = \"foo-derive\"",
         "macros = [\"dep:foo_mac\"]",
     ] {
-        assert!(manifest.contains(expected), "missing `{expected}` in\n{manifest}");
+        assert!(
+            manifest.contains(expected),
+            "missing `{expected}` in\n{manifest}"
+        );
     }
     let orig = ws.read(&format!("{unpacked}/Cargo.toml.orig"));
     for absent in ["facade", "::", "path = \"/"] {
@@ -260,7 +262,10 @@ fn a_namespaced_library_packages_into_an_ordinary_crate() {
     ] {
         assert!(lib.contains(expected), "missing `{expected}` in\n{lib}");
     }
-    assert!(!lib.contains("foo::bar") && !lib.contains("foo::mac"), "{lib}");
+    assert!(
+        !lib.contains("foo::bar") && !lib.contains("foo::mac"),
+        "{lib}"
+    );
     assert_eq!(
         lib.lines().count(),
         LIB_RS.lines().count(),
@@ -268,12 +273,187 @@ fn a_namespaced_library_packages_into_an_ordinary_crate() {
     );
 
     // On its own, against the same registry: unit tests and doctests.
-    let test = ws.cargo(&[
-        "test",
-        "--manifest-path",
-        &format!("{unpacked}/Cargo.toml"),
-    ]);
+    let test = ws.cargo(&["test", "--manifest-path", &format!("{unpacked}/Cargo.toml")]);
     test.assert_code(0);
-    assert!(test.stdout.contains("test result: ok. 1 passed"), "{}", test.stdout);
-    assert!(test.stdout.contains("test result: ok. 2 passed"), "doctests: {}", test.stdout);
+    assert!(
+        test.stdout.contains("test result: ok. 1 passed"),
+        "{}",
+        test.stdout
+    );
+    assert!(
+        test.stdout.contains("test result: ok. 2 passed"),
+        "doctests: {}",
+        test.stdout
+    );
+}
+
+/// `publish --dry-run` packages the lowered crate, verifies it and stops
+/// before the upload. The registry is a git index on disk (`file://`), which
+/// cargo reads without any network; only the upload would need one.
+#[test]
+fn publish_dry_run_publishes_the_lowered_crate() {
+    let ws = library();
+    ws.write(
+        "index/config.json",
+        &format!(
+            "{{\"dl\":\"file://{}/dl/{{crate}}-{{version}}.crate\",\"api\":\"http://127.0.0.1:9\"}}\n",
+            ws.path().display()
+        ),
+    );
+    for args in [
+        &["init", "-q"][..],
+        &["add", "config.json"],
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-qm",
+            "index",
+        ],
+    ] {
+        let status = Command::new("git")
+            .args(args)
+            .current_dir(ws.path().join("index"))
+            .status()
+            .expect("run git");
+        assert!(status.success(), "git {args:?}");
+    }
+    let config = ws.read(".cargo/config.toml");
+    ws.write(
+        ".cargo/config.toml",
+        &format!(
+            "{config}\n[registries.local]\nindex = \"file://{}/index\"\n",
+            ws.path().display()
+        ),
+    );
+    let before = ws.snapshot();
+    let home = ws.path().join("target/cargo-home");
+    let run = ws.facade_env(
+        &[
+            "publish",
+            "-p",
+            "ns-user",
+            "--dry-run",
+            "--registry",
+            "local",
+        ],
+        &[
+            ("CARGO_NET_OFFLINE", "false"),
+            ("CARGO_HOME", home.to_str().unwrap()),
+        ],
+    );
+    run.assert_code(0);
+    for expected in [
+        "    Lowering ns-user v0.1.0 (ns-user: 4 namespaced dependencies, 18 paths in 1 file)\n",
+        "   Verifying ns-user v0.1.0 ([ROOT]/ns-user)\n",
+        "   Uploading ns-user v0.1.0 ([ROOT]/ns-user)\n",
+        "warning: aborting upload due to dry run",
+    ] {
+        assert!(
+            run.stderr.contains(expected),
+            "missing `{expected}`:\n{}",
+            run.stderr
+        );
+    }
+    assert_unchanged(&before, &ws.snapshot());
+}
+
+/// What cannot be lowered is refused before cargo runs: a path child
+/// without `version` (cargo strips `path` when packaging). Exit 2, nothing
+/// packaged, every file as it was.
+#[test]
+fn an_unversioned_path_child_is_refused_before_anything_is_packaged() {
+    let ws = Fixture::empty();
+    ws.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"app\", \"foo-bar\"]\nresolver = \"2\"\n",
+    );
+    ws.write(
+        "foo-bar/Cargo.toml",
+        "[package]\nname = \"foo-bar\"\nversion = \"1.0.0\"\nedition = \"2021\"\n",
+    );
+    ws.write("foo-bar/src/lib.rs", "pub fn bar() {}\n");
+    ws.write(
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [package.metadata.facade.dependencies]\n\"foo::bar\" = { path = \"../foo-bar\" }\n\n\
+         [package.metadata.facade.dev-dependencies]\n\"foo::bar\" = { path = \"../foo-bar\" }\n",
+    );
+    ws.write("app/src/lib.rs", "pub fn f() { foo::bar::bar() }\n");
+    ws.facade(&["sync"]).assert_code(0);
+    let before = ws.snapshot();
+    let run = ws.facade(&["package", "-p", "app"]);
+    run.assert_code(2);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+error: `foo::bar` cannot be published: it is a path dependency without `version`
+ --> app/Cargo.toml:7:1
+  |
+7 | "foo::bar" = { path = "../foo-bar" }
+  | ^^^^^^^^^^ declared here, without `version`
+  |
+  = note: the packaged crate depends on package `foo-bar` as `foo_bar`, and cargo strips `path` when packaging, so the registry needs a version to find it (nothing was packaged or published)
+  = help: add the version of `foo-bar` to the declaration, e.g. `version = "0.1"`, once it is published
+
+error: aborting due to the previous error; no file was changed
+
+"#]]
+    );
+    assert_unchanged(&before, &ws.snapshot());
+    assert!(!ws.path().join("target/package").exists());
+    assert!(!ws.path().join("target/cargo-facade/package").exists());
+}
+
+/// cargo's verification errors in a lowered file name the author's file
+/// and line (lowering never moves a line).
+#[test]
+fn verification_errors_point_at_the_authors_file() {
+    let ws = library();
+    ws.write(
+        "ns-user/src/lib.rs",
+        "//! Broken.\n\npub fn f() -> foo::bar::Baz {\n    foo::bar::make().0\n}\n",
+    );
+    let before = ws.snapshot();
+    let run = ws.facade(&["package", "-p", "ns-user"]);
+    run.assert_code(2);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+    Lowering ns-user v0.1.0 (ns-user: 4 namespaced dependencies, 2 paths in 1 file)
+   Packaging ns-user v0.1.0 ([ROOT]/ns-user)
+    Packaged 4 files, [..]
+   Verifying ns-user v0.1.0 ([ROOT]/ns-user)
+...
+   Compiling ns-user v0.1.0 ([ROOT]/target/package/ns-user-0.1.0)
+warning: manifest has no documentation, homepage or repository
+  |
+  = note: see https://doc.rust-lang.org/cargo/reference/manifest.html#package-metadata for more info
+error[E0308]: mismatched types
+ --> ns-user/src/lib.rs:4:5
+  |
+3 | pub fn f() -> foo_bar::Baz {
+  |               ------------ expected `Baz` because of return type
+4 |     foo_bar::make().0
+  |     ^^^^^^^^^^^^^^^^^ expected `Baz`, found `u8`
+  |
+help: consider removing the tuple struct field `0`
+  |
+4 -     foo_bar::make().0
+4 +     foo_bar::make()
+  |
+
+For more information about this error, try `rustc --explain E0308`.
+error: could not compile `ns-user` (lib) due to 1 previous error
+error: failed to verify package tarball
+note: reported by `cargo package` on the lowered copy of `ns-user`; its sources name each child crate directly (`foo::bar::` became `foo_bar::`): lines are the author's, columns those of the lowered text
+note: the lowered copy is in `target/cargo-facade/package/ns-user`
+
+error: aborting due to the previous error; no file was changed
+
+"#]]
+    );
+    assert_unchanged(&before, &ws.snapshot());
 }

@@ -227,9 +227,10 @@ impl FacadeArgs {
             },
             package: match &self.command {
                 FacadeCommand::Package(args) => args.lowering.options(args.packages.clone(), None),
-                FacadeCommand::Publish(args) => args
-                    .lowering
-                    .options(args.package.iter().cloned().collect(), args.registry.clone()),
+                FacadeCommand::Publish(args) => args.lowering.options(
+                    args.package.iter().cloned().collect(),
+                    args.registry.clone(),
+                ),
                 _ => crate::package::PackageOptions::default(),
             },
         };

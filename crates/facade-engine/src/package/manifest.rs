@@ -28,7 +28,7 @@ use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, Value};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::migrate::source::Rename;
 use crate::name::DeclName;
-use crate::plan::{self, DepKind, Declaration, Source, TableId, get_path};
+use crate::plan::{self, Declaration, DepKind, Source, TableId, get_path};
 
 use super::source::child_rename;
 
@@ -88,7 +88,8 @@ pub fn lower_manifest(
                 renames.push(rename);
             }
         }
-        let published = decl.spec.version.is_some() || matches!(decl.spec.source, Source::Registry { .. });
+        let published =
+            decl.spec.version.is_some() || matches!(decl.spec.source, Source::Registry { .. });
         if !published {
             if decl.table.kind == DepKind::Dev {
                 continue; // cargo drops such dev-dependencies when packaging
@@ -99,7 +100,10 @@ pub fn lower_manifest(
         let table = table_mut(&mut doc, &decl.table);
         table.insert(
             &dependency_key(&decl.name),
-            Item::Value(Value::InlineTable(dependency(decl, &dependency_key(&decl.name)))),
+            Item::Value(Value::InlineTable(dependency(
+                decl,
+                &dependency_key(&decl.name),
+            ))),
         );
         dependencies += 1;
     }
@@ -107,7 +111,10 @@ pub fn lower_manifest(
 
     if let Some(package) = doc.get_mut("package").and_then(Item::as_table_like_mut) {
         package.remove("workspace");
-        if let Some(metadata) = package.get_mut("metadata").and_then(Item::as_table_like_mut) {
+        if let Some(metadata) = package
+            .get_mut("metadata")
+            .and_then(Item::as_table_like_mut)
+        {
             metadata.remove("facade");
             if metadata.is_empty() {
                 package.remove("metadata");
@@ -225,7 +232,8 @@ fn table_mut<'d>(doc: &'d mut DocumentMut, id: &TableId) -> &'d mut dyn toml_edi
         }
         item = table.get_mut(key).expect("just inserted");
     }
-    item.as_table_like_mut().expect("dependency tables are tables")
+    item.as_table_like_mut()
+        .expect("dependency tables are tables")
 }
 
 /// Drops managed entries and RFC-syntax keys; resolves `workspace = true`
@@ -311,7 +319,11 @@ fn merge_member_keys(entry: &mut InlineTable, member: &Item) {
     let mut features: BTreeSet<String> = entry
         .get("features")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default();
     if let Some(more) = member.get("features").and_then(Item::as_array) {
         features.extend(more.iter().filter_map(|v| v.as_str().map(str::to_owned)));
@@ -360,15 +372,17 @@ fn inherit_package_fields(doc: &mut DocumentMut, ws: WorkspaceContext<'_>, dir: 
 /// `[features]`: RFC-syntax values name the new keys; the mirror's
 /// features replace their translated copies.
 fn lower_features(doc: &mut DocumentMut, decls: &[Declaration]) {
-    let mirror: Vec<(String, Vec<String>)> =
-        get_path(doc.as_item(), &["package", "metadata", "facade", "features"])
-            .and_then(Item::as_table_like)
-            .map(|t| {
-                t.iter()
-                    .map(|(name, values)| (name.to_owned(), strings(values)))
-                    .collect()
-            })
-            .unwrap_or_default();
+    let mirror: Vec<(String, Vec<String>)> = get_path(
+        doc.as_item(),
+        &["package", "metadata", "facade", "features"],
+    )
+    .and_then(Item::as_table_like)
+    .map(|t| {
+        t.iter()
+            .map(|(name, values)| (name.to_owned(), strings(values)))
+            .collect()
+    })
+    .unwrap_or_default();
     let real: Vec<(String, Vec<String>)> = doc
         .get("features")
         .and_then(Item::as_table_like)
@@ -400,7 +414,11 @@ fn lower_features(doc: &mut DocumentMut, decls: &[Declaration]) {
 
 fn strings(item: &Item) -> Vec<String> {
     item.as_array()
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -410,7 +428,10 @@ pub fn lower_feature_value(value: &str, decls: &[Declaration]) -> String {
         Some(rest) => ("dep:", rest),
         None => ("", value),
     };
-    let split = rest.find("?/").or_else(|| rest.find('/')).unwrap_or(rest.len());
+    let split = rest
+        .find("?/")
+        .or_else(|| rest.find('/'))
+        .unwrap_or(rest.len());
     let (name, tail) = rest.split_at(split);
     match decls.iter().find(|d| d.name.to_string() == name) {
         Some(decl) if name.contains("::") => {

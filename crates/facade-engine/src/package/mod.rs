@@ -82,9 +82,10 @@ pub fn run(publish: bool, options: &Options, shell: &mut Shell) -> anyhow::Resul
     let members: Vec<&cargo_metadata::Package> = metadata.workspace_packages();
     let selected = select(&members, options, &plan.facade_dir, &mut diags);
     if publish && selected.len() > 1 {
-        diags.push(Diagnostic::error(
-            "`cargo facade publish` publishes one package at a time",
-        ).help("name it with `-p <package>`"));
+        diags.push(
+            Diagnostic::error("`cargo facade publish` publishes one package at a time")
+                .help("name it with `-p <package>`"),
+        );
     }
     let context = manifest::WorkspaceContext {
         root: &ws.root,
@@ -125,7 +126,11 @@ pub fn run(publish: bool, options: &Options, shell: &mut Shell) -> anyhow::Resul
                 package.version,
                 shell.display_path(&package.dir),
                 package.dependencies,
-                if package.dependencies == 1 { "y" } else { "ies" },
+                if package.dependencies == 1 {
+                    "y"
+                } else {
+                    "ies"
+                },
                 package.paths,
                 if package.paths == 1 { "" } else { "s" },
                 package.lowered_files,
@@ -141,7 +146,10 @@ pub fn run(publish: bool, options: &Options, shell: &mut Shell) -> anyhow::Resul
         stage::write_stage(&stage, &files)?;
         shell.verbose("Staged", shell.display_path(&stage));
         let command = cargo_command(publish, options, &stage, &target_dir);
-        let ran = stage::run_cargo(command, &stage, &package.dir)?;
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let ran = stage::run_cargo(command, &stage, &package.dir, |path| {
+            crate::diagnostic::display_path(path, &cwd)
+        })?;
         let relayed = stage::relay(
             &ran.stderr,
             if ran.success {
@@ -226,7 +234,9 @@ fn select<'m>(
     }
     let here = match &options.manifest_path {
         Some(path) => std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()),
-        None => std::env::current_dir().unwrap_or_default().join("Cargo.toml"),
+        None => std::env::current_dir()
+            .unwrap_or_default()
+            .join("Cargo.toml"),
     };
     let found = members
         .iter()

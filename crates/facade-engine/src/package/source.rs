@@ -22,9 +22,9 @@ use std::ops::Range;
 
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens as _;
+use syn::UseTree;
 use syn::ext::IdentExt as _;
 use syn::visit::{self, Visit};
-use syn::UseTree;
 
 use crate::migrate::source::{Problem, Rename, rewrite};
 
@@ -275,7 +275,8 @@ fn lower_docs(text: &str, renames: &[Rename]) -> Result<Lowered, Vec<Problem>> {
                 .chars()
                 .take_while(|&c| c == '`' || c == '~')
                 .collect();
-            let is_fence = marker.len() >= 3 && marker.chars().all(|c| c == marker.as_bytes()[0] as char);
+            let is_fence =
+                marker.len() >= 3 && marker.chars().all(|c| c == marker.as_bytes()[0] as char);
             match &fence {
                 None if is_fence => {
                     let info = trimmed[marker.len()..].trim();
@@ -360,8 +361,11 @@ fn collect_docs(tokens: TokenStream, text: &str, base: usize, out: &mut Vec<DocL
     for token in tokens {
         if let TokenTree::Group(group) = token {
             let stream: Vec<TokenTree> = group.stream().into_iter().collect();
-            if let [TokenTree::Ident(doc), TokenTree::Punct(eq), TokenTree::Literal(lit)] =
-                stream.as_slice()
+            if let [
+                TokenTree::Ident(doc),
+                TokenTree::Punct(eq),
+                TokenTree::Literal(lit),
+            ] = stream.as_slice()
                 && doc == "doc"
                 && eq.as_char() == '='
             {
@@ -474,7 +478,10 @@ fn lower_block(
                 .map(|mut p| {
                     p.span = to_file(p.span.start, &source)..to_file(p.span.end, &source);
                     p.related = p.related.map(|(span, label)| {
-                        (to_file(span.start, &source)..to_file(span.end, &source), label)
+                        (
+                            to_file(span.start, &source)..to_file(span.end, &source),
+                            label,
+                        )
                     });
                     p
                 })

@@ -29,7 +29,8 @@ pub fn package_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
             && !ancestors.any(|a| {
                 !a.as_os_str().is_empty()
                     && (dir.join(a).join("Cargo.toml").is_file()
-                        || a.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+                        || a.file_name()
+                            .is_some_and(|n| n.to_string_lossy().starts_with('.')))
             })
     });
     files.sort();
@@ -41,7 +42,13 @@ fn git_files(dir: &Path) -> Option<Vec<PathBuf>> {
     let output = Command::new("git")
         .arg("-C")
         .arg(dir)
-        .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
         .output()
         .ok()?;
     if !output.status.success() {
@@ -60,8 +67,8 @@ fn walk(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_owned()];
     while let Some(folder) = stack.pop() {
-        let entries =
-            fs::read_dir(&folder).with_context(|| format!("failed to read `{}`", folder.display()))?;
+        let entries = fs::read_dir(&folder)
+            .with_context(|| format!("failed to read `{}`", folder.display()))?;
         for entry in entries {
             let entry = entry.with_context(|| format!("failed to read `{}`", folder.display()))?;
             let path = entry.path();
@@ -85,7 +92,14 @@ pub fn dirty_files(dir: &Path) -> Vec<String> {
     let Ok(output) = Command::new("git")
         .arg("-C")
         .arg(dir)
-        .args(["status", "--porcelain", "-z", "--untracked-files=all", "--", "."])
+        .args([
+            "status",
+            "--porcelain",
+            "-z",
+            "--untracked-files=all",
+            "--",
+            ".",
+        ])
         .output()
     else {
         return Vec::new();
@@ -124,8 +138,14 @@ pub struct CargoRun {
     pub stderr: String,
 }
 
-/// Runs `command` and maps every staged path in its output back to `dir`.
-pub fn run_cargo(mut command: Command, stage: &Path, dir: &Path) -> anyhow::Result<CargoRun> {
+/// Runs `command` and maps every staged path in its output back to `dir`;
+/// `shown` is how a path of the author's is displayed.
+pub fn run_cargo(
+    mut command: Command,
+    stage: &Path,
+    dir: &Path,
+    shown: impl Fn(&Path) -> String,
+) -> anyhow::Result<CargoRun> {
     let output = command
         .output()
         .context("failed to run cargo on the lowered package")?;
@@ -133,13 +153,43 @@ pub fn run_cargo(mut command: Command, stage: &Path, dir: &Path) -> anyhow::Resu
     let stderr = stderr.replace(&stage.display().to_string(), &dir.display().to_string());
     Ok(CargoRun {
         success: output.status.success(),
-        stderr,
+        stderr: authors_paths(&stderr, dir, shown),
     })
+}
+
+/// rustc names the verified crate's files relative to the unpacked copy
+/// (`--> src/lib.rs:4:5`); lowering keeps every line where it was, so the
+/// same line of the author's file is the place to show.
+fn authors_paths(stderr: &str, dir: &Path, shown: impl Fn(&Path) -> String) -> String {
+    let mut out = String::with_capacity(stderr.len());
+    for line in stderr.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let arrow = ["--> ", "::: "].iter().find(|a| trimmed.starts_with(**a));
+        let mapped = arrow.and_then(|arrow| {
+            let place = &trimmed[arrow.len()..];
+            let file = place.split(':').next()?;
+            let path = Path::new(file);
+            (path.is_relative() && dir.join(path).is_file()).then(|| {
+                let indent = &line[..line.len() - trimmed.len()];
+                format!(
+                    "{indent}{arrow}{}{}",
+                    shown(&dir.join(path)),
+                    &place[file.len()..]
+                )
+            })
+        });
+        out.push_str(mapped.as_deref().unwrap_or(line));
+    }
+    out
 }
 
 /// cargo's stderr as our own output: its status lines as status lines, the
 /// rest (warnings, errors) as cargo rendered it.
-pub fn relay(stderr: &str, severity: Severity, mut status: impl FnMut(&str, &str)) -> Option<Diagnostic> {
+pub fn relay(
+    stderr: &str,
+    severity: Severity,
+    mut status: impl FnMut(&str, &str),
+) -> Option<Diagnostic> {
     let mut rest = String::new();
     for line in stderr.lines() {
         let trimmed = line.trim_start();
@@ -151,7 +201,10 @@ pub fn relay(stderr: &str, severity: Severity, mut status: impl FnMut(&str, &str
         {
             let (verb, message) = trimmed.split_at(verb_len);
             status(verb, message.trim_start());
-        } else if !line.trim_start().starts_with("Blocking waiting for file lock") {
+        } else if !line
+            .trim_start()
+            .starts_with("Blocking waiting for file lock")
+        {
             rest.push_str(line);
             rest.push('\n');
         }
