@@ -360,16 +360,22 @@ fn publish_dry_run_publishes_the_lowered_crate() {
     assert_unchanged(&before, &ws.snapshot());
 }
 
-/// What cannot be lowered is refused before cargo runs: a path child
-/// without `version` (cargo strips `path` when packaging). Exit 2, nothing
-/// packaged, every file as it was.
+/// What cannot be lowered is refused before cargo runs, all of it at once:
+/// a path child without `version` and an ordinary path dependency without
+/// one (cargo strips `path` when packaging); a dev-dependency without one is
+/// fine (cargo leaves it out). Exit 2, nothing packaged, every file as it was.
 #[test]
 fn an_unversioned_path_child_is_refused_before_anything_is_packaged() {
     let ws = Fixture::empty();
     ws.write(
         "Cargo.toml",
-        "[workspace]\nmembers = [\"app\", \"foo-bar\"]\nresolver = \"2\"\n",
+        "[workspace]\nmembers = [\"app\", \"foo-bar\", \"util\"]\nresolver = \"2\"\n",
     );
+    ws.write(
+        "util/Cargo.toml",
+        "[package]\nname = \"util\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    ws.write("util/src/lib.rs", "");
     ws.write(
         "foo-bar/Cargo.toml",
         "[package]\nname = \"foo-bar\"\nversion = \"1.0.0\"\nedition = \"2021\"\n",
@@ -379,7 +385,8 @@ fn an_unversioned_path_child_is_refused_before_anything_is_packaged() {
         "app/Cargo.toml",
         "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
          [package.metadata.facade.dependencies]\n\"foo::bar\" = { path = \"../foo-bar\" }\n\n\
-         [package.metadata.facade.dev-dependencies]\n\"foo::bar\" = { path = \"../foo-bar\" }\n",
+         [package.metadata.facade.dev-dependencies]\n\"foo::bar\" = { path = \"../foo-bar\" }\n\n\
+         [dependencies]\nutil = { path = \"../util\" }\n",
     );
     ws.write("app/src/lib.rs", "pub fn f() { foo::bar::bar() }\n");
     ws.facade(&["sync"]).assert_code(0);
@@ -389,6 +396,15 @@ fn an_unversioned_path_child_is_refused_before_anything_is_packaged() {
     assert_data_eq!(
         run.stderr,
         str![[r#"
+error: `util` cannot be published: it is a path dependency without `version`
+  --> app/Cargo.toml:13:1
+   |
+13 | util = { path = "../util" }
+   | ^^^^ no `version`
+   |
+   = note: cargo strips `path` when packaging, so the registry needs a version to find it (nothing was packaged or published)
+   = help: add `version = "…"` (the version of the package at its path) to `util`, or make it a dev-dependency, which cargo leaves out of the package
+
 error: `foo::bar` cannot be published: it is a path dependency without `version`
  --> app/Cargo.toml:7:1
   |
@@ -398,7 +414,7 @@ error: `foo::bar` cannot be published: it is a path dependency without `version`
   = note: the packaged crate depends on package `foo-bar` as `foo_bar`, and cargo strips `path` when packaging, so the registry needs a version to find it (nothing was packaged or published)
   = help: add the version of `foo-bar` to the declaration, e.g. `version = "0.1"`, once it is published
 
-error: aborting due to the previous error; no file was changed
+error: aborting due to 2 previous errors; no file was changed
 
 "#]]
     );
@@ -456,4 +472,111 @@ error: aborting due to the previous error; no file was changed
 "#]]
     );
     assert_unchanged(&before, &ws.snapshot());
+}
+
+/// A member that inherits from its workspace (package fields, lints,
+/// declarations, ordinary dependencies) is packaged alone: the lowered
+/// manifest spells out what it inherited; a path-only dev-dependency is
+/// left out, as cargo leaves it out; run from the member's folder, no `-p`
+/// is needed.
+#[test]
+fn workspace_inheritance_is_spelled_out() {
+    let ws = library();
+    ws.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"ns-user\", \"helper\"]\nexclude = [\"unpacked\"]\nresolver = \"2\"\n\n\
+         [workspace.package]\nversion = \"0.2.0\"\nedition = \"2021\"\nlicense = \"MIT\"\n\n\
+         [workspace.dependencies]\nhelper = { path = \"helper\" }\n\n\
+         [workspace.lints.rust]\nunsafe_code = \"forbid\"\n\n\
+         [workspace.metadata.facade.dependencies]\n\"foo::bar\" = { version = \"1\", package = \"foo-bar\" }\n",
+    );
+    ws.write(
+        "helper/Cargo.toml",
+        "[package]\nname = \"helper\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    ws.write("helper/src/lib.rs", "");
+    ws.write(
+        "ns-user/Cargo.toml",
+        "[package]\nname = \"ns-user\"\nversion.workspace = true\nedition.workspace = true\n\
+         license.workspace = true\ndescription = \"inherits\"\n\n\
+         [lints]\nworkspace = true\n\n\
+         [dev-dependencies]\nhelper.workspace = true\n\n\
+         [package.metadata.facade.dependencies]\n\"foo::bar\" = { workspace = true, features = [\"shiny\"] }\n",
+    );
+    ws.write(
+        "ns-user/src/lib.rs",
+        "/// ```\n/// assert_eq!(ns_user::shine(), \"shiny\");\n/// ```\npub fn shine() -> &'static str {\n    foo::bar::shine()\n}\n",
+    );
+    ws.facade(&["sync"]).assert_code(0);
+    let before = ws.snapshot();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-facade"));
+    command
+        .args(["facade", "package"])
+        .current_dir(ws.path().join("ns-user/src"))
+        .env("CARGO_NET_OFFLINE", "true");
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_unchanged(&before, &ws.snapshot());
+
+    unpack(&ws, &ws.path().join("target/package/ns-user-0.2.0.crate"));
+    let manifest = ws.read("unpacked/ns-user-0.2.0/Cargo.toml");
+    for expected in [
+        "version = \"0.2.0\"",
+        "edition = \"2021\"",
+        "license = \"MIT\"",
+        "[dependencies.foo_bar]\nversion = \"1\"\nfeatures = [\"shiny\"]\npackage = \"foo-bar\"",
+        "[lints.rust]\nunsafe_code = \"forbid\"",
+    ] {
+        assert!(
+            manifest.contains(expected),
+            "missing `{expected}` in\n{manifest}"
+        );
+    }
+    assert!(!manifest.contains("helper"), "{manifest}");
+    ws.cargo(&[
+        "test",
+        "--manifest-path",
+        "unpacked/ns-user-0.2.0/Cargo.toml",
+    ])
+    .assert_code(0);
+}
+
+/// A path that would mean something else once lowered (a local item named
+/// like the child's crate) is refused at its place in the author's file,
+/// before cargo runs.
+#[test]
+fn a_path_a_local_item_would_capture_is_refused() {
+    let ws = library();
+    ws.write(
+        "ns-user/src/lib.rs",
+        "mod foo_bar {}\n\npub fn f() -> u8 {\n    foo::bar::make().0\n}\n",
+    );
+    let before = ws.snapshot();
+    let run = ws.facade(&["package", "-p", "ns-user"]);
+    run.assert_code(2);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+error: `foo_bar` would name a local item here, not the crate
+ --> ns-user/src/lib.rs:4:5
+  |
+1 | mod foo_bar {}
+  |     ------- local `foo_bar` defined here
+...
+4 |     foo::bar::make().0
+  |     ^^^^^^^^ would become `foo_bar`
+  |
+  = note: `cargo facade package` lowers `foo::bar::` to `foo_bar::`
+  = help: rename the local `foo_bar`, or write this path as `::foo::bar::…` so that no local item can capture it
+
+error: aborting due to the previous error; no file was changed
+
+"#]]
+    );
+    assert_unchanged(&before, &ws.snapshot());
+    assert!(!ws.path().join("target/package").exists());
 }

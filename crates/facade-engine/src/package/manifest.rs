@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, Value};
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
 use crate::migrate::source::Rename;
 use crate::name::DeclName;
 use crate::plan::{self, Declaration, DepKind, Source, TableId, get_path};
@@ -75,8 +75,36 @@ pub fn lower_manifest(
     let errors_before = diags.error_count();
 
     inherit_package_fields(&mut doc, ws, dir);
+    let mut unversioned_paths = Vec::new();
     for table in plan::real_tables(doc.as_item()) {
-        lower_real_table(&mut doc, &table, dir, ws);
+        unversioned_paths.extend(lower_real_table(&mut doc, &table, dir, ws));
+    }
+    if !unversioned_paths.is_empty() {
+        let file = SourceFile::new(path.to_owned(), text.to_owned());
+        let spanned = toml_edit::Document::parse(text.to_owned()).ok();
+        for (table, key) in unversioned_paths {
+            let span = spanned
+                .as_ref()
+                .and_then(|d| get_path(d.as_item(), &table.real_path()))
+                .and_then(Item::as_table_like)
+                .and_then(|t| t.get_key_value(&key))
+                .and_then(|(k, _)| k.span())
+                .unwrap_or(0..0);
+            diags.push(
+                Diagnostic::error(format!(
+                    "`{key}` cannot be published: it is a path dependency without `version`"
+                ))
+                .at(&file, span, "no `version`")
+                .note(
+                    "cargo strips `path` when packaging, so the registry needs a version to find it \
+                     (nothing was packaged or published)",
+                )
+                .help(format!(
+                    "add `version = \"…\"` (the version of the package at its path) to `{key}`, \
+                     or make it a dev-dependency, which cargo leaves out of the package"
+                )),
+            );
+        }
     }
 
     let mut renames: Vec<Rename> = Vec::new();
@@ -237,8 +265,15 @@ fn table_mut<'d>(doc: &'d mut DocumentMut, id: &TableId) -> &'d mut dyn toml_edi
 }
 
 /// Drops managed entries and RFC-syntax keys; resolves `workspace = true`
-/// entries and makes `path`s absolute.
-fn lower_real_table(doc: &mut DocumentMut, id: &TableId, dir: &Path, ws: WorkspaceContext<'_>) {
+/// entries and makes `path`s absolute. Returns the normal and build
+/// dependencies with a `path` but no `version`, which cannot be published.
+fn lower_real_table(
+    doc: &mut DocumentMut,
+    id: &TableId,
+    dir: &Path,
+    ws: WorkspaceContext<'_>,
+) -> Vec<(TableId, String)> {
+    let mut unversioned = Vec::new();
     let table = table_mut(doc, id);
     let keys: Vec<String> = table.iter().map(|(k, _)| k.to_owned()).collect();
     for key in keys {
@@ -279,6 +314,9 @@ fn lower_real_table(doc: &mut DocumentMut, id: &TableId, dir: &Path, ws: Workspa
                 table.remove(&key); // a managed entry: a facade
             }
             Some(path) => {
+                if id.kind != DepKind::Dev && !entry.contains_key("version") {
+                    unversioned.push((id.clone(), key.clone()));
+                }
                 let mut entry = entry;
                 entry.insert("path", path.display().to_string().into());
                 table.insert(&key, Item::Value(Value::InlineTable(entry)));
@@ -289,6 +327,7 @@ fn lower_real_table(doc: &mut DocumentMut, id: &TableId, dir: &Path, ws: Workspa
             None => {}
         }
     }
+    unversioned
 }
 
 fn to_inline(table: &dyn toml_edit::TableLike) -> InlineTable {

@@ -240,6 +240,7 @@ fn select<'m>(
     };
     let found = members
         .iter()
+        .filter(|m| !m.manifest_path.starts_with(facade_dir))
         .filter(|m| {
             let dir = m.manifest_path.parent().expect("a manifest has a folder");
             here.starts_with(dir.as_std_path())

@@ -75,7 +75,8 @@ fn walk(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
             if path.is_dir() {
                 let name = entry.file_name();
                 let hidden = name.to_string_lossy().starts_with('.');
-                if !hidden && !(folder == dir && name == "target") {
+                let target = folder == dir && name == "target";
+                if !hidden && !target {
                     stack.push(path);
                 }
             } else if let Ok(rel) = path.strip_prefix(dir) {
