@@ -137,6 +137,7 @@ version = "0.1.0"
 edition = "2021"
 description = "Uses namespace foo"
 license = "MIT"
+repository = "https://example.org/ns-user"
 
 [package.metadata.facade.dependencies]
 foo = "1"
@@ -216,10 +217,6 @@ fn a_namespaced_library_packages_into_an_ordinary_crate() {
    Verifying ns-user v0.1.0 ([ROOT]/ns-user)
    Compiling ns-user v0.1.0 ([ROOT]/target/package/ns-user-0.1.0)
     Finished `dev` profile [unoptimized + debuginfo] target(s) in [..]s
-warning: manifest has no documentation, homepage or repository
-  |
-  = note: see https://doc.rust-lang.org/cargo/reference/manifest.html#package-metadata for more info
-
     Finished lowered crate written to target/package/ns-user-0.1.0.crate
 
 "#]]
@@ -444,9 +441,6 @@ fn verification_errors_point_at_the_authors_file() {
    Verifying ns-user v0.1.0 ([ROOT]/ns-user)
 ...
    Compiling ns-user v0.1.0 ([ROOT]/target/package/ns-user-0.1.0)
-warning: manifest has no documentation, homepage or repository
-  |
-  = note: see https://doc.rust-lang.org/cargo/reference/manifest.html#package-metadata for more info
 error[E0308]: mismatched types
  --> ns-user/src/lib.rs:4:5
   |

@@ -411,26 +411,11 @@ fn inherit_package_fields(doc: &mut DocumentMut, ws: WorkspaceContext<'_>, dir: 
 /// `[features]`: RFC-syntax values name the new keys; the mirror's
 /// features replace their translated copies.
 fn lower_features(doc: &mut DocumentMut, decls: &[Declaration]) {
-    let mirror: Vec<(String, Vec<String>)> = get_path(
+    let mirror = features_of(get_path(
         doc.as_item(),
         &["package", "metadata", "facade", "features"],
-    )
-    .and_then(Item::as_table_like)
-    .map(|t| {
-        t.iter()
-            .map(|(name, values)| (name.to_owned(), strings(values)))
-            .collect()
-    })
-    .unwrap_or_default();
-    let real: Vec<(String, Vec<String>)> = doc
-        .get("features")
-        .and_then(Item::as_table_like)
-        .map(|t| {
-            t.iter()
-                .map(|(name, values)| (name.to_owned(), strings(values)))
-                .collect()
-        })
-        .unwrap_or_default();
+    ));
+    let real = features_of(doc.get("features"));
     if mirror.is_empty() && !real.iter().flat_map(|(_, v)| v).any(|v| v.contains("::")) {
         return;
     }
@@ -449,6 +434,18 @@ fn lower_features(doc: &mut DocumentMut, decls: &[Declaration]) {
             .collect();
         features.insert(&name, toml_edit::value(lowered));
     }
+}
+
+/// A features table as (name, values).
+fn features_of(table: Option<&Item>) -> Vec<(String, Vec<String>)> {
+    table
+        .and_then(Item::as_table_like)
+        .map(|t| {
+            t.iter()
+                .map(|(name, values)| (name.to_owned(), strings(values)))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn strings(item: &Item) -> Vec<String> {

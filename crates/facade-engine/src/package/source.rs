@@ -26,7 +26,7 @@ use syn::UseTree;
 use syn::ext::IdentExt as _;
 use syn::visit::{self, Visit};
 
-use crate::migrate::source::{Problem, Rename, rewrite};
+use crate::migrate::source::{Problem, Rename, parse_offset, rewrite};
 
 /// The rename that lowers child `child` of namespace `root` (package-name
 /// segments) to the crate key `krate`.
@@ -128,21 +128,6 @@ fn split_use_groups(text: &str, renames: &[Rename]) -> String {
     }
     out.push_str(&text[at..]);
     out
-}
-
-/// Where syn starts parsing a file: after a BOM and a shebang line.
-fn parse_offset(text: &str) -> usize {
-    let mut base = 0;
-    if text.starts_with('\u{feff}') {
-        base = '\u{feff}'.len_utf8();
-    }
-    let rest = &text[base..];
-    if let Some(after) = rest.strip_prefix("#!")
-        && !after.trim_start().starts_with('[')
-    {
-        base += rest.find('\n').unwrap_or(rest.len());
-    }
-    base
 }
 
 struct Splitter<'a> {
