@@ -55,6 +55,7 @@ const LIB_RS: &str = r#"//! A library written only against `foo::…` paths.
 //! ```
 //!
 //! See [`foo::bar::Baz`], [`Root`](foo::Root) and [make](foo::bar::make).
+#![doc = include_str!("../README.md")]
 
 use foo::{bar::Baz, Root};
 pub use foo::bar;
@@ -131,6 +132,9 @@ mod tests {
 }
 "#;
 
+/// Included into the crate's docs: its code block is a doctest too.
+const README: &str = "# ns-user\n\nLinks to [`foo::bar::make`].\n\n```rust\nuse foo::{bar::Baz, Root};\nlet _: (Baz, Root) = (foo::bar::make(), Root);\n```\n";
+
 const LIB_TOML: &str = r#"[package]
 name = "ns-user"
 version = "0.1.0"
@@ -179,6 +183,7 @@ fn library() -> Fixture {
     );
     ws.write("ns-user/Cargo.toml", LIB_TOML);
     ws.write("ns-user/src/lib.rs", LIB_RS);
+    ws.write("ns-user/README.md", README);
     ws
 }
 
@@ -211,9 +216,9 @@ fn a_namespaced_library_packages_into_an_ordinary_crate() {
     assert_data_eq!(
         run.stderr,
         str![[r#"
-    Lowering ns-user v0.1.0 (ns-user: 4 namespaced dependencies, 18 paths in 1 file)
+    Lowering ns-user v0.1.0 (ns-user: 4 namespaced dependencies, 21 paths in 2 files)
    Packaging ns-user v0.1.0 ([ROOT]/ns-user)
-    Packaged 4 files, [..]
+    Packaged [..] files, [..]
    Verifying ns-user v0.1.0 ([ROOT]/ns-user)
    Compiling ns-user v0.1.0 ([ROOT]/target/package/ns-user-0.1.0)
     Finished `dev` profile [unoptimized + debuginfo] target(s) in [..]s
@@ -278,7 +283,7 @@ fn a_namespaced_library_packages_into_an_ordinary_crate() {
         test.stdout
     );
     assert!(
-        test.stdout.contains("test result: ok. 2 passed"),
+        test.stdout.contains("test result: ok. 3 passed"),
         "doctests: {}",
         test.stdout
     );
@@ -343,7 +348,7 @@ fn publish_dry_run_publishes_the_lowered_crate() {
     );
     run.assert_code(0);
     for expected in [
-        "    Lowering ns-user v0.1.0 (ns-user: 4 namespaced dependencies, 18 paths in 1 file)\n",
+        "    Lowering ns-user v0.1.0 (ns-user: 4 namespaced dependencies, 21 paths in 2 files)\n",
         "   Verifying ns-user v0.1.0 ([ROOT]/ns-user)\n",
         "   Uploading ns-user v0.1.0 ([ROOT]/ns-user)\n",
         "warning: aborting upload due to dry run",
@@ -437,7 +442,7 @@ fn verification_errors_point_at_the_authors_file() {
         str![[r#"
     Lowering ns-user v0.1.0 (ns-user: 4 namespaced dependencies, 2 paths in 1 file)
    Packaging ns-user v0.1.0 ([ROOT]/ns-user)
-    Packaged 4 files, [..]
+    Packaged [..] files, [..]
    Verifying ns-user v0.1.0 ([ROOT]/ns-user)
 ...
    Compiling ns-user v0.1.0 ([ROOT]/target/package/ns-user-0.1.0)

@@ -298,9 +298,7 @@ fn lower_package(
         PathBuf::from("Cargo.toml"),
         lowered_manifest.text.clone().into_bytes(),
     )];
-    let mut paths = 0;
-    let mut lowered_files = 0;
-    let mut ok = true;
+    let mut originals = Vec::new();
     for rel in stage::package_files(&dir)? {
         if rel == Path::new("Cargo.toml") || rel == Path::new("Cargo.lock") {
             continue;
@@ -308,39 +306,68 @@ fn lower_package(
         let path = dir.join(&rel);
         let bytes =
             std::fs::read(&path).with_context(|| format!("failed to read `{}`", path.display()))?;
-        let is_rust = rel.extension().is_some_and(|e| e == "rs");
-        let lowered = match (is_rust && !renames.is_empty(), std::str::from_utf8(&bytes)) {
-            (true, Ok(text)) => match source::lower(text, renames) {
-                Ok(out) => {
-                    if out.paths > 0 {
-                        paths += out.paths;
-                        lowered_files += 1;
-                    }
-                    out.text.into_bytes()
-                }
-                Err(problems) => {
-                    ok = false;
-                    let file = SourceFile::new(path.clone(), text.to_owned());
-                    for problem in problems {
-                        let mut diag = Diagnostic::error(problem.message).at(
-                            &file,
-                            problem.span,
-                            problem.label,
-                        );
-                        if let Some((span, label)) = problem.related {
-                            diag = diag.at(&file, span, label);
-                        }
-                        diags.push(
-                            diag.help(problem.help)
-                                .note("`cargo facade package` lowers `foo::bar::` to `foo_bar::`"),
-                        );
-                    }
-                    continue;
-                }
-            },
-            _ => bytes,
+        originals.push((rel, bytes));
+    }
+    // Markdown that doc attributes include holds doctests too.
+    let mut markdown = std::collections::BTreeSet::new();
+    for (rel, bytes) in &originals {
+        if rel.extension().is_some_and(|e| e == "rs")
+            && let Ok(text) = std::str::from_utf8(bytes)
+        {
+            let folder = rel.parent().unwrap_or(Path::new(""));
+            for include in source::doc_includes(text) {
+                markdown.insert(plan::normalize(&dir.join(folder).join(include)));
+            }
+        }
+    }
+    let mut paths = 0;
+    let mut lowered_files = 0;
+    let mut ok = true;
+    for (rel, bytes) in originals {
+        let path = dir.join(&rel);
+        let lower = if rel.extension().is_some_and(|e| e == "rs") {
+            source::lower
+        } else if markdown.contains(&path) {
+            source::lower_markdown
+        } else {
+            files.push((rel, bytes));
+            continue;
         };
-        files.push((rel, lowered));
+        let text = match String::from_utf8(bytes) {
+            Ok(text) if !renames.is_empty() => text,
+            Ok(text) => {
+                files.push((rel, text.into_bytes()));
+                continue;
+            }
+            Err(err) => {
+                files.push((rel, err.into_bytes()));
+                continue;
+            }
+        };
+        match lower(&text, renames) {
+            Ok(out) => {
+                if out.paths > 0 {
+                    paths += out.paths;
+                    lowered_files += 1;
+                }
+                files.push((rel, out.text.into_bytes()));
+            }
+            Err(problems) => {
+                ok = false;
+                let file = SourceFile::new(path, text);
+                for problem in problems {
+                    let mut diag =
+                        Diagnostic::error(problem.message).at(&file, problem.span, problem.label);
+                    if let Some((span, label)) = problem.related {
+                        diag = diag.at(&file, span, label);
+                    }
+                    diags.push(
+                        diag.help(problem.help)
+                            .note("`cargo facade package` lowers `foo::bar::` to `foo_bar::`"),
+                    );
+                }
+            }
+        }
     }
     if !ok {
         return Ok(None);

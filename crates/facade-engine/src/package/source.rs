@@ -235,7 +235,57 @@ struct DocLine {
 
 /// Pass 3: doc comments.
 fn lower_docs(text: &str, renames: &[Rename]) -> Result<Lowered, Vec<Problem>> {
-    let lines = doc_lines(text);
+    lower_doc_lines(text, &doc_lines(text), renames)
+}
+
+/// Lowers a Markdown file that a doc attribute includes
+/// (`#![doc = include_str!("../README.md")]`): its code blocks are
+/// doctests of the crate, its links intra-doc links.
+pub fn lower_markdown(text: &str, renames: &[Rename]) -> Result<Lowered, Vec<Problem>> {
+    let mut lines = Vec::new();
+    let mut at = 0;
+    for (line, piece) in text.split_inclusive('\n').enumerate() {
+        let content = piece.trim_end_matches(['\n', '\r']);
+        lines.push(DocLine {
+            content: at..at + content.len(),
+            inner: false,
+            line,
+        });
+        at += piece.len();
+    }
+    lower_doc_lines(text, &lines, renames)
+}
+
+/// The files that `#[doc = include_str!("…")]` attributes of `text` include,
+/// as written (relative to the file's folder).
+pub fn doc_includes(text: &str) -> Vec<String> {
+    struct Includes(Vec<String>);
+    impl<'ast> Visit<'ast> for Includes {
+        fn visit_attribute(&mut self, attr: &'ast syn::Attribute) {
+            if let syn::Meta::NameValue(nv) = &attr.meta
+                && nv.path.is_ident("doc")
+                && let syn::Expr::Macro(mac) = &nv.value
+                && mac.mac.path.is_ident("include_str")
+                && let Ok(lit) = mac.mac.parse_body::<syn::LitStr>()
+            {
+                self.0.push(lit.value());
+            }
+        }
+    }
+    let base = parse_offset(text);
+    let Ok(file) = syn::parse_str::<syn::File>(&text[base..]) else {
+        return Vec::new();
+    };
+    let mut includes = Includes(Vec::new());
+    includes.visit_file(&file);
+    includes.0
+}
+
+fn lower_doc_lines(
+    text: &str,
+    lines: &[DocLine],
+    renames: &[Rename],
+) -> Result<Lowered, Vec<Problem>> {
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
     let mut problems = Vec::new();
     let mut paths = 0;
@@ -550,6 +600,20 @@ mod tests {
         check(
             "//! See [`foo::bar::Baz`] and [foo::Root], not `xfoo::bar` or `a::foo::bar`.\n//!\n//! ```\n//! # use foo::{bar::Baz, Root};\n//! let b: foo::bar::Baz = foo::bar::make();\n//! ```\n//!\n//! ```text\n//! foo::bar::Baz\n//! ```\n/// [`Baz`](foo::bar::Baz)\n///\n/// ```no_run\n/// use foo::bar;\n/// fn main() { bar::make(); }\n/// ```\npub fn f() {}\nconst S: &str = \"/// foo::bar::X\";\n",
             "//! See [`foo_bar::Baz`] and [foo::Root], not `xfoo::bar` or `a::foo::bar`.\n//!\n//! ```\n//! # use {foo_bar::Baz, foo::Root};\n//! let b: foo_bar::Baz = foo_bar::make();\n//! ```\n//!\n//! ```text\n//! foo::bar::Baz\n//! ```\n/// [`Baz`](foo_bar::Baz)\n///\n/// ```no_run\n/// use foo_bar as bar;\n/// fn main() { bar::make(); }\n/// ```\npub fn f() {}\nconst S: &str = \"/// foo::bar::X\";\n",
+        );
+    }
+
+    #[test]
+    fn included_markdown() {
+        let text = "# ns\n\nUses [`foo::bar::Baz`].\n\n```rust\nuse foo::{bar::Baz, Root};\n```\n\n```sh\nfoo::bar\n```\n";
+        let out = lower_markdown(text, &renames()).unwrap();
+        assert_eq!(
+            out.text,
+            "# ns\n\nUses [`foo_bar::Baz`].\n\n```rust\nuse {foo_bar::Baz, foo::Root};\n```\n\n```sh\nfoo::bar\n```\n"
+        );
+        assert_eq!(
+            doc_includes("#![doc = include_str!(\"../README.md\")]\n#[doc = \"x\"]\nfn f() {}\n"),
+            ["../README.md"]
         );
     }
 
