@@ -579,3 +579,48 @@ error: aborting due to the previous error; no file was changed
     assert_unchanged(&before, &ws.snapshot());
     assert!(!ws.path().join("target/package").exists());
 }
+
+/// In a git checkout, uncommitted changes to the package stop `package`
+/// as they stop `cargo package`, until `--allow-dirty`.
+#[test]
+fn uncommitted_changes_need_allow_dirty() {
+    let ws = library();
+    ws.write(".gitignore", "target/\nunpacked/\n");
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@t"])
+            .args(args)
+            .current_dir(ws.path())
+            .status()
+            .expect("run git");
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "library"]);
+    ws.write("ns-user/src/lib.rs", &format!("{LIB_RS}// edited\n"));
+    let before = ws.snapshot();
+    let run = ws.facade(&["package", "-p", "ns-user", "--no-verify"]);
+    run.assert_code(2);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+error: `ns-user` has changes not yet committed into git (1 file)
+ |
+ = note: changed: ns-user/src/lib.rs
+ = help: commit these changes, or pass `--allow-dirty` to package them anyway
+
+error: aborting due to the previous error; no file was changed
+
+"#]]
+    );
+    assert_unchanged(&before, &ws.snapshot());
+    ws.facade(&["package", "-p", "ns-user", "--allow-dirty"])
+        .assert_code(0);
+    assert_unchanged(&before, &ws.snapshot());
+    assert!(
+        ws.path()
+            .join("target/package/ns-user-0.1.0.crate")
+            .is_file()
+    );
+}

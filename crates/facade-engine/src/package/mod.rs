@@ -274,13 +274,12 @@ fn lower_package(
         if !dirty.is_empty() {
             diags.push(
                 Diagnostic::error(format!(
-                    "{} file{} in the working directory of `{}` contain changes that were not yet \
-                     committed into git:\n\n{}",
+                    "`{}` has changes not yet committed into git ({} file{})",
+                    package.name,
                     dirty.len(),
                     if dirty.len() == 1 { "" } else { "s" },
-                    package.name,
-                    dirty.join("\n")
                 ))
+                .note(format!("changed: {}", dirty.join(", ")))
                 .help("commit these changes, or pass `--allow-dirty` to package them anyway"),
             );
             return Ok(None);

@@ -40,6 +40,7 @@ pub fn package_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
 
 fn git_files(dir: &Path) -> Option<Vec<PathBuf>> {
     let output = Command::new("git")
+        .arg("--no-optional-locks")
         .arg("-C")
         .arg(dir)
         .args([
@@ -90,7 +91,10 @@ fn walk(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
 /// Files of the package that git sees as changed or new, as `cargo
 /// package` refuses them without `--allow-dirty`; empty outside git.
 pub fn dirty_files(dir: &Path) -> Vec<String> {
+    // `--no-optional-locks`: a plain `git status` refreshes `.git/index`,
+    // and this command changes nothing, git's files included.
     let Ok(output) = Command::new("git")
+        .arg("--no-optional-locks")
         .arg("-C")
         .arg(dir)
         .args([
