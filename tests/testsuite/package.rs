@@ -475,7 +475,8 @@ error: aborting due to the previous error; no file was changed
 
 /// A member that inherits from its workspace (package fields, lints,
 /// declarations, ordinary dependencies) is packaged alone: the lowered
-/// manifest spells out what it inherited; a path-only dev-dependency is
+/// manifest spells out what it inherited, a path child with a version
+/// becomes a registry dependency (cargo strips the path); a path-only dev-dependency is
 /// left out, as cargo leaves it out; run from the member's folder, no `-p`
 /// is needed.
 #[test]
@@ -483,11 +484,20 @@ fn workspace_inheritance_is_spelled_out() {
     let ws = library();
     ws.write(
         "Cargo.toml",
-        "[workspace]\nmembers = [\"ns-user\", \"helper\"]\nexclude = [\"unpacked\"]\nresolver = \"2\"\n\n\
+        "[workspace]\nmembers = [\"ns-user\", \"helper\", \"foo-bar\"]\nexclude = [\"unpacked\"]\nresolver = \"2\"\n\n\
          [workspace.package]\nversion = \"0.2.0\"\nedition = \"2021\"\nlicense = \"MIT\"\n\n\
          [workspace.dependencies]\nhelper = { path = \"helper\" }\n\n\
          [workspace.lints.rust]\nunsafe_code = \"forbid\"\n\n\
-         [workspace.metadata.facade.dependencies]\n\"foo::bar\" = { version = \"1\", package = \"foo-bar\" }\n",
+         [workspace.metadata.facade.dependencies]\n\"foo::bar\" = { version = \"1\", path = \"foo-bar\" }\n",
+    );
+    // The child as a workspace member: a path with a version.
+    ws.write(
+        "foo-bar/Cargo.toml",
+        &ws.read("vendor/foo-bar-1.0.0/Cargo.toml"),
+    );
+    ws.write(
+        "foo-bar/src/lib.rs",
+        &ws.read("vendor/foo-bar-1.0.0/src/lib.rs"),
     );
     ws.write(
         "helper/Cargo.toml",
@@ -536,6 +546,12 @@ fn workspace_inheritance_is_spelled_out() {
         );
     }
     assert!(!manifest.contains("helper"), "{manifest}");
+    // `Cargo.toml.orig` is published as it is: no absolute path in it.
+    let orig = ws.read("unpacked/ns-user-0.2.0/Cargo.toml.orig");
+    assert!(
+        orig.contains("foo_bar = { package = \"foo-bar\", version = \"1\", path = \"../../../../foo-bar\", features = [\"shiny\"] }"),
+        "{orig}"
+    );
     ws.cargo(&[
         "test",
         "--manifest-path",

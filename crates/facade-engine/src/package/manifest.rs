@@ -14,7 +14,8 @@
 //!   `foo_bar/x`), and `[package.metadata.facade]` goes;
 //! - the package stands alone (it is staged outside its workspace): an empty
 //!   `[workspace]`, workspace inheritance resolved, relative paths made
-//!   absolute.
+//!   relative to the staging folder (never absolute: `Cargo.toml.orig` is
+//!   published as it is).
 //!
 //! A normal or build declaration without `version` (path or git) cannot be
 //! published, as cargo says of any dependency: an error at the declaration.
@@ -29,6 +30,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
 use crate::migrate::source::Rename;
 use crate::name::DeclName;
 use crate::plan::{self, Declaration, DepKind, Source, TableId, get_path};
+use crate::render::relative;
 
 use super::source::child_rename;
 
@@ -64,6 +66,7 @@ pub fn dependency_key(name: &DeclName) -> String {
 pub fn lower_manifest(
     text: &str,
     path: &Path,
+    stage: &Path,
     ws: WorkspaceContext<'_>,
     decls: &[Declaration],
     diags: &mut Diagnostics,
@@ -74,10 +77,10 @@ pub fn lower_manifest(
         .map_err(|err| anyhow::anyhow!("failed to parse `{}`: {err}", path.display()))?;
     let errors_before = diags.error_count();
 
-    inherit_package_fields(&mut doc, ws, dir);
+    inherit_package_fields(&mut doc, ws, dir, stage);
     let mut unversioned_paths = Vec::new();
     for table in plan::real_tables(doc.as_item()) {
-        unversioned_paths.extend(lower_real_table(&mut doc, &table, dir, ws));
+        unversioned_paths.extend(lower_real_table(&mut doc, &table, dir, stage, ws));
     }
     if !unversioned_paths.is_empty() {
         let file = SourceFile::new(path.to_owned(), text.to_owned());
@@ -131,6 +134,7 @@ pub fn lower_manifest(
             Item::Value(Value::InlineTable(dependency(
                 decl,
                 &dependency_key(&decl.name),
+                stage,
             ))),
         );
         dependencies += 1;
@@ -199,7 +203,7 @@ fn unversioned(decl: &Declaration) -> Diagnostic {
 }
 
 /// The ordinary dependency a declaration becomes.
-fn dependency(decl: &Declaration, key: &str) -> InlineTable {
+fn dependency(decl: &Declaration, key: &str, stage: &Path) -> InlineTable {
     let spec = &decl.spec;
     let mut table = InlineTable::new();
     if spec.package != key {
@@ -210,7 +214,7 @@ fn dependency(decl: &Declaration, key: &str) -> InlineTable {
     }
     match &spec.source {
         Source::Path(path) => {
-            table.insert("path", path.display().to_string().into());
+            table.insert("path", relative(stage, path).into());
         }
         Source::Registry { registry } => {
             if let Some(registry) = registry {
@@ -271,6 +275,7 @@ fn lower_real_table(
     doc: &mut DocumentMut,
     id: &TableId,
     dir: &Path,
+    stage: &Path,
     ws: WorkspaceContext<'_>,
 ) -> Vec<(TableId, String)> {
     let mut unversioned = Vec::new();
@@ -318,7 +323,7 @@ fn lower_real_table(
                     unversioned.push((id.clone(), key.clone()));
                 }
                 let mut entry = entry;
-                entry.insert("path", path.display().to_string().into());
+                entry.insert("path", relative(stage, &path).into());
                 table.insert(&key, Item::Value(Value::InlineTable(entry)));
             }
             None if inherited => {
@@ -379,8 +384,13 @@ fn merge_member_keys(entry: &mut InlineTable, member: &Item) {
 }
 
 /// `version.workspace = true` and friends take the workspace's value;
-/// `readme`/`license-file` outside the package become absolute.
-fn inherit_package_fields(doc: &mut DocumentMut, ws: WorkspaceContext<'_>, dir: &Path) {
+/// `readme`/`license-file` outside the package are reached from the stage.
+fn inherit_package_fields(
+    doc: &mut DocumentMut,
+    ws: WorkspaceContext<'_>,
+    dir: &Path,
+    stage: &Path,
+) {
     let Some(package) = doc.get_mut("package").and_then(Item::as_table_like_mut) else {
         return;
     };
@@ -402,7 +412,7 @@ fn inherit_package_fields(doc: &mut DocumentMut, ws: WorkspaceContext<'_>, dir: 
         {
             let path = plan::normalize(&base.join(rel));
             if !path.starts_with(dir) {
-                *item = toml_edit::value(path.display().to_string());
+                *item = toml_edit::value(relative(stage, &path));
             }
         }
     }

@@ -99,7 +99,8 @@ pub fn run(publish: bool, options: &Options, shell: &mut Shell) -> anyhow::Resul
             .iter()
             .position(|c| c.name == package.name.as_str())
             .map_or(&[][..], |i| plan.declarations_of(i));
-        if let Some(one) = lower_package(package, context, decls, opts, &mut diags)? {
+        let stage = stage_dir(&target_dir, package.name.as_str());
+        if let Some(one) = lower_package(package, &stage, context, decls, opts, &mut diags)? {
             lowered.push(one);
         }
     }
@@ -114,10 +115,7 @@ pub fn run(publish: bool, options: &Options, shell: &mut Shell) -> anyhow::Resul
     }
 
     for package in &lowered {
-        let stage = target_dir
-            .join("cargo-facade")
-            .join("package")
-            .join(&package.name);
+        let stage = stage_dir(&target_dir, &package.name);
         shell.status(
             "Lowering",
             format!(
@@ -191,6 +189,11 @@ pub fn run(publish: bool, options: &Options, shell: &mut Shell) -> anyhow::Resul
     Ok(Exit::Success)
 }
 
+/// Where a package's lowered copy is staged.
+fn stage_dir(target_dir: &Path, name: &str) -> PathBuf {
+    target_dir.join("cargo-facade").join("package").join(name)
+}
+
 fn report(shell: &mut Shell, diags: Diagnostics) -> anyhow::Result<Exit> {
     for diag in diags.items() {
         shell.diagnostic(diag);
@@ -259,6 +262,7 @@ fn select<'m>(
 /// Lowers one package in memory; `None` with errors in `diags`.
 fn lower_package(
     package: &cargo_metadata::Package,
+    stage: &Path,
     context: manifest::WorkspaceContext<'_>,
     decls: &[Declaration],
     opts: &PackageOptions,
@@ -288,7 +292,7 @@ fn lower_package(
     let text = std::fs::read_to_string(&manifest_path)
         .with_context(|| format!("failed to read `{}`", manifest_path.display()))?;
     let Some(lowered_manifest) =
-        manifest::lower_manifest(&text, &manifest_path, context, decls, diags)?
+        manifest::lower_manifest(&text, &manifest_path, stage, context, decls, diags)?
     else {
         return Ok(None);
     };

@@ -198,6 +198,10 @@ pub fn relay(
     let mut rest = String::new();
     for line in stderr.lines() {
         let trimmed = line.trim_start();
+        // Another cargo holding a lock is no news about this package.
+        if trimmed.starts_with("Blocking waiting for file lock") {
+            continue;
+        }
         let indent = line.len() - trimmed.len();
         let verb_len = trimmed.find(' ').unwrap_or(0);
         if indent > 0
