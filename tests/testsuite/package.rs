@@ -14,7 +14,11 @@ use crate::support::{Fixture, assert_unchanged};
 /// The registry's packages: a root, a plain child, a macro child (with
 /// `$crate`) and a proc-macro child written with `proc_macro` alone.
 const VENDORED: &[(&str, &str, &str)] = &[
-    ("foo", "", "pub struct Root;\npub fn root() -> u8 { 1 }\n"),
+    (
+        "foo",
+        "[features]\nextra = []\n",
+        "pub struct Root;\npub fn root() -> u8 { 1 }\n",
+    ),
     (
         "foo-bar",
         "[features]\nshiny = []\n",
@@ -23,7 +27,7 @@ const VENDORED: &[(&str, &str, &str)] = &[
     ),
     (
         "foo-mac",
-        "",
+        "[features]\nloud = []\n",
         "#[doc(hidden)]\npub fn helper(x: u8) -> u8 { x + 1 }\n\
          #[macro_export]\nmacro_rules! plus_one { ($e:expr) => { $crate::helper($e) }; }\n",
     ),
@@ -154,6 +158,8 @@ foo = "1"
 [package.metadata.facade.features]
 default = ["macros"]
 macros = ["dep:foo::mac"]
+loud = ["foo::mac?/loud"]
+shiny = ["foo::bar/shiny", "foo/extra"]
 "#;
 
 /// A workspace with the vendored registry, the library, and an excluded
@@ -238,6 +244,8 @@ fn a_namespaced_library_packages_into_an_ordinary_crate() {
         "[dependencies.foo_mac]\nversion = \"1.0\"\noptional = true\npackage = \"foo-mac\"",
         "[target.\"cfg(not(windows))\".dependencies.foo_derive]\nversion = \"1\"\npackage = \"foo-derive\"",
         "macros = [\"dep:foo_mac\"]",
+        "loud = [\"foo_mac?/loud\"]",
+        "shiny = [\n    \"foo_bar/shiny\",\n    \"foo/extra\",\n]",
     ] {
         assert!(
             manifest.contains(expected),

@@ -486,3 +486,17 @@ pub fn lower_feature_value(value: &str, decls: &[Declaration]) -> String {
         _ => value.to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_of_children_are_crate_names() {
+        let key = |name: &str| dependency_key(&DeclName::parse(name).unwrap());
+        assert_eq!(key("foo"), "foo");
+        assert_eq!(key("foo::bar"), "foo_bar");
+        assert_eq!(key("my-ns::bar-baz"), "my_ns_bar_baz");
+        assert_eq!(key("foo::type"), "foo_type");
+    }
+}

@@ -63,6 +63,9 @@ struct Lowered {
 pub fn run(publish: bool, options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
     let opts = &options.package;
     let verb = if publish { "publish" } else { "package" };
+    // A `sync` running meanwhile would change what is being packaged.
+    let _lock =
+        crate::lock::lock_workspace(options.manifest_path.as_deref(), &options.cargo, shell)?;
     let mut diags = Diagnostics::default();
     let metadata =
         match load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, true)? {
