@@ -63,6 +63,7 @@ const LIB_RS: &str = r#"//! A library written only against `foo::…` paths.
 
 use foo::{bar::Baz, Root};
 pub use foo::bar;
+pub use foo as ns;
 
 pub mod inner {
     use foo::bar::{self as b, Baz as B};
@@ -222,6 +223,15 @@ fn a_namespaced_library_packages_into_an_ordinary_crate() {
     assert_data_eq!(
         run.stderr,
         str![[r#"
+warning: this re-export of a namespace loses its children when published
+  --> ns-user/src/lib.rs:16:1
+   |
+16 | pub use foo as ns;
+   | ^^^^^^^^^^^^^^^^^^ re-exports the namespace
+   |
+   = note: through the facade it re-exports `foo::bar`, `foo::mac`, `foo::derive`; the published crate has no facade, so it re-exports only the root's items
+   = help: re-export the children your users need by name, e.g. `pub use foo::bar;`
+
     Lowering ns-user v0.1.0 (ns-user: 4 namespaced dependencies, 21 paths in 2 files)
    Packaging ns-user v0.1.0 ([ROOT]/ns-user)
     Packaged [..] files, [..]

@@ -350,6 +350,9 @@ fn lower_package(
                 continue;
             }
         };
+        if rel.extension().is_some_and(|e| e == "rs") {
+            warn_reexports(&path, &text, renames, diags);
+        }
         match lower(&text, renames) {
             Ok(out) => {
                 if out.paths > 0 {
@@ -387,6 +390,40 @@ fn lower_package(
         paths,
         lowered_files,
     }))
+}
+
+/// Warns of public re-exports of a namespace: downstream crates lose the
+/// children they reached through it (cargo's verification cannot see that).
+fn warn_reexports(
+    path: &Path,
+    text: &str,
+    renames: &[crate::migrate::source::Rename],
+    diags: &mut Diagnostics,
+) {
+    let mut roots: Vec<String> = renames.iter().map(|r| r.from[0].clone()).collect();
+    roots.dedup();
+    let found = source::namespace_reexports(text, &roots);
+    if found.is_empty() {
+        return;
+    }
+    let file = SourceFile::new(path.to_owned(), text.to_owned());
+    for span in found {
+        let children: Vec<String> = renames
+            .iter()
+            .filter(|r| text[span.clone()].contains(r.from[0].as_str()))
+            .map(|r| format!("`{}::{}`", r.from[0], r.from[1]))
+            .collect();
+        diags.push(
+            Diagnostic::warning("this re-export of a namespace loses its children when published")
+                .at(&file, span, "re-exports the namespace")
+                .note(format!(
+                    "through the facade it re-exports {}; the published crate has no facade, so \
+                     it re-exports only the root's items",
+                    children.join(", ")
+                ))
+                .help("re-export the children your users need by name, e.g. `pub use foo::bar;`"),
+        );
+    }
 }
 
 /// `cargo package`/`cargo publish` on the staged manifest, writing into the

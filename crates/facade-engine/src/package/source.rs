@@ -209,6 +209,50 @@ impl<'ast> Visit<'ast> for Splitter<'_> {
     }
 }
 
+/// `pub use foo;`, `pub use foo as ns;` and `pub use foo::*;` for a
+/// namespace root `foo` that has children: through a facade they re-export
+/// the children too, in the lowered crate only the root's items. Byte
+/// ranges of the `use` items; nothing is lowered for them.
+pub fn namespace_reexports(text: &str, roots: &[String]) -> Vec<Range<usize>> {
+    struct Finder<'a> {
+        roots: &'a [String],
+        found: Vec<Range<usize>>,
+    }
+    impl Finder<'_> {
+        fn exports_root(&self, tree: &UseTree) -> bool {
+            let is_root = |ident: &syn::Ident| self.roots.contains(&ident.unraw().to_string());
+            match tree {
+                UseTree::Name(n) => is_root(&n.ident),
+                UseTree::Rename(r) => is_root(&r.ident),
+                UseTree::Path(p) => is_root(&p.ident) && matches!(&*p.tree, UseTree::Glob(_)),
+                UseTree::Group(g) => g.items.iter().any(|item| self.exports_root(item)),
+                UseTree::Glob(_) => false,
+            }
+        }
+    }
+    impl<'ast> Visit<'ast> for Finder<'_> {
+        fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
+            if matches!(item.vis, syn::Visibility::Public(_)) && self.exports_root(&item.tree) {
+                self.found.push(tokens_range(item.to_token_stream()));
+            }
+        }
+    }
+    let base = parse_offset(text);
+    let Ok(file) = syn::parse_str::<syn::File>(&text[base..]) else {
+        return Vec::new();
+    };
+    let mut finder = Finder {
+        roots,
+        found: Vec::new(),
+    };
+    finder.visit_file(&file);
+    finder
+        .found
+        .into_iter()
+        .map(|r| r.start + base..r.end + base)
+        .collect()
+}
+
 /// The byte range from the first to the last token of a stream.
 fn tokens_range(tokens: TokenStream) -> Range<usize> {
     let mut start = usize::MAX;
@@ -614,6 +658,23 @@ mod tests {
         assert_eq!(
             doc_includes("#![doc = include_str!(\"../README.md\")]\n#[doc = \"x\"]\nfn f() {}\n"),
             ["../README.md"]
+        );
+    }
+
+    #[test]
+    fn public_reexports_of_a_namespace_are_found() {
+        let text = "pub use foo;\nuse foo;\npub use foo::*;\npub use {foo as ns, std::fmt};\npub use foo::Root;\npub use other::*;\n";
+        let found: Vec<&str> = namespace_reexports(text, &["foo".to_owned()])
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "pub use foo;",
+                "pub use foo::*;",
+                "pub use {foo as ns, std::fmt};"
+            ]
         );
     }
 
