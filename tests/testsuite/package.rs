@@ -305,6 +305,17 @@ warning: this re-export of a namespace loses its children when published
         "doctests: {}",
         test.stdout
     );
+
+    // The re-export warning stops `--deny-warnings` before cargo runs.
+    let denied = ws.facade(&["package", "-p", "ns-user", "--deny-warnings"]);
+    denied.assert_code(2);
+    assert!(
+        denied
+            .stderr
+            .ends_with("error: 1 warning denied by `--deny-warnings`; nothing was packaged\n"),
+        "{}",
+        denied.stderr
+    );
 }
 
 /// `publish --dry-run` packages the lowered crate, verifies it and stops

@@ -116,6 +116,14 @@ pub fn run(publish: bool, options: &Options, shell: &mut Shell) -> anyhow::Resul
     for diag in diags.items() {
         shell.diagnostic(diag);
     }
+    let warnings = diags.items().len();
+    if options.deny_warnings && warnings > 0 {
+        shell.error(format!(
+            "{warnings} warning{} denied by `--deny-warnings`; nothing was packaged",
+            if warnings == 1 { "" } else { "s" }
+        ));
+        return Ok(Exit::Error);
+    }
 
     for package in &lowered {
         let stage = stage_dir(&target_dir, &package.name);
@@ -146,7 +154,10 @@ pub fn run(publish: bool, options: &Options, shell: &mut Shell) -> anyhow::Resul
         }
         stage::write_stage(&stage, &files)?;
         shell.verbose("Staged", shell.display_path(&stage));
-        let command = cargo_command(publish, options, &stage, &target_dir);
+        let mut command = cargo_command(publish, options, &stage, &target_dir);
+        if shell.verbosity() == crate::shell::Verbosity::Verbose {
+            command.arg("--verbose");
+        }
         let cwd = std::env::current_dir().unwrap_or_default();
         let ran = stage::run_cargo(command, &stage, &package.dir, |path| {
             crate::diagnostic::display_path(path, &cwd)
