@@ -454,20 +454,26 @@ error: aborting due to 2 previous errors; no file was changed
     assert!(!ws.path().join("target/cargo-facade/package").exists());
 }
 
+/// `package -p ns-user` on the library with `lib_rs` as its `lib.rs`
+/// fails, changing nothing but the target folder, with this stderr.
+fn package_fails(lib_rs: &str) -> (Fixture, String) {
+    let ws = library();
+    ws.write("ns-user/src/lib.rs", lib_rs);
+    let before = ws.snapshot();
+    let run = ws.facade(&["package", "-p", "ns-user"]);
+    run.assert_code(2);
+    assert_unchanged(&before, &ws.snapshot());
+    (ws, run.stderr)
+}
+
 /// cargo's verification errors in a lowered file name the author's file
 /// and line (lowering never moves a line).
 #[test]
 fn verification_errors_point_at_the_authors_file() {
-    let ws = library();
-    ws.write(
-        "ns-user/src/lib.rs",
-        "//! Broken.\n\npub fn f() -> foo::bar::Baz {\n    foo::bar::make().0\n}\n",
-    );
-    let before = ws.snapshot();
-    let run = ws.facade(&["package", "-p", "ns-user"]);
-    run.assert_code(2);
+    let (_ws, stderr) =
+        package_fails("//! Broken.\n\npub fn f() -> foo::bar::Baz {\n    foo::bar::make().0\n}\n");
     assert_data_eq!(
-        run.stderr,
+        stderr,
         str![[r#"
     Lowering ns-user v0.1.0 (ns-user: 4 namespaced dependencies, 2 paths in 1 file)
    Packaging ns-user v0.1.0 ([ROOT]/ns-user)
@@ -499,7 +505,6 @@ error: aborting due to the previous error; no file was changed
 
 "#]]
     );
-    assert_unchanged(&before, &ws.snapshot());
 }
 
 /// A member that inherits from its workspace (package fields, lints,
@@ -594,16 +599,10 @@ fn workspace_inheritance_is_spelled_out() {
 /// before cargo runs.
 #[test]
 fn a_path_a_local_item_would_capture_is_refused() {
-    let ws = library();
-    ws.write(
-        "ns-user/src/lib.rs",
-        "mod foo_bar {}\n\npub fn f() -> u8 {\n    foo::bar::make().0\n}\n",
-    );
-    let before = ws.snapshot();
-    let run = ws.facade(&["package", "-p", "ns-user"]);
-    run.assert_code(2);
+    let (ws, stderr) =
+        package_fails("mod foo_bar {}\n\npub fn f() -> u8 {\n    foo::bar::make().0\n}\n");
     assert_data_eq!(
-        run.stderr,
+        stderr,
         str![[r#"
 error: `foo_bar` would name a local item here, not the crate
  --> ns-user/src/lib.rs:4:5
@@ -621,7 +620,6 @@ error: aborting due to the previous error; no file was changed
 
 "#]]
     );
-    assert_unchanged(&before, &ws.snapshot());
     assert!(!ws.path().join("target/package").exists());
 }
 

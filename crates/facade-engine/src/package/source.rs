@@ -113,12 +113,21 @@ fn split_use_groups(text: &str, renames: &[Rename]) -> String {
         edits: Vec::new(),
     };
     splitter.visit_file(&file);
-    let mut edits = splitter.edits;
+    let edits = splitter
+        .edits
+        .into_iter()
+        .map(|(range, text)| (range.start + base..range.end + base, text))
+        .collect();
+    apply_edits(text, edits)
+}
+
+/// `text` with each range replaced; an edit overlapping an earlier one is
+/// dropped.
+fn apply_edits(text: &str, mut edits: Vec<(Range<usize>, String)>) -> String {
     edits.sort_by_key(|(range, _)| (range.start, range.end));
     let mut out = String::with_capacity(text.len() + 32);
     let mut at = 0;
     for (range, replacement) in edits {
-        let range = range.start + base..range.end + base;
         if range.start < at {
             continue;
         }
@@ -388,16 +397,10 @@ fn lower_doc_lines(
     if !problems.is_empty() {
         return Err(problems);
     }
-    edits.sort_by_key(|(range, _)| range.start);
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for (range, replacement) in edits {
-        out.push_str(&text[at..range.start]);
-        out.push_str(&replacement);
-        at = range.end;
-    }
-    out.push_str(&text[at..]);
-    Ok(Lowered { text: out, paths })
+    Ok(Lowered {
+        text: apply_edits(text, edits),
+        paths,
+    })
 }
 
 /// Whether a code block's info string makes it Rust (rustdoc's rule: no
