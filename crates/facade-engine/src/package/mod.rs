@@ -59,6 +59,27 @@ struct Lowered {
     lowered_files: usize,
 }
 
+impl Lowered {
+    /// `ns-user v0.1.0 (ns-user: 4 namespaced dependencies, 21 paths in 2 files)`.
+    fn summary(&self, shell: &Shell) -> String {
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        format!(
+            "{} v{} ({}: {}, {} in {})",
+            self.name,
+            self.version,
+            shell.display_path(&self.dir),
+            plural(
+                self.dependencies,
+                "namespaced dependency",
+                "namespaced dependencies"
+            ),
+            plural(self.paths, "path", "paths"),
+            plural(self.lowered_files, "file", "files"),
+        )
+    }
+}
+
 /// Runs `package`, or `publish` when `publish`.
 pub fn run(publish: bool, options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
     let opts = &options.package;
@@ -126,81 +147,77 @@ pub fn run(publish: bool, options: &Options, shell: &mut Shell) -> anyhow::Resul
     }
 
     for package in &lowered {
-        let stage = stage_dir(&target_dir, &package.name);
-        shell.status(
-            "Lowering",
-            format!(
-                "{} v{} ({}: {} namespaced dependenc{}, {} path{} in {} file{})",
-                package.name,
-                package.version,
-                shell.display_path(&package.dir),
-                package.dependencies,
-                if package.dependencies == 1 {
-                    "y"
-                } else {
-                    "ies"
-                },
-                package.paths,
-                if package.paths == 1 { "" } else { "s" },
-                package.lowered_files,
-                if package.lowered_files == 1 { "" } else { "s" },
-            ),
-        );
-        let mut files = package.files.clone();
-        if ws.lock_path.is_file() {
-            let lock = std::fs::read(&ws.lock_path)
-                .with_context(|| format!("failed to read `{}`", ws.lock_path.display()))?;
-            files.push((PathBuf::from("Cargo.lock"), lock));
-        }
-        stage::write_stage(&stage, &files)?;
-        shell.verbose("Staged", shell.display_path(&stage));
-        let mut command = cargo_command(publish, options, &stage, &target_dir);
-        if shell.verbosity() == crate::shell::Verbosity::Verbose {
-            command.arg("--verbose");
-        }
-        let cwd = std::env::current_dir().unwrap_or_default();
-        let ran = stage::run_cargo(command, &stage, &package.dir, |path| {
-            crate::diagnostic::display_path(path, &cwd)
-        })?;
-        let relayed = stage::relay(
-            &ran.stderr,
-            if ran.success {
-                Severity::Warning
-            } else {
-                Severity::Error
-            },
-            |verb, message| shell.status(verb, message),
-        );
-        if !ran.success {
-            let failure = relayed
-                .unwrap_or_else(|| Diagnostic::error(format!("`cargo {verb}` failed")))
-                .note(format!(
-                    "reported by `cargo {verb}` on the lowered copy of `{}`; its sources name \
-                     each child crate directly (`foo::bar::` became `foo_bar::`): lines are the \
-                     author's, columns those of the lowered text",
-                    package.name
-                ))
-                .note(format!(
-                    "the lowered copy is in `{}`",
-                    shell.display_path(&stage)
-                ));
-            shell.diagnostic(&failure);
-            return Err(InputErrors { count: 1 }.into());
-        }
-        if let Some(warnings) = relayed {
-            shell.diagnostic(&warnings);
-        }
-        if !publish {
-            let krate = target_dir
-                .join("package")
-                .join(format!("{}-{}.crate", package.name, package.version));
-            shell.status(
-                "Finished",
-                format!("lowered crate written to {}", shell.display_path(&krate)),
-            );
-        }
+        stage_and_run(publish, package, &ws.lock_path, &target_dir, options, shell)?;
     }
     Ok(Exit::Success)
+}
+
+/// Stages one lowered package and runs `cargo package`/`cargo publish` on it.
+fn stage_and_run(
+    publish: bool,
+    package: &Lowered,
+    lock_path: &Path,
+    target_dir: &Path,
+    options: &Options,
+    shell: &mut Shell,
+) -> anyhow::Result<()> {
+    let verb = if publish { "publish" } else { "package" };
+    let stage = stage_dir(target_dir, &package.name);
+    shell.status("Lowering", package.summary(shell));
+    let mut files = package.files.clone();
+    if lock_path.is_file() {
+        let lock = std::fs::read(lock_path)
+            .with_context(|| format!("failed to read `{}`", lock_path.display()))?;
+        files.push((PathBuf::from("Cargo.lock"), lock));
+    }
+    stage::write_stage(&stage, &files)?;
+    shell.verbose("Staged", shell.display_path(&stage));
+    let mut command = cargo_command(publish, options, &stage, target_dir);
+    if shell.verbosity() == crate::shell::Verbosity::Verbose {
+        command.arg("--verbose");
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let ran = stage::run_cargo(command, &stage, &package.dir, |path| {
+        crate::diagnostic::display_path(path, &cwd)
+    })?;
+    let relayed = stage::relay(
+        &ran.stderr,
+        if ran.success {
+            Severity::Warning
+        } else {
+            Severity::Error
+        },
+        |verb, message| shell.status(verb, message),
+    );
+    if !ran.success {
+        let failure = relayed
+            .unwrap_or_else(|| Diagnostic::error(format!("`cargo {verb}` failed")))
+            .note(format!(
+                "reported by `cargo {verb}` on the lowered copy of `{}`; its sources name \
+                 each child crate directly (`foo::bar::` became `foo_bar::`): lines are the \
+                 author's, columns those of the lowered text",
+                package.name
+            ))
+            .note(format!(
+                "the lowered copy is in `{}`",
+                shell.display_path(&stage)
+            ));
+        shell.diagnostic(&failure);
+        return Err(InputErrors { count: 1 }.into());
+    }
+    if let Some(warnings) = relayed {
+        shell.diagnostic(&warnings);
+    }
+    if !publish {
+        let krate = target_dir
+            .join("package")
+            .join(format!("{}-{}.crate", package.name, package.version));
+        shell.status(
+            "Finished",
+            format!("lowered crate written to {}", shell.display_path(&krate)),
+        );
+    }
+    Ok(())
 }
 
 /// Where a package's lowered copy is staged.
