@@ -304,21 +304,11 @@ fn lower_package(
         .parent()
         .expect("a manifest has a folder")
         .to_owned();
-    if !opts.allow_dirty {
-        let dirty = stage::dirty_files(&dir);
-        if !dirty.is_empty() {
-            diags.push(
-                Diagnostic::error(format!(
-                    "`{}` has changes not yet committed into git ({} file{})",
-                    package.name,
-                    dirty.len(),
-                    if dirty.len() == 1 { "" } else { "s" },
-                ))
-                .note(format!("changed: {}", dirty.join(", ")))
-                .help("commit these changes, or pass `--allow-dirty` to package them anyway"),
-            );
-            return Ok(None);
-        }
+    if !opts.allow_dirty
+        && let Some(dirty) = uncommitted(package.name.as_str(), &dir)
+    {
+        diags.push(dirty);
+        return Ok(None);
     }
     let text = std::fs::read_to_string(&manifest_path)
         .with_context(|| format!("failed to read `{}`", manifest_path.display()))?;
@@ -327,13 +317,58 @@ fn lower_package(
     else {
         return Ok(None);
     };
-    let renames = &lowered_manifest.renames;
+    let Some(mut sources) = lower_files(&dir, &lowered_manifest.renames, diags)? else {
+        return Ok(None);
+    };
     let mut files = vec![(
         PathBuf::from("Cargo.toml"),
-        lowered_manifest.text.clone().into_bytes(),
+        lowered_manifest.text.into_bytes(),
     )];
+    files.append(&mut sources.files);
+    Ok(Some(Lowered {
+        name: package.name.to_string(),
+        version: package.version.to_string(),
+        dir,
+        files,
+        dependencies: lowered_manifest.dependencies,
+        paths: sources.paths,
+        lowered_files: sources.lowered_files,
+    }))
+}
+
+/// The uncommitted-changes error `cargo package` would give, if any.
+fn uncommitted(name: &str, dir: &Path) -> Option<Diagnostic> {
+    let dirty = stage::dirty_files(dir);
+    (!dirty.is_empty()).then(|| {
+        Diagnostic::error(format!(
+            "`{name}` has changes not yet committed into git ({} file{})",
+            dirty.len(),
+            if dirty.len() == 1 { "" } else { "s" },
+        ))
+        .note(format!("changed: {}", dirty.join(", ")))
+        .help("commit these changes, or pass `--allow-dirty` to package them anyway")
+    })
+}
+
+/// A package's files (relative path → bytes) with Rust sources, and the
+/// Markdown their docs include, lowered.
+#[derive(Debug)]
+struct LoweredFiles {
+    files: Vec<(PathBuf, Vec<u8>)>,
+    paths: usize,
+    lowered_files: usize,
+}
+
+/// Reads and lowers every file of the package in `dir` but its manifest and
+/// lock file; `None` with the problems in `diags`.
+fn lower_files(
+    dir: &Path,
+    renames: &[crate::migrate::source::Rename],
+    diags: &mut Diagnostics,
+) -> anyhow::Result<Option<LoweredFiles>> {
+    let mut files = Vec::new();
     let mut originals = Vec::new();
-    for rel in stage::package_files(&dir)? {
+    for rel in stage::package_files(dir)? {
         if rel == Path::new("Cargo.toml") || rel == Path::new("Cargo.lock") {
             continue;
         }
@@ -406,15 +441,8 @@ fn lower_package(
             }
         }
     }
-    if !ok {
-        return Ok(None);
-    }
-    Ok(Some(Lowered {
-        name: package.name.to_string(),
-        version: package.version.to_string(),
-        dir,
+    Ok(ok.then_some(LoweredFiles {
         files,
-        dependencies: lowered_manifest.dependencies,
         paths,
         lowered_files,
     }))
