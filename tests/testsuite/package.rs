@@ -434,7 +434,7 @@ error: `util` cannot be published: it is a path dependency without `version`
    | ^^^^ no `version`
    |
    = note: cargo strips `path` when packaging, so the registry needs a version to find it (nothing was packaged or published)
-   = help: add `version = "…"` (the version of the package at its path) to `util`, or make it a dev-dependency, which cargo leaves out of the package
+   = help: add `version = "0.1.0"` (the version at its path) to `util`, and publish that package first; or make it a dev-dependency, which cargo leaves out of the package
 
 error: `foo::bar` cannot be published: it is a path dependency without `version`
  --> app/Cargo.toml:7:1
@@ -443,7 +443,7 @@ error: `foo::bar` cannot be published: it is a path dependency without `version`
   | ^^^^^^^^^^ declared here, without `version`
   |
   = note: the packaged crate depends on package `foo-bar` as `foo_bar`, and cargo strips `path` when packaging, so the registry needs a version to find it (nothing was packaged or published)
-  = help: add the version of `foo-bar` to the declaration, e.g. `version = "0.1"`, once it is published
+  = help: add `version = "1.0.0"` (the version at its path) to the declaration, and publish that package first
 
 error: aborting due to 2 previous errors; no file was changed
 

@@ -85,7 +85,7 @@ pub fn lower_manifest(
     if !unversioned_paths.is_empty() {
         let file = SourceFile::new(path.to_owned(), text.to_owned());
         let spanned = toml_edit::Document::parse(text.to_owned()).ok();
-        for (table, key) in unversioned_paths {
+        for (table, key, dep_dir) in unversioned_paths {
             let span = spanned
                 .as_ref()
                 .and_then(|d| get_path(d.as_item(), &table.real_path()))
@@ -103,8 +103,8 @@ pub fn lower_manifest(
                      (nothing was packaged or published)",
                 )
                 .help(format!(
-                    "add `version = \"…\"` (the version of the package at its path) to `{key}`, \
-                     or make it a dev-dependency, which cargo leaves out of the package"
+                    "{}; or make it a dev-dependency, which cargo leaves out of the package",
+                    version_help(&dep_dir, &format!("`{key}`"))
                 )),
             );
         }
@@ -190,16 +190,47 @@ fn unversioned(decl: &Declaration) -> Diagnostic {
         "`{}` cannot be published: it is a {what} dependency without `version`",
         decl.name
     ))
-    .label(decl.key.clone().with_text("declared here, without `version`"))
+    .label(
+        decl.key
+            .clone()
+            .with_text("declared here, without `version`"),
+    )
     .note(format!(
         "the packaged crate depends on package `{}` as `{key}`, and cargo strips `{what}` when \
          packaging, so the registry needs a version to find it (nothing was packaged or published)",
         decl.spec.package
     ))
-    .help(format!(
-        "add the version of `{}` to the declaration, e.g. `version = \"0.1\"`, once it is published",
-        decl.spec.package
-    ))
+    .help(match &decl.spec.source {
+        Source::Path(dir) => version_help(dir, "the declaration"),
+        _ => format!(
+            "add the version of `{}` that is published to the declaration, e.g. `version = \"1\"`",
+            decl.spec.package
+        ),
+    })
+}
+
+/// `add `version = "1.2.0"` …`: the version of the package at `dir` when
+/// its manifest says it.
+fn version_help(dir: &Path, to: &str) -> String {
+    let version = std::fs::read_to_string(dir.join("Cargo.toml"))
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .and_then(|doc| {
+            doc.get("package")?
+                .get("version")?
+                .as_str()
+                .map(str::to_owned)
+        });
+    match version {
+        Some(version) => format!(
+            "add `version = \"{version}\"` (the version at its path) to {to}, and publish that \
+             package first"
+        ),
+        None => format!(
+            "add the version of the package at its path to {to}, e.g. `version = \"0.1\"`, and \
+             publish that package first"
+        ),
+    }
 }
 
 /// The ordinary dependency a declaration becomes.
@@ -277,7 +308,7 @@ fn lower_real_table(
     dir: &Path,
     stage: &Path,
     ws: WorkspaceContext<'_>,
-) -> Vec<(TableId, String)> {
+) -> Vec<(TableId, String, PathBuf)> {
     let mut unversioned = Vec::new();
     let table = table_mut(doc, id);
     let keys: Vec<String> = table.iter().map(|(k, _)| k.to_owned()).collect();
@@ -320,7 +351,7 @@ fn lower_real_table(
             }
             Some(path) => {
                 if id.kind != DepKind::Dev && !entry.contains_key("version") {
-                    unversioned.push((id.clone(), key.clone()));
+                    unversioned.push((id.clone(), key.clone(), path.clone()));
                 }
                 let mut entry = entry;
                 entry.insert("path", relative(stage, &path).into());
