@@ -119,14 +119,26 @@ pub fn dirty_files(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Replaces `stage` with `files` (relative path → bytes).
+/// Makes `stage` hold exactly `files` (relative path → bytes). A file whose
+/// bytes are already there is not rewritten, so its mtime stays and cargo's
+/// verification of an unchanged package is fresh.
 pub fn write_stage(stage: &Path, files: &[(PathBuf, Vec<u8>)]) -> anyhow::Result<()> {
-    if stage.exists() {
-        fs::remove_dir_all(stage)
-            .with_context(|| format!("failed to clear `{}`", stage.display()))?;
+    let wanted: std::collections::BTreeSet<&Path> =
+        files.iter().map(|(rel, _)| rel.as_path()).collect();
+    if stage.is_dir() {
+        for rel in walk(stage)? {
+            if !wanted.contains(rel.as_path()) {
+                let path = stage.join(&rel);
+                fs::remove_file(&path)
+                    .with_context(|| format!("failed to remove `{}`", path.display()))?;
+            }
+        }
     }
     for (rel, bytes) in files {
         let path = stage.join(rel);
+        if fs::read(&path).is_ok_and(|old| old == *bytes) {
+            continue;
+        }
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent)
                 .with_context(|| format!("failed to create `{}`", parent.display()))?;
