@@ -11,6 +11,7 @@ mod errors;
 mod exact;
 mod list;
 mod migrate;
+mod package;
 mod reliability;
 mod rules;
 mod semantics;

@@ -136,13 +136,26 @@ impl Fixture {
         self.run(command)
     }
 
-    fn run(&self, mut command: Command) -> Run {
+    /// `cargo-facade facade <args>` with `env` set last (it may override
+    /// the suite's defaults, such as `CARGO_NET_OFFLINE`).
+    pub fn facade_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-facade"));
+        command.arg("facade").args(args).current_dir(self.path());
+        self.run_env(command, env)
+    }
+
+    fn run(&self, command: Command) -> Run {
+        self.run_env(command, &[])
+    }
+
+    fn run_env(&self, mut command: Command, env: &[(&str, &str)]) -> Run {
         command
             .env("CARGO_NET_OFFLINE", "true")
             .env("CARGO_TERM_COLOR", "never")
             .env_remove("RUSTFLAGS")
             .env_remove("CARGO_BUILD_RUSTFLAGS")
-            .env("NO_COLOR", "1");
+            .env("NO_COLOR", "1")
+            .envs(env.iter().copied());
         let output = command.output().expect("spawn process");
         Run::from_output(output, self.path())
     }

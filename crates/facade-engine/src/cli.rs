@@ -66,6 +66,80 @@ pub enum FacadeCommand {
     Eject(SyncArgs),
     /// Turn dependencies on `foo-bar` into declarations of `foo::bar` and rewrite `foo_bar::…` paths (or back)
     Migrate(MigrateArgs),
+    /// Write the `.crate` `cargo package` would, lowered: real dependencies instead of facades, `foo_bar::` for `foo::bar::`
+    Package(PackageArgs),
+    /// Package as `package` does, then publish that lowered crate with `cargo publish`
+    Publish(PublishArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PackageArgs {
+    /// Package this workspace member (repeatable; default: the package of the current folder)
+    #[arg(short, long = "package", value_name = "PKG")]
+    pub packages: Vec<String>,
+
+    #[command(flatten)]
+    pub lowering: LoweringArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Publish this workspace member (default: the package of the current folder)
+    #[arg(short, long = "package", value_name = "PKG")]
+    pub package: Option<String>,
+
+    /// Package and verify, but do not upload (`cargo publish --dry-run`)
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// The registry to publish to (`cargo publish --registry`)
+    #[arg(long, value_name = "REGISTRY")]
+    pub registry: Option<String>,
+
+    #[command(flatten)]
+    pub lowering: LoweringArgs,
+}
+
+/// Flags `package` and `publish` share, passed on to cargo.
+#[derive(Debug, Args)]
+pub struct LoweringArgs {
+    /// Do not verify the lowered crate by building it
+    #[arg(long)]
+    pub no_verify: bool,
+
+    /// Package even if the package's files have uncommitted changes
+    #[arg(long)]
+    pub allow_dirty: bool,
+
+    /// Features to activate in the verification build
+    #[arg(short = 'F', long, value_name = "FEATURES")]
+    pub features: Vec<String>,
+
+    /// Activate all features in the verification build
+    #[arg(long)]
+    pub all_features: bool,
+
+    /// Do not activate the `default` feature in the verification build
+    #[arg(long)]
+    pub no_default_features: bool,
+}
+
+impl LoweringArgs {
+    fn options(
+        &self,
+        packages: Vec<String>,
+        registry: Option<String>,
+    ) -> crate::package::PackageOptions {
+        crate::package::PackageOptions {
+            packages,
+            no_verify: self.no_verify,
+            allow_dirty: self.allow_dirty,
+            registry,
+            features: self.features.clone(),
+            all_features: self.all_features,
+            no_default_features: self.no_default_features,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -122,6 +196,8 @@ impl FacadeArgs {
             FacadeCommand::Check => (Command::Check, false, ListFormat::Human),
             FacadeCommand::Eject(args) => (Command::Eject, args.dry_run, ListFormat::Human),
             FacadeCommand::Migrate(args) => (Command::Migrate, args.dry_run, ListFormat::Human),
+            FacadeCommand::Package(_) => (Command::Package, false, ListFormat::Human),
+            FacadeCommand::Publish(args) => (Command::Publish, args.dry_run, ListFormat::Human),
             FacadeCommand::List(args) => (
                 Command::List,
                 false,
@@ -148,6 +224,14 @@ impl FacadeArgs {
                     packages: args.packages.clone(),
                 },
                 _ => crate::migrate::MigrateOptions::default(),
+            },
+            package: match &self.command {
+                FacadeCommand::Package(args) => args.lowering.options(args.packages.clone(), None),
+                FacadeCommand::Publish(args) => args.lowering.options(
+                    args.package.iter().cloned().collect(),
+                    args.registry.clone(),
+                ),
+                _ => crate::package::PackageOptions::default(),
             },
         };
         (command, options)

@@ -17,6 +17,7 @@ pub mod load;
 pub mod lock;
 pub mod migrate;
 pub mod name;
+pub mod package;
 pub mod plan;
 pub mod render;
 pub mod schema;
@@ -68,6 +69,11 @@ pub enum Command {
     /// Turn dependencies on packages into namespaced declarations (or
     /// back): manifests and Rust sources, then `sync`. See [`migrate`].
     Migrate,
+    /// Write the `.crate` `cargo package` would, lowered: real dependencies
+    /// instead of facades. See [`package`].
+    Package,
+    /// `package`, then publish that lowered crate with cargo.
+    Publish,
 }
 
 /// The output format of `list`.
@@ -91,6 +97,8 @@ pub struct Options {
     pub deny_warnings: bool,
     /// `migrate`: what to migrate.
     pub migrate: migrate::MigrateOptions,
+    /// `package` and `publish`: what to lower and how.
+    pub package: package::PackageOptions,
 }
 
 /// The process exit codes of the contract.
@@ -128,6 +136,9 @@ pub fn run(command: Command, options: &Options, shell: &mut Shell) -> Exit {
 fn run_inner(command: Command, options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
     if command == Command::Migrate {
         return migrate::migrate(options, shell);
+    }
+    if matches!(command, Command::Package | Command::Publish) {
+        return package::run(command == Command::Publish, options, shell);
     }
     // Held until the last byte is written: concurrent syncs take turns.
     let _lock = match command {
@@ -176,7 +187,9 @@ fn run_inner(command: Command, options: &Options, shell: &mut Shell) -> anyhow::
         }
         Command::Sync => sync(&ws, &plan, changes, options, shell),
         Command::Eject => eject(&ws, &plan, changes, options, shell),
-        Command::Migrate => unreachable!("`migrate` runs on its own"),
+        Command::Migrate | Command::Package | Command::Publish => {
+            unreachable!("`migrate`, `package` and `publish` run on their own")
+        }
     }
 }
 

@@ -158,7 +158,7 @@ pub fn rewrite(text: &str, renames: &[Rename]) -> Result<Rewritten, Vec<Problem>
 }
 
 /// Where syn's `parse_file` starts parsing: after a BOM and a shebang line.
-fn parse_offset(text: &str) -> usize {
+pub(crate) fn parse_offset(text: &str) -> usize {
     let mut base = 0;
     if text.starts_with('\u{feff}') {
         base = '\u{feff}'.len_utf8();

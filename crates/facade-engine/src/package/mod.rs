@@ -1,0 +1,529 @@
+//! `cargo facade package` and `cargo facade publish`: write namespaced
+//! code, publish an ordinary crate.
+//!
+//! A published crate cannot depend on a path facade, so the package is
+//! *lowered* on the way out: its manifest depends on the real packages
+//! ([`manifest`]) and its sources name each child crate directly,
+//! `foo::bar::Baz` → `foo_bar::Baz` ([`source`]). The lowered copy is
+//! staged under `<target-dir>/cargo-facade/package/<name>` ([`stage`]) and
+//! real `cargo package` (or `cargo publish`) runs on it, with its own
+//! verification build, writing `<target-dir>/package/<name>-<version>.crate`
+//! where `cargo package` would for the original. The working tree is only
+//! read.
+//!
+//! Everything that cannot be lowered (a declaration without `version`, a
+//! path a local item would capture, a file that does not parse) is reported
+//! together, before cargo runs, so nothing is packaged or published.
+
+pub mod manifest;
+pub mod source;
+pub mod stage;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, InputErrors, Severity, SourceFile};
+use crate::load;
+use crate::plan::{self, Declaration};
+use crate::shell::Shell;
+use crate::{Exit, Options};
+
+/// The flags of `package` and `publish`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PackageOptions {
+    /// Members to package (`-p`); default: the package of the current folder.
+    pub packages: Vec<String>,
+    /// Skip cargo's verification build.
+    pub no_verify: bool,
+    /// Package even with uncommitted changes.
+    pub allow_dirty: bool,
+    /// `publish --registry`.
+    pub registry: Option<String>,
+    /// Feature flags for the verification build.
+    pub features: Vec<String>,
+    pub all_features: bool,
+    pub no_default_features: bool,
+}
+
+/// One package, lowered in memory and ready to stage.
+#[derive(Debug)]
+struct Lowered {
+    name: String,
+    version: String,
+    dir: PathBuf,
+    /// Relative path → bytes, the manifest and sources lowered.
+    files: Vec<(PathBuf, Vec<u8>)>,
+    dependencies: usize,
+    paths: usize,
+    lowered_files: usize,
+}
+
+impl Lowered {
+    /// `ns-user v0.1.0 (ns-user: 4 namespaced dependencies, 21 paths in 2 files)`.
+    fn summary(&self, shell: &Shell) -> String {
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        format!(
+            "{} v{} ({}: {}, {} in {})",
+            self.name,
+            self.version,
+            shell.display_path(&self.dir),
+            plural(
+                self.dependencies,
+                "namespaced dependency",
+                "namespaced dependencies"
+            ),
+            plural(self.paths, "path", "paths"),
+            plural(self.lowered_files, "file", "files"),
+        )
+    }
+}
+
+/// Runs `package`, or `publish` when `publish`.
+pub fn run(publish: bool, options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
+    let opts = &options.package;
+    let verb = if publish { "publish" } else { "package" };
+    // A `sync` running meanwhile would change what is being packaged.
+    let _lock =
+        crate::lock::lock_workspace(options.manifest_path.as_deref(), &options.cargo, shell)?;
+    let mut diags = Diagnostics::default();
+    let metadata =
+        match load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, true)? {
+            Ok(metadata) => metadata,
+            Err(stderr) => {
+                diags.push(load::cargo_failed("cargo metadata", &stderr));
+                return report(shell, diags);
+            }
+        };
+    let target_dir: PathBuf = metadata.target_directory.clone().into();
+    let Some(ws) = load::load(options.manifest_path.as_deref(), &options.cargo, &mut diags)? else {
+        return report(shell, diags);
+    };
+    let Some(plan) = plan::plan(&ws, &mut diags) else {
+        return report(shell, diags);
+    };
+    let members: Vec<&cargo_metadata::Package> = metadata.workspace_packages();
+    let selected = select(&members, options, &plan.facade_dir, &mut diags);
+    if publish && selected.len() > 1 {
+        diags.push(
+            Diagnostic::error("`cargo facade publish` publishes one package at a time")
+                .help("name it with `-p <package>`"),
+        );
+    }
+    let context = manifest::WorkspaceContext {
+        root: &ws.root,
+        doc: ws.root_manifest().doc.as_item(),
+        facade_dir: &plan.facade_dir,
+    };
+    let mut lowered = Vec::new();
+    for package in &selected {
+        let decls = plan
+            .consumers
+            .iter()
+            .position(|c| c.name == package.name.as_str())
+            .map_or(&[][..], |i| plan.declarations_of(i));
+        let stage = stage_dir(&target_dir, package.name.as_str());
+        if let Some(one) = lower_package(package, &stage, context, decls, opts, &mut diags)? {
+            lowered.push(one);
+        }
+    }
+    if diags.has_errors() || lowered.is_empty() {
+        if !diags.has_errors() {
+            diags.push(Diagnostic::error(format!("nothing to {verb}")));
+        }
+        return report(shell, diags);
+    }
+    for diag in diags.items() {
+        shell.diagnostic(diag);
+    }
+    let warnings = diags.items().len();
+    if options.deny_warnings && warnings > 0 {
+        shell.error(format!(
+            "{warnings} warning{} denied by `--deny-warnings`; nothing was packaged",
+            if warnings == 1 { "" } else { "s" }
+        ));
+        return Ok(Exit::Error);
+    }
+
+    for package in &lowered {
+        stage_and_run(publish, package, &ws.lock_path, &target_dir, options, shell)?;
+    }
+    Ok(Exit::Success)
+}
+
+/// Stages one lowered package and runs `cargo package`/`cargo publish` on it.
+fn stage_and_run(
+    publish: bool,
+    package: &Lowered,
+    lock_path: &Path,
+    target_dir: &Path,
+    options: &Options,
+    shell: &mut Shell,
+) -> anyhow::Result<()> {
+    let verb = if publish { "publish" } else { "package" };
+    let stage = stage_dir(target_dir, &package.name);
+    shell.status("Lowering", package.summary(shell));
+    let mut files = package.files.clone();
+    if lock_path.is_file() {
+        let lock = std::fs::read(lock_path)
+            .with_context(|| format!("failed to read `{}`", lock_path.display()))?;
+        files.push((PathBuf::from("Cargo.lock"), lock));
+    }
+    stage::write_stage(&stage, &files)?;
+    shell.verbose("Staged", shell.display_path(&stage));
+    let mut command = cargo_command(publish, options, &stage, target_dir);
+    if shell.verbosity() == crate::shell::Verbosity::Verbose {
+        command.arg("--verbose");
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let ran = stage::run_cargo(command, &stage, &package.dir, |path| {
+        crate::diagnostic::display_path(path, &cwd)
+    })?;
+    let relayed = stage::relay(
+        &ran.stderr,
+        if ran.success {
+            Severity::Warning
+        } else {
+            Severity::Error
+        },
+        |verb, message| shell.status(verb, message),
+    );
+    if !ran.success {
+        let failure = relayed
+            .unwrap_or_else(|| Diagnostic::error(format!("`cargo {verb}` failed")))
+            .note(format!(
+                "reported by `cargo {verb}` on the lowered copy of `{}`; its sources name \
+                 each child crate directly (`foo::bar::` became `foo_bar::`): lines are the \
+                 author's, columns those of the lowered text",
+                package.name
+            ))
+            .note(format!(
+                "the lowered copy is in `{}`",
+                shell.display_path(&stage)
+            ));
+        shell.diagnostic(&failure);
+        return Err(InputErrors { count: 1 }.into());
+    }
+    if let Some(warnings) = relayed {
+        shell.diagnostic(&warnings);
+    }
+    if !publish {
+        let krate = target_dir
+            .join("package")
+            .join(format!("{}-{}.crate", package.name, package.version));
+        shell.status(
+            "Finished",
+            format!("lowered crate written to {}", shell.display_path(&krate)),
+        );
+    }
+    Ok(())
+}
+
+/// Where a package's lowered copy is staged.
+fn stage_dir(target_dir: &Path, name: &str) -> PathBuf {
+    target_dir.join("cargo-facade").join("package").join(name)
+}
+
+fn report(shell: &mut Shell, diags: Diagnostics) -> anyhow::Result<Exit> {
+    for diag in diags.items() {
+        shell.diagnostic(diag);
+    }
+    Err(InputErrors {
+        count: diags.error_count().max(1),
+    }
+    .into())
+}
+
+/// The members named with `-p`, or the one whose folder holds the manifest
+/// path (or the current folder).
+fn select<'m>(
+    members: &[&'m cargo_metadata::Package],
+    options: &Options,
+    facade_dir: &Path,
+    diags: &mut Diagnostics,
+) -> Vec<&'m cargo_metadata::Package> {
+    let mut out = Vec::new();
+    for name in &options.package.packages {
+        match members.iter().find(|m| m.name.as_str() == name) {
+            Some(member) => out.push(*member),
+            None => diags.push(
+                Diagnostic::error(format!(
+                    "package `{name}` is not a member of this workspace"
+                ))
+                .help(format!(
+                    "members: {}",
+                    members
+                        .iter()
+                        .filter(|m| !m.manifest_path.starts_with(facade_dir))
+                        .map(|m| format!("`{}`", m.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            ),
+        }
+    }
+    if !options.package.packages.is_empty() {
+        return out;
+    }
+    let here = match &options.manifest_path {
+        Some(path) => std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()),
+        None => std::env::current_dir()
+            .unwrap_or_default()
+            .join("Cargo.toml"),
+    };
+    let found = members
+        .iter()
+        .filter(|m| !m.manifest_path.starts_with(facade_dir))
+        .filter(|m| {
+            let dir = m.manifest_path.parent().expect("a manifest has a folder");
+            here.starts_with(dir.as_std_path())
+        })
+        .max_by_key(|m| m.manifest_path.as_str().len());
+    match found {
+        Some(member) => out.push(*member),
+        None => diags.push(
+            Diagnostic::error("no package to lower here: this is a virtual workspace")
+                .help("name the package with `-p <package>`"),
+        ),
+    }
+    out
+}
+
+/// Lowers one package in memory; `None` with errors in `diags`.
+fn lower_package(
+    package: &cargo_metadata::Package,
+    stage: &Path,
+    context: manifest::WorkspaceContext<'_>,
+    decls: &[Declaration],
+    opts: &PackageOptions,
+    diags: &mut Diagnostics,
+) -> anyhow::Result<Option<Lowered>> {
+    let manifest_path: PathBuf = package.manifest_path.clone().into();
+    let dir = manifest_path
+        .parent()
+        .expect("a manifest has a folder")
+        .to_owned();
+    if !opts.allow_dirty
+        && let Some(dirty) = uncommitted(package.name.as_str(), &dir)
+    {
+        diags.push(dirty);
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&manifest_path)
+        .with_context(|| format!("failed to read `{}`", manifest_path.display()))?;
+    let Some(lowered_manifest) =
+        manifest::lower_manifest(&text, &manifest_path, stage, context, decls, diags)?
+    else {
+        return Ok(None);
+    };
+    let Some(mut sources) = lower_files(&dir, &lowered_manifest.renames, diags)? else {
+        return Ok(None);
+    };
+    let mut files = vec![(
+        PathBuf::from("Cargo.toml"),
+        lowered_manifest.text.into_bytes(),
+    )];
+    files.append(&mut sources.files);
+    Ok(Some(Lowered {
+        name: package.name.to_string(),
+        version: package.version.to_string(),
+        dir,
+        files,
+        dependencies: lowered_manifest.dependencies,
+        paths: sources.paths,
+        lowered_files: sources.lowered_files,
+    }))
+}
+
+/// The uncommitted-changes error `cargo package` would give, if any.
+fn uncommitted(name: &str, dir: &Path) -> Option<Diagnostic> {
+    let dirty = stage::dirty_files(dir);
+    (!dirty.is_empty()).then(|| {
+        Diagnostic::error(format!(
+            "`{name}` has changes not yet committed into git ({} file{})",
+            dirty.len(),
+            if dirty.len() == 1 { "" } else { "s" },
+        ))
+        .note(format!("changed: {}", dirty.join(", ")))
+        .help("commit these changes, or pass `--allow-dirty` to package them anyway")
+    })
+}
+
+/// A package's files (relative path → bytes) with Rust sources, and the
+/// Markdown their docs include, lowered.
+#[derive(Debug)]
+struct LoweredFiles {
+    files: Vec<(PathBuf, Vec<u8>)>,
+    paths: usize,
+    lowered_files: usize,
+}
+
+/// Reads and lowers every file of the package in `dir` but its manifest and
+/// lock file; `None` with the problems in `diags`.
+fn lower_files(
+    dir: &Path,
+    renames: &[crate::migrate::source::Rename],
+    diags: &mut Diagnostics,
+) -> anyhow::Result<Option<LoweredFiles>> {
+    let mut files = Vec::new();
+    let mut originals = Vec::new();
+    for rel in stage::package_files(dir)? {
+        if rel == Path::new("Cargo.toml") || rel == Path::new("Cargo.lock") {
+            continue;
+        }
+        let path = dir.join(&rel);
+        let bytes =
+            std::fs::read(&path).with_context(|| format!("failed to read `{}`", path.display()))?;
+        originals.push((rel, bytes));
+    }
+    // Markdown that doc attributes include holds doctests too.
+    let mut markdown = std::collections::BTreeSet::new();
+    for (rel, bytes) in &originals {
+        if rel.extension().is_some_and(|e| e == "rs")
+            && let Ok(text) = std::str::from_utf8(bytes)
+        {
+            let folder = rel.parent().unwrap_or(Path::new(""));
+            for include in source::doc_includes(text) {
+                markdown.insert(plan::normalize(&dir.join(folder).join(include)));
+            }
+        }
+    }
+    let mut paths = 0;
+    let mut lowered_files = 0;
+    let mut ok = true;
+    for (rel, bytes) in originals {
+        let path = dir.join(&rel);
+        let lower = if rel.extension().is_some_and(|e| e == "rs") {
+            source::lower
+        } else if markdown.contains(&path) {
+            source::lower_markdown
+        } else {
+            files.push((rel, bytes));
+            continue;
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(text) if !renames.is_empty() => text,
+            Ok(text) => {
+                files.push((rel, text.into_bytes()));
+                continue;
+            }
+            Err(err) => {
+                files.push((rel, err.into_bytes()));
+                continue;
+            }
+        };
+        if rel.extension().is_some_and(|e| e == "rs") {
+            warn_reexports(&path, &text, renames, diags);
+        }
+        match lower(&text, renames) {
+            Ok(out) => {
+                if out.paths > 0 {
+                    paths += out.paths;
+                    lowered_files += 1;
+                }
+                files.push((rel, out.text.into_bytes()));
+            }
+            Err(problems) => {
+                ok = false;
+                let file = SourceFile::new(path, text);
+                for problem in problems {
+                    let mut diag =
+                        Diagnostic::error(problem.message).at(&file, problem.span, problem.label);
+                    if let Some((span, label)) = problem.related {
+                        diag = diag.at(&file, span, label);
+                    }
+                    diags.push(
+                        diag.help(problem.help)
+                            .note("`cargo facade package` lowers `foo::bar::` to `foo_bar::`"),
+                    );
+                }
+            }
+        }
+    }
+    Ok(ok.then_some(LoweredFiles {
+        files,
+        paths,
+        lowered_files,
+    }))
+}
+
+/// Warns of public re-exports of a namespace: downstream crates lose the
+/// children they reached through it (cargo's verification cannot see that).
+fn warn_reexports(
+    path: &Path,
+    text: &str,
+    renames: &[crate::migrate::source::Rename],
+    diags: &mut Diagnostics,
+) {
+    let mut roots: Vec<String> = renames.iter().map(|r| r.from[0].clone()).collect();
+    roots.dedup();
+    let found = source::namespace_reexports(text, &roots);
+    if found.is_empty() {
+        return;
+    }
+    let file = SourceFile::new(path.to_owned(), text.to_owned());
+    for span in found {
+        let children: Vec<String> = renames
+            .iter()
+            .filter(|r| text[span.clone()].contains(r.from[0].as_str()))
+            .map(|r| format!("`{}::{}`", r.from[0], r.from[1]))
+            .collect();
+        diags.push(
+            Diagnostic::warning("this re-export of a namespace loses its children when published")
+                .at(&file, span, "re-exports the namespace")
+                .note(format!(
+                    "through the facade it re-exports {}; the published crate has no facade, so \
+                     it re-exports only the root's items",
+                    children.join(", ")
+                ))
+                .help("re-export the children your users need by name, e.g. `pub use foo::bar;`"),
+        );
+    }
+}
+
+/// `cargo package`/`cargo publish` on the staged manifest, writing into the
+/// workspace's own target folder.
+fn cargo_command(
+    publish: bool,
+    options: &Options,
+    stage: &Path,
+    target_dir: &Path,
+) -> std::process::Command {
+    let opts = &options.package;
+    let mut command = load::cargo_command(&options.cargo);
+    command
+        .arg(if publish { "publish" } else { "package" })
+        .arg("--manifest-path")
+        .arg(stage.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(target_dir)
+        // The staged copy is not the author's git checkout; the author's
+        // was checked above.
+        .arg("--allow-dirty");
+    if opts.no_verify {
+        command.arg("--no-verify");
+    }
+    if publish && options.dry_run {
+        command.arg("--dry-run");
+    }
+    if let Some(registry) = &opts.registry {
+        command.args(["--registry", registry]);
+    }
+    for feature in &opts.features {
+        command.args(["--features", feature]);
+    }
+    if opts.all_features {
+        command.arg("--all-features");
+    }
+    if opts.no_default_features {
+        command.arg("--no-default-features");
+    }
+    // The staged lock file is the workspace's, which still lists the
+    // facades: cargo trims it, so `--locked` cannot hold; offline stays.
+    if options.cargo.offline || options.cargo.frozen {
+        command.arg("--offline");
+    }
+    command.env("CARGO_TERM_COLOR", "never");
+    command
+}
