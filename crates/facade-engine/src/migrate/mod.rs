@@ -25,12 +25,16 @@
 //! `[features]` that name the dependency, edition 2015 packages, and paths
 //! that a local `foo` would capture.
 //!
-//! Not seen (left as they are): code in doc comments (doctests), paths in
-//! string literals (`#[serde(with = "foo_bar::m")]`), `use foo_bar;` inside
+//! Doc comments count as code where they hold Rust: code blocks (doctests,
+//! hidden lines included) and intra-doc links are rewritten by the same
+//! engine ([`doc`] finds them); prose stays.
+//!
+//! Not seen (left as they are): paths in string literals (`#[serde(with = "foo_bar::m")]`), `use foo_bar;` inside
 //! a macro body that is not Rust syntax, a `foo_bar` brought in by a glob
 //! import, and an `extern crate foo_bar as x;` alias used as `x::…` from
 //! other modules (it becomes an import of the crate root module only).
 
+pub mod doc;
 pub mod manifest;
 pub mod source;
 
