@@ -265,3 +265,148 @@ error: aborting due to the previous error; no file was changed
     );
     assert_unchanged(&before, &ws.snapshot());
 }
+
+/// `app` as real projects have it: an optional child behind a feature, an
+/// optional root with an implicit feature, doctests (hidden lines too) and
+/// intra-doc links that name the child.
+fn optional_consumer() -> Fixture {
+    let ws = Fixture::empty();
+    ws.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"app\", \"foo\", \"foo-bar\"]\nresolver = \"2\"\n",
+    );
+    ws.write(
+        "foo/Cargo.toml",
+        "[package]\nname = \"foo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    ws.write(
+        "foo/src/lib.rs",
+        "pub fn root() -> &'static str {\n    \"root\"\n}\n",
+    );
+    ws.write(
+        "foo-bar/Cargo.toml",
+        "[package]\nname = \"foo-bar\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    ws.write(
+        "foo-bar/src/lib.rs",
+        "pub struct Greeter;\n\nimpl Greeter {\n    pub fn hello() -> &'static str {\n        \"hello\"\n    }\n}\n\npub fn greet() -> &'static str {\n    \"hi\"\n}\n",
+    );
+    ws.write(
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nfoo = { path = \"../foo\", optional = true }\n\
+         foo-bar = { path = \"../foo-bar\", optional = true } # the child\n\n\
+         [features]\ndefault = []\n# serve things\nserver = [\"dep:foo-bar\"]\nloud = [\"server\", \"foo-bar?/std\"]\n",
+    );
+    ws.write(
+        "app/src/lib.rs",
+        r#"//! App. Uses [`foo_bar::Greeter`] and [the root](foo::root) when built with
+//! `server` and `foo`; prose that says foo_bar::Greeter stays.
+//!
+//! ```
+//! # use foo_bar::Greeter;
+//! assert_eq!(Greeter::hello(), "hello");
+//! ```
+//!
+//! ```text
+//! foo_bar::not_rust
+//! ```
+
+/// Greets through [foo_bar::greet].
+///
+/// ```
+/// assert_eq!(app::greet(), foo_bar::greet());
+/// ```
+#[cfg(feature = "server")]
+pub fn greet() -> &'static str {
+    foo_bar::greet()
+}
+
+#[cfg(not(feature = "server"))]
+pub fn greet() -> &'static str {
+    "quiet"
+}
+
+/// The root, see [`root`][foo::root].
+#[cfg(feature = "foo")]
+pub fn root() -> &'static str {
+    foo::root()
+}
+"#,
+    );
+    ws
+}
+
+/// Optional children and the features that name them migrate both ways,
+/// doctests pass and rustdoc resolves every link after the migration.
+#[test]
+fn optional_children_features_doctests_and_links_migrate() {
+    let ws = optional_consumer();
+    ws.write("foo-bar/Cargo.toml", "[package]\nname = \"foo-bar\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[features]\nstd = []\n");
+    fn with<'a>(args: &[&'a str]) -> Vec<&'a str> {
+        [args, &["--features", "server,foo,loud"][..]].concat()
+    }
+    ws.cargo(&with(&["test", "-q", "-p", "app"])).assert_code(0);
+    let original = bytes(&ws, true);
+
+    let run = ws.facade(&["migrate", "foo::bar=foo-bar"]);
+    run.assert_code(0);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+   Migrating app: 1 manifest, 5 paths in 1 file
+  Generating facade foo
+    Finished 1 consumer migrated (4 files written)
+
+"#]]
+    );
+    assert_data_eq!(
+        ws.read("app/Cargo.toml"),
+        str![[r#"
+[package]
+name = "app"
+version = "0.1.0"
+edition = "2021"
+
+[package.metadata.facade.dependencies]
+foo = { path = "../foo", optional = true }
+"foo::bar" = { path = "../foo-bar", optional = true } # the child
+
+[package.metadata.facade.features]
+server = ["dep:foo::bar"]
+loud = ["server", "foo::bar?/std"]
+foo = ["dep:foo"]
+
+[dependencies]
+foo = { path = "../facades/foo", package = "foo-facade", features = [], optional = true }
+
+[features]
+default = []
+# serve things
+server = ["foo/bar"] # managed by cargo-facade
+loud = ["server", "foo?/bar.std"] # managed by cargo-facade
+foo = ["foo/self"] # managed by cargo-facade
+
+"#]]
+    );
+    ws.facade(&["check"]).assert_code(0);
+    ws.cargo(&["build", "-q", "-p", "app"]).assert_code(0);
+    ws.cargo(&with(&["build", "-q", "-p", "app"]))
+        .assert_code(0);
+    let test = ws.cargo(&with(&["test", "-p", "app", "--doc"]));
+    assert!(
+        test.assert_code(0)
+            .stdout
+            .contains("test result: ok. 2 passed"),
+        "{}",
+        test.stdout
+    );
+    let mut rustdoc = with(&["rustdoc", "-q", "-p", "app"]);
+    rustdoc.extend(["--", "-D", "warnings"]);
+    ws.cargo(&rustdoc).assert_code(0);
+
+    ws.facade(&["migrate", "foo::bar=foo-bar", "--reverse"])
+        .assert_code(0);
+    assert_same_bytes(&original, &bytes(&ws, true));
+    ws.cargo(&with(&["test", "-q", "-p", "app"])).assert_code(0);
+}

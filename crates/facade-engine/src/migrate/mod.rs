@@ -35,6 +35,7 @@
 //! other modules (it becomes an import of the crate root module only).
 
 pub mod doc;
+pub mod features;
 pub mod manifest;
 pub mod source;
 
