@@ -410,3 +410,36 @@ foo = ["foo/self"] # managed by cargo-facade
     assert_same_bytes(&original, &bytes(&ws, true));
     ws.cargo(&with(&["test", "-q", "-p", "app"])).assert_code(0);
 }
+
+/// A version-3 `Cargo.lock` stays version 3 both ways and comes back byte
+/// for byte; the workspace lock goes to cargo's target folder
+/// (`build.target-dir`), leaving no `target/` in the repository.
+#[test]
+fn cargo_lock_keeps_its_format_and_the_lock_file_follows_the_target_dir() {
+    let ws = consumer("fn main() {\n    foo_bar::greet();\n}\n");
+    ws.write(
+        ".cargo/config.toml",
+        "[build]\ntarget-dir = \"build-out\"\n",
+    );
+    ws.cargo(&["generate-lockfile", "--offline"]).assert_code(0);
+    let v4 = ws.read("Cargo.lock");
+    assert!(v4.contains("\nversion = 4\n"), "{v4}");
+    ws.write(
+        "Cargo.lock",
+        &v4.replace("\nversion = 4\n", "\nversion = 3\n"),
+    );
+    let original = bytes(&ws, true);
+
+    ws.facade(&["migrate", "foo::bar=foo-bar"]).assert_code(0);
+    let lock = ws.read("Cargo.lock");
+    assert!(lock.contains("\nversion = 3\n"), "{lock}");
+    assert!(lock.contains("name = \"foo-facade\""), "{lock}");
+    assert!(ws.path().join("build-out/cargo-facade.lock").exists());
+    assert!(!ws.path().join("target").exists());
+
+    ws.facade(&["migrate", "foo::bar=foo-bar", "--reverse"])
+        .assert_code(0);
+    let mut after = bytes(&ws, true);
+    after.retain(|path, _| !path.starts_with("build-out")); // cargo's own folder
+    assert_same_bytes(&original, &after);
+}

@@ -36,6 +36,7 @@
 
 pub mod doc;
 pub mod features;
+pub mod lockfile;
 pub mod manifest;
 pub mod source;
 
@@ -450,7 +451,9 @@ fn write_all(
             shell.status("Removing", format!("facade {root} (no longer declared)"));
         }
     }
-    let lock_before = write::Saved::read(&loaded.root_dir.join("Cargo.lock"));
+    let lock_path = loaded.root_dir.join("Cargo.lock");
+    let lock_before = write::Saved::read(&lock_path);
+    let lock_text = fs::read_to_string(&lock_path).ok();
     let applied = write::apply(changes, &loaded.facade_dir)?;
     if options.migrate.reverse {
         let _ = fs::remove_dir(&loaded.facade_dir); // only when the last facade went
@@ -469,6 +472,12 @@ fn write_all(
             &failure.note("cargo rejected the migrated workspace, so every file was restored"),
         );
         return Err(InputErrors { count: 1 }.into());
+    }
+    if !lockfile::keep_format_version(&lock_path, lock_text.as_deref())? {
+        shell.diagnostic(&Diagnostic::warning(
+            "cargo rewrote `Cargo.lock` in a newer format: it has git sources whose URL escaping \
+             differs between the formats",
+        ));
     }
     shell.status(
         "Finished",
