@@ -443,3 +443,94 @@ fn cargo_lock_keeps_its_format_and_the_lock_file_follows_the_target_dir() {
     after.retain(|path, _| !path.starts_with("build-out")); // cargo's own folder
     assert_same_bytes(&original, &after);
 }
+
+/// The same child in `[dependencies]` and `[build-dependencies]` with
+/// different version requirements migrates, as cargo accepts it: the
+/// facade requires both, the build script and the binary build and run.
+#[test]
+fn one_child_with_two_version_requirements_migrates() {
+    let ws = consumer("fn main() {\n    foo_bar::greet();\n    println!(\"ran\");\n}\n");
+    ws.write(
+        "foo-bar/Cargo.toml",
+        "[package]\nname = \"foo-bar\"\nversion = \"0.1.5\"\nedition = \"2021\"\n",
+    );
+    ws.write(
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nfoo-bar = { path = \"../foo-bar\", version = \"0.1\" }\n\n\
+         [build-dependencies]\nfoo-bar = { path = \"../foo-bar\", version = \"0.1.5\" }\n",
+    );
+    ws.write("app/build.rs", "fn main() {\n    foo_bar::greet();\n}\n");
+    ws.cargo(&["build", "-q"]).assert_code(0);
+    let original = bytes(&ws, true);
+
+    let run = ws.facade(&["migrate", "foo::bar=foo-bar"]);
+    run.assert_code(0);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+   Migrating app: 1 manifest, 2 paths in 2 files
+  Generating facade foo
+    Finished 1 consumer migrated (5 files written)
+
+"#]]
+    );
+    assert!(
+        ws.read("facades/foo/Cargo.toml")
+            .contains("version = \"0.1, 0.1.5\""),
+        "{}",
+        ws.read("facades/foo/Cargo.toml")
+    );
+    let run = ws.cargo(&["run", "-q", "-p", "app"]);
+    assert_eq!(run.assert_code(0).stdout, "ran\n");
+
+    ws.facade(&["migrate", "foo::bar=foo-bar", "--reverse"])
+        .assert_code(0);
+    assert_same_bytes(&original, &bytes(&ws, true));
+}
+
+/// An error the engine finds in a migrated manifest points at the line of
+/// the file on disk (the dependency), not at the manifest in memory.
+#[test]
+fn errors_in_the_migrated_manifest_point_at_the_file_on_disk() {
+    let ws = consumer("fn main() {\n    foo_bar::greet();\n}\n");
+    ws.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"app\", \"foo\", \"foo-bar\"]\nresolver = \"2\"\n",
+    );
+    ws.write(
+        "foo/Cargo.toml",
+        "[package]\nname = \"foo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    ws.write("foo/src/lib.rs", "pub mod bar {}\n");
+    ws.write(
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nfoo = { path = \"../foo\" }\nfoo-bar = { path = \"../foo-bar\" } # child\n",
+    );
+    let before = ws.snapshot();
+    let run = ws.facade(&["migrate", "foo::bar=foo-bar"]);
+    run.assert_code(2);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+error: root crate `foo` has its own `bar` (module), which would hide the child `foo::bar`
+ --> foo/src/lib.rs:1:9
+  |
+1 | pub mod bar {}
+  |         ^^^ `foo::bar` is already taken here
+  |
+ ::: app/Cargo.toml:8:1
+  |
+8 | foo-bar = { path = "../foo-bar" } # child
+  | ------- child declared here
+  |
+  = note: RFC 3243: "If users import both foo and foo::bar but foo also has a bar item in its API that isn't just foo::bar re-exported, then rustc will error."
+  = help: rename the root's `bar`, make it a re-export of the child (`pub use foo_bar as bar;`), or declare the child under another name
+
+error: aborting due to the previous error; no file was changed
+
+"#]]
+    );
+    assert_unchanged(&before, &ws.snapshot());
+}

@@ -110,9 +110,10 @@ pub struct Spec {
 }
 
 impl Spec {
-    /// What must agree between two declarations of the same name.
-    fn identity(&self) -> (&str, Option<&str>, &Source) {
-        (&self.package, self.version.as_deref(), &self.source)
+    /// What must agree between two declarations of the same name (version
+    /// requirements may differ, as across cargo's own tables).
+    fn identity(&self) -> (&str, &Source) {
+        (&self.package, &self.source)
     }
 }
 
@@ -381,15 +382,17 @@ impl Planner<'_> {
                 for other in &decls[1..] {
                     if other.spec.identity() != first.spec.identity() {
                         self.diags.push(
-                            Diagnostic::error(format!("`{name}` is declared with different sources"))
-                                .label(other.key.clone().with_text("declared here"))
-                                .label(first.key.clone().with_text("and differently here"))
-                                .note("a facade has one dependency per name, shared by every consumer")
-                                .help(format!(
-                                    "give every declaration of `{name}` the same package, version and source, \
+                            Diagnostic::error(format!(
+                                "`{name}` is declared with different sources"
+                            ))
+                            .label(other.key.clone().with_text("declared here"))
+                            .label(first.key.clone().with_text("and differently here"))
+                            .note("a facade has one dependency per name, shared by every consumer")
+                            .help(format!(
+                                "give every declaration of `{name}` the same package and source, \
                                      e.g. through `[workspace.metadata.facade.dependencies]` and \
                                      `\"{name}\".workspace = true`"
-                                )),
+                            )),
                         );
                     }
                 }
@@ -399,7 +402,16 @@ impl Planner<'_> {
                         Some(child) => format!("{root}-{child}"),
                     },
                     package: first.spec.package.clone(),
-                    version: first.spec.version.clone(),
+                    // Every requirement, as cargo requires each of them.
+                    version: {
+                        let mut reqs: Vec<&str> = decls
+                            .iter()
+                            .filter_map(|d| d.spec.version.as_deref())
+                            .collect();
+                        reqs.sort_unstable();
+                        reqs.dedup();
+                        (!reqs.is_empty()).then(|| reqs.join(", "))
+                    },
                     source: first.spec.source.clone(),
                     default_features: !defaults.any_opt_out(name),
                     forward_default: defaults.forwarded(name),

@@ -38,6 +38,7 @@ pub mod doc;
 pub mod features;
 pub mod lockfile;
 pub mod manifest;
+pub mod on_disk;
 pub mod source;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -766,15 +767,33 @@ fn edition_2015(member: &Member, diags: &mut Diagnostics) {
     }
 }
 
-/// The engine's plan on the edited manifests: its errors, and the changes
-/// `sync` will make on top of the migration.
+/// The engine's plan on the edited manifests: its errors (pointing at the
+/// files on disk), and the changes `sync` will make on top of the migration.
 fn planned_sync(
     options: &Options,
     edited: &BTreeMap<PathBuf, String>,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<Vec<Change>> {
+    let mut local = Diagnostics::default();
+    let changes = planned_sync_inner(options, edited, &mut local);
+    let originals = changes.as_ref().map(|(_, o)| o);
+    for diag in local.items() {
+        diags.push(match originals {
+            Ok(originals) => originals.map(diag.clone()),
+            Err(_) => diag.clone(),
+        });
+    }
+    changes.map(|(changes, _)| changes)
+}
+
+fn planned_sync_inner(
+    options: &Options,
+    edited: &BTreeMap<PathBuf, String>,
+    diags: &mut Diagnostics,
+) -> anyhow::Result<(Vec<Change>, on_disk::Originals)> {
+    let mut originals = on_disk::Originals::default();
     let Some(mut ws) = load::load(options.manifest_path.as_deref(), &options.cargo, diags)? else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), originals));
     };
     for (path, text) in edited {
         let manifest = Manifest {
@@ -783,8 +802,14 @@ fn planned_sync(
                 .context("an edited manifest is valid TOML")?,
         };
         match ws.manifests.iter().position(|m| m.path() == path) {
-            Some(index) => ws.manifests[index] = manifest,
+            Some(index) => {
+                originals.insert(std::sync::Arc::clone(&ws.manifests[index].file));
+                ws.manifests[index] = manifest;
+            }
             None => {
+                let text = fs::read_to_string(path)
+                    .with_context(|| format!("failed to read `{}`", path.display()))?;
+                originals.insert(SourceFile::new(path.clone(), text));
                 ws.manifests.push(manifest);
                 let index = ws.manifests.len() - 1;
                 for member in ws.members.iter_mut().filter(|m| m.manifest_path == *path) {
@@ -794,7 +819,7 @@ fn planned_sync(
         }
     }
     let Some(plan) = plan::plan(&ws, diags) else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), originals));
     };
     let mut changes = write::collect_changes(&ws, &plan, diags)?;
     // A manifest that migrate edits was read from disk before the edit.
@@ -803,7 +828,7 @@ fn planned_sync(
             change.old = fs::read(&change.path).ok();
         }
     }
-    Ok(changes)
+    Ok((changes, originals))
 }
 
 /// Every `.rs` file of the package in `dir`: not below `target/`, hidden
