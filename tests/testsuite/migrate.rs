@@ -534,3 +534,65 @@ error: aborting due to the previous error; no file was changed
     );
     assert_unchanged(&before, &ws.snapshot());
 }
+
+/// A file that passed `rustfmt --check` (with the workspace's
+/// `rustfmt.toml`) passes it after the migration: the imports the longer
+/// path moved are re-sorted and the line that grew past `max_width` is
+/// wrapped; nothing else moves, and `--reverse` gives every byte back. A
+/// file that was not clean is only renamed.
+#[test]
+fn rustfmt_clean_files_stay_clean() {
+    let main = "use foo::root;\nuse foo_bar::greet;\n\nfn main() {\n    let pair = (foo_bar::greet(), foo_bar::greet(), 12345);\n    println!(\"{pair:?} {}\", root());\n    greet();\n}\n";
+    let ws = consumer(main);
+    ws.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"app\", \"foo\", \"foo-bar\"]\nresolver = \"2\"\n",
+    );
+    ws.write("rustfmt.toml", "max_width = 60\n");
+    ws.write(
+        "foo/Cargo.toml",
+        "[package]\nname = \"foo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    ws.write("foo/src/lib.rs", "pub fn root() -> u8 {\n    1\n}\n");
+    ws.write("foo-bar/src/lib.rs", "pub fn greet() -> u8 {\n    2\n}\n");
+    ws.write(
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nfoo = { path = \"../foo\" }\nfoo-bar = { path = \"../foo-bar\" }\n",
+    );
+    // Not a module of the crate (so `cargo fmt` skips it), but migrated.
+    ws.write(
+        "app/src/untidy.rs",
+        "pub fn f() -> u8 {   foo_bar::greet() }\n",
+    );
+    ws.cargo(&["fmt", "--check"]).assert_code(0);
+    ws.cargo(&["generate-lockfile", "--offline"]).assert_code(0);
+    let original = bytes(&ws, true);
+
+    ws.facade(&["migrate", "foo::bar=foo-bar"]).assert_code(0);
+    assert_data_eq!(
+        ws.read("app/src/main.rs"),
+        str![[r#"
+use foo::bar::greet;
+use foo::root;
+
+fn main() {
+    let pair =
+        (foo::bar::greet(), foo::bar::greet(), 12345);
+    println!("{pair:?} {}", root());
+    greet();
+}
+
+"#]]
+    );
+    assert_eq!(
+        ws.read("app/src/untidy.rs"),
+        "pub fn f() -> u8 {   foo::bar::greet() }\n"
+    );
+    ws.cargo(&["fmt", "--check", "-p", "app"]).assert_code(0);
+    ws.cargo(&["build", "-q", "-p", "app"]).assert_code(0);
+
+    ws.facade(&["migrate", "foo::bar=foo-bar", "--reverse"])
+        .assert_code(0);
+    assert_same_bytes(&original, &bytes(&ws, true));
+}

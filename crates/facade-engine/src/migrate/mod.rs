@@ -36,6 +36,7 @@
 
 pub mod doc;
 pub mod features;
+pub mod format;
 pub mod lockfile;
 pub mod manifest;
 pub mod on_disk;
@@ -543,6 +544,7 @@ fn forward_member(
     };
 
     let renames: Vec<Rename> = child_renames(&entries, specs, false);
+    let fmt = format::Rustfmt::new(&member.edition.to_string());
     let mut sources = Vec::new();
     let mut paths = 0;
     for path in rust_files(member.manifest.dir(), facade_dir)? {
@@ -587,16 +589,19 @@ fn forward_member(
         if forward.sites.is_empty() {
             continue;
         }
-        match source::rewrite(&forward.text, &inverse) {
-            Ok(back) if back.text == file.text() => {}
-            Ok(back) => push_not_reversible(&file, &back.text, diags),
-            Err(_) => push_not_reversible(&file, "", diags),
-        }
+        let dir = path.parent().unwrap_or(member.manifest.dir());
+        let text = match format::forward(file.text(), forward.text, &inverse, &fmt, dir) {
+            Ok(text) => text,
+            Err(back) => {
+                push_not_reversible(&file, &back, diags);
+                continue;
+            }
+        };
         paths += forward.sites.len();
         sources.push(Change {
             path: path.clone(),
             old: Some(file.text().as_bytes().to_vec()),
-            action: Action::Write(forward.text),
+            action: Action::Write(text),
             owner: Owner::Consumer(member.name.clone()),
         });
     }
@@ -656,6 +661,7 @@ fn reverse_member(
             .map(|(name, key, _)| (name.clone(), key.clone())),
     );
     let renames = child_renames(&back.entries, specs, true);
+    let fmt = format::Rustfmt::new(&member.edition.to_string());
     let mut sources = Vec::new();
     let mut paths = 0;
     for path in rust_files(member.manifest.dir(), facade_dir)? {
@@ -671,10 +677,11 @@ fn reverse_member(
         match source::rewrite(file.text(), &renames) {
             Ok(back) if !back.sites.is_empty() => {
                 paths += back.sites.len();
+                let dir = path.parent().unwrap_or(member.manifest.dir());
                 sources.push(Change {
                     path: path.clone(),
                     old: Some(file.text().as_bytes().to_vec()),
-                    action: Action::Write(back.text),
+                    action: Action::Write(format::reverse(file.text(), back.text, &fmt, dir)),
                     owner: Owner::Consumer(member.name.clone()),
                 });
             }
