@@ -20,6 +20,8 @@
 //!   `[foo_bar::X]`, ``[`foo_bar::X`]``, `[x](foo_bar::X)`, `[x][foo_bar::X]`,
 //!   `[x]: foo_bar::X`; [`DocLink::range`] covers the path only (no
 //!   backticks, `struct@` disambiguator, `()`/`!` suffix or `#anchor`).
+//!   A `[label]` or `[x][label]` whose label the same doc text defines
+//!   (`[label]: https://…`) is a Markdown reference, not a path.
 //!
 //! Prose is never returned. Not recognised (left as they are): indented
 //! (four-space) code blocks, fences inside block quotes, and doc strings
@@ -52,10 +54,6 @@ pub struct DocCode {
 pub struct DocLink {
     /// The path's bytes in the file (`foo_bar::X`, `::foo_bar::X`).
     pub range: Range<usize>,
-    /// The link's text is the path itself (`[foo_bar::X]`, `[x][foo_bar::X]`):
-    /// a bare `[foo_bar]` is then more likely a Markdown reference than a link
-    /// to the crate.
-    pub shortcut: bool,
 }
 
 impl DocCode {
@@ -216,6 +214,14 @@ struct Fence {
 
 /// Code blocks and links of one Markdown text given as file lines.
 fn markdown(text: &str, lines: &[Range<usize>], out: &mut Vec<DocRust>) {
+    let defined: Vec<&str> = lines
+        .iter()
+        .filter_map(|line| {
+            let s = text[line.clone()].trim_start().strip_prefix('[')?;
+            let (label, rest) = s.split_once(']')?;
+            rest.starts_with(':').then_some(label)
+        })
+        .collect();
     let mut fence: Option<Fence> = None;
     for line in lines {
         let s = &text[line.clone()];
@@ -230,7 +236,7 @@ fn markdown(text: &str, lines: &[Range<usize>], out: &mut Vec<DocRust>) {
                         code: Vec::new(),
                     });
                 }
-                None => links(text, line.clone(), out),
+                None => links(text, line.clone(), &defined, out),
             },
             Some(open) => {
                 let run = trimmed.len() - trimmed.trim_start_matches(open.ch).len();
@@ -316,8 +322,9 @@ fn is_rust(info: &str) -> bool {
     rust || !other
 }
 
-/// The intra-doc link targets of one prose line.
-fn links(text: &str, line: Range<usize>, out: &mut Vec<DocRust>) {
+/// The intra-doc link targets of one prose line; `defined` are the labels
+/// of the text's reference definitions.
+fn links(text: &str, line: Range<usize>, defined: &[&str], out: &mut Vec<DocRust>) {
     let s = &text[line.clone()];
     let at = |r: Range<usize>| line.start + r.start..line.start + r.end;
     let mut i = 0;
@@ -330,7 +337,8 @@ fn links(text: &str, line: Range<usize>, out: &mut Vec<DocRust>) {
             continue;
         }
         let after = &s[close + 1..];
-        let (target, shortcut, next) = if after.starts_with('(') {
+        // (the target, whether it is a label, where to go on)
+        let (target, label, next) = if after.starts_with('(') {
             match closing_paren(after) {
                 Some(end) => (close + 2..close + 1 + end, false, close + 2 + end),
                 None => (open + 1..close, true, close + 1),
@@ -346,11 +354,11 @@ fn links(text: &str, line: Range<usize>, out: &mut Vec<DocRust>) {
         } else {
             (open + 1..close, true, close + 1)
         };
-        if let Some(path) = link_path(&s[target.clone()]) {
+        let reference = label && defined.contains(&&s[target.clone()]);
+        if !reference && let Some(path) = link_path(&s[target.clone()]) {
             let start = target.start + path.start;
             out.push(DocRust::Link(DocLink {
                 range: at(start..start + path.len()),
-                shortcut,
             }));
         }
         i = next.max(open + 1);
@@ -454,7 +462,7 @@ mod tests {
 
     #[test]
     fn intra_doc_links() {
-        let text = "/// See [foo_bar::X], [`foo_bar::Y`], [the z](foo_bar::z()), [w][`struct@foo_bar::W`],\n/// [mac](foo_bar::mac!) and [web](https://x.org/foo_bar::x) and [prose words] and [foo_bar].\n///\n/// [def]: foo_bar::D#section\nmod m {\n    //! [::foo_bar::Inner]\n}\n";
+        let text = "/// See [foo_bar::X], [`foo_bar::Y`], [the z](foo_bar::z()), [w][`struct@foo_bar::W`],\n/// [mac](foo_bar::mac!) and [web](https://x.org/foo_bar::x) and [prose words] and [foo_bar].\n/// [A reference][foo_bar_ref], [foo_bar_ref].\n///\n/// [def]: foo_bar::D#section\n/// [foo_bar_ref]: https://x.org\nmod m {\n    //! [::foo_bar::Inner]\n}\n";
         assert_eq!(
             found(text),
             [

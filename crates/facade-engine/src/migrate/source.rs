@@ -34,8 +34,7 @@
 //! Doc comments: each Rust code block is rewritten as a crate of its own
 //! (rustdoc compiles it so), with its edits mapped back to the file through
 //! [`super::doc::DocCode`]; an intra-doc link's path is renamed when it
-//! starts with `from` and goes on (`[foo_bar::X]`), or is exactly `from`
-//! in an explicit target (`[x](foo_bar)`).
+//! starts with `from` (`[foo_bar::X]`, `` [`foo_bar`] ``).
 
 use std::collections::BTreeSet;
 use std::ops::Range;
@@ -252,8 +251,7 @@ fn doc_code(code: &DocCode, renames: &[Rename], found: &mut Found) {
     }
 }
 
-/// An intra-doc link whose path starts with a rename's `from`. A bare
-/// `[foo_bar]` is left alone: it is as likely a Markdown reference.
+/// An intra-doc link whose path starts with a rename's `from`.
 fn doc_link(text: &str, link: &DocLink, renames: &[Rename], found: &mut Found) {
     let path = &text[link.range.clone()];
     let leading = usize::from(path.starts_with("::")) * 2;
@@ -261,7 +259,6 @@ fn doc_link(text: &str, link: &DocLink, renames: &[Rename], found: &mut Found) {
     for rename in renames {
         let n = rename.from.len();
         let matches = segs.len() >= n
-            && (segs.len() > n || !link.shortcut)
             && rename
                 .from
                 .iter()
@@ -1061,7 +1058,7 @@ mod tests {
     fn doc_comments_code_and_links() {
         check(
             "//! Uses [foo_bar::X] (see [`foo_bar`]); prose foo_bar::x stays.\n//!\n//! ```\n//! # use foo_bar::Y;\n//! let y = foo_bar::f();\n//! ```\n//! ```text\n//! foo_bar::text\n//! ```\n\n/// [x](foo_bar::g) and [`foo_bar::Z`]\n///\n/// [z]: foo_bar::Z\n/** ```no_run\n * extern crate foo_bar;\n * use foo_bar as fb;\n * ```\n */\npub fn g() {}\n",
-            "//! Uses [foo::bar::X] (see [`foo_bar`]); prose foo_bar::x stays.\n//!\n//! ```\n//! # use foo::bar::Y;\n//! let y = foo::bar::f();\n//! ```\n//! ```text\n//! foo_bar::text\n//! ```\n\n/// [x](foo::bar::g) and [`foo::bar::Z`]\n///\n/// [z]: foo::bar::Z\n/** ```no_run\n * use ::foo::{bar as foo_bar};\n * use foo::bar as fb;\n * ```\n */\npub fn g() {}\n",
+            "//! Uses [foo::bar::X] (see [`foo::bar`]); prose foo_bar::x stays.\n//!\n//! ```\n//! # use foo::bar::Y;\n//! let y = foo::bar::f();\n//! ```\n//! ```text\n//! foo_bar::text\n//! ```\n\n/// [x](foo::bar::g) and [`foo::bar::Z`]\n///\n/// [z]: foo::bar::Z\n/** ```no_run\n * use ::foo::{bar as foo_bar};\n * use foo::bar as fb;\n * ```\n */\npub fn g() {}\n",
         );
         // A doctest that is not valid Rust is scanned as tokens.
         check(
