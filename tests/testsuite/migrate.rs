@@ -378,7 +378,7 @@ loud = ["server", "foo::bar?/std"]
 foo = ["dep:foo"]
 
 [dependencies]
-foo = { path = "../facades/foo[..]", optional = true }
+foo = { path = "../facades/foo[..], optional = true }
 
 [features]
 default = []
