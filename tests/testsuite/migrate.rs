@@ -175,6 +175,27 @@ fn consumer(main: &str) -> Fixture {
     ws
 }
 
+/// Adds the root `foo` (with `lib` as its code) to a [`consumer`] workspace.
+fn add_root(ws: &Fixture, lib: &str) {
+    ws.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"app\", \"foo\", \"foo-bar\"]\nresolver = \"2\"\n",
+    );
+    ws.write(
+        "foo/Cargo.toml",
+        "[package]\nname = \"foo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    ws.write("foo/src/lib.rs", lib);
+}
+
+/// Migrates forward, expecting success and `stderr`.
+#[track_caller]
+fn migrate_forward(ws: &Fixture, stderr: impl snapbox::data::IntoData) {
+    let run = ws.facade(&["migrate", "foo::bar=foo-bar"]);
+    run.assert_code(0);
+    assert_data_eq!(run.stderr, stderr);
+}
+
 /// What would not work or not come back is reported, all of it, with file
 /// and line; nothing is written.
 #[test]
@@ -270,22 +291,12 @@ error: aborting due to the previous error; no file was changed
 /// optional root with an implicit feature, doctests (hidden lines too) and
 /// intra-doc links that name the child.
 fn optional_consumer() -> Fixture {
-    let ws = Fixture::empty();
-    ws.write(
-        "Cargo.toml",
-        "[workspace]\nmembers = [\"app\", \"foo\", \"foo-bar\"]\nresolver = \"2\"\n",
-    );
-    ws.write(
-        "foo/Cargo.toml",
-        "[package]\nname = \"foo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
-    );
-    ws.write(
-        "foo/src/lib.rs",
-        "pub fn root() -> &'static str {\n    \"root\"\n}\n",
-    );
+    let ws = consumer("");
+    std::fs::remove_file(ws.path().join("app/src/main.rs")).unwrap();
+    add_root(&ws, "pub fn root() -> &'static str {\n    \"root\"\n}\n");
     ws.write(
         "foo-bar/Cargo.toml",
-        "[package]\nname = \"foo-bar\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        "[package]\nname = \"foo-bar\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[features]\nstd = []\n",
     );
     ws.write(
         "foo-bar/src/lib.rs",
@@ -342,23 +353,20 @@ pub fn root() -> &'static str {
 #[test]
 fn optional_children_features_doctests_and_links_migrate() {
     let ws = optional_consumer();
-    ws.write("foo-bar/Cargo.toml", "[package]\nname = \"foo-bar\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[features]\nstd = []\n");
     fn with<'a>(args: &[&'a str]) -> Vec<&'a str> {
         [args, &["--features", "server,foo,loud"][..]].concat()
     }
     ws.cargo(&with(&["test", "-q", "-p", "app"])).assert_code(0);
     let original = bytes(&ws, true);
 
-    let run = ws.facade(&["migrate", "foo::bar=foo-bar"]);
-    run.assert_code(0);
-    assert_data_eq!(
-        run.stderr,
+    migrate_forward(
+        &ws,
         str![[r#"
    Migrating app: 1 manifest, 5 paths in 1 file
   Generating facade foo[..]
     Finished 1 consumer migrated (4 files written)
 
-"#]]
+"#]],
     );
     assert_data_eq!(
         ws.read("app/Cargo.toml"),
@@ -464,24 +472,24 @@ fn one_child_with_two_version_requirements_migrates() {
     ws.cargo(&["build", "-q"]).assert_code(0);
     let original = bytes(&ws, true);
 
-    let run = ws.facade(&["migrate", "foo::bar=foo-bar"]);
-    run.assert_code(0);
-    assert_data_eq!(
-        run.stderr,
+    migrate_forward(
+        &ws,
         str![[r#"
    Migrating app: 1 manifest, 2 paths in 2 files
   Generating facade foo[..]
     Finished 1 consumer migrated (5 files written)
 
-"#]]
+"#]],
     );
     // The facade requires both (wherever the facade layout puts it).
     let lock = ws.read("Cargo.lock");
     assert!(lock.contains("name = \"foo-facade"), "{lock}");
     let facades = bytes(&ws, false);
     assert!(
-        facades.iter().any(|(path, text)| path.starts_with("facades")
-            && String::from_utf8_lossy(text).contains("version = \"0.1, 0.1.5\"")),
+        facades
+            .iter()
+            .any(|(path, text)| path.starts_with("facades")
+                && String::from_utf8_lossy(text).contains("version = \"0.1, 0.1.5\"")),
         "no facade requires both versions"
     );
     let run = ws.cargo(&["run", "-q", "-p", "app"]);
@@ -497,15 +505,7 @@ fn one_child_with_two_version_requirements_migrates() {
 #[test]
 fn errors_in_the_migrated_manifest_point_at_the_file_on_disk() {
     let ws = consumer("fn main() {\n    foo_bar::greet();\n}\n");
-    ws.write(
-        "Cargo.toml",
-        "[workspace]\nmembers = [\"app\", \"foo\", \"foo-bar\"]\nresolver = \"2\"\n",
-    );
-    ws.write(
-        "foo/Cargo.toml",
-        "[package]\nname = \"foo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
-    );
-    ws.write("foo/src/lib.rs", "pub mod bar {}\n");
+    add_root(&ws, "pub mod bar {}\n");
     ws.write(
         "app/Cargo.toml",
         "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
@@ -547,16 +547,8 @@ error: aborting due to the previous error; no file was changed
 fn rustfmt_clean_files_stay_clean() {
     let main = "use foo::root;\nuse foo_bar::greet;\n\nfn main() {\n    let pair = (foo_bar::greet(), foo_bar::greet(), 12345);\n    println!(\"{pair:?} {}\", root());\n    greet();\n}\n";
     let ws = consumer(main);
-    ws.write(
-        "Cargo.toml",
-        "[workspace]\nmembers = [\"app\", \"foo\", \"foo-bar\"]\nresolver = \"2\"\n",
-    );
+    add_root(&ws, "pub fn root() -> u8 {\n    1\n}\n");
     ws.write("rustfmt.toml", "max_width = 60\n");
-    ws.write(
-        "foo/Cargo.toml",
-        "[package]\nname = \"foo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
-    );
-    ws.write("foo/src/lib.rs", "pub fn root() -> u8 {\n    1\n}\n");
     ws.write("foo-bar/src/lib.rs", "pub fn greet() -> u8 {\n    2\n}\n");
     ws.write(
         "app/Cargo.toml",
