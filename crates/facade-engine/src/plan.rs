@@ -389,7 +389,7 @@ impl Planner<'_> {
                             .label(first.key.clone().with_text("and differently here"))
                             .note("a facade has one dependency per name, shared by every consumer")
                             .help(format!(
-                                "give every declaration of `{name}` the same package and source, \
+                                "give every declaration of `{name}` the same package, version and source, \
                                      e.g. through `[workspace.metadata.facade.dependencies]` and \
                                      `\"{name}\".workspace = true`"
                             )),
