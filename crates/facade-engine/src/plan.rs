@@ -382,17 +382,15 @@ impl Planner<'_> {
                 for other in &decls[1..] {
                     if other.spec.identity() != first.spec.identity() {
                         self.diags.push(
-                            Diagnostic::error(format!(
-                                "`{name}` is declared with different sources"
-                            ))
-                            .label(other.key.clone().with_text("declared here"))
-                            .label(first.key.clone().with_text("and differently here"))
-                            .note("a facade has one dependency per name, shared by every consumer")
-                            .help(format!(
-                                "give every declaration of `{name}` the same package, version and source, \
+                            Diagnostic::error(format!("`{name}` is declared with different sources"))
+                                .label(other.key.clone().with_text("declared here"))
+                                .label(first.key.clone().with_text("and differently here"))
+                                .note("a facade has one dependency per name, shared by every consumer")
+                                .help(format!(
+                                    "give every declaration of `{name}` the same package, version and source, \
                                      e.g. through `[workspace.metadata.facade.dependencies]` and \
                                      `\"{name}\".workspace = true`"
-                            )),
+                                )),
                         );
                     }
                 }
