@@ -176,6 +176,27 @@ fn consumer(main: &str) -> Fixture {
     ws
 }
 
+/// Adds the root `foo` (with `lib` as its code) to a [`consumer`] workspace.
+fn add_root(ws: &Fixture, lib: &str) {
+    ws.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"app\", \"foo\", \"foo-bar\"]\nresolver = \"2\"\n",
+    );
+    ws.write(
+        "foo/Cargo.toml",
+        "[package]\nname = \"foo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    ws.write("foo/src/lib.rs", lib);
+}
+
+/// Migrates forward, expecting success and `stderr`.
+#[track_caller]
+fn migrate_forward(ws: &Fixture, stderr: impl snapbox::data::IntoData) {
+    let run = ws.facade(&["migrate", "foo::bar=foo-bar"]);
+    run.assert_code(0);
+    assert_data_eq!(run.stderr, stderr);
+}
+
 /// What would not work or not come back is reported, all of it, with file
 /// and line; nothing is written.
 #[test]
@@ -265,4 +286,309 @@ error: aborting due to the previous error; no file was changed
         run.stderr
     );
     assert_unchanged(&before, &ws.snapshot());
+}
+
+/// `app` as real projects have it: an optional child behind a feature, an
+/// optional root with an implicit feature, doctests (hidden lines too) and
+/// intra-doc links that name the child.
+fn optional_consumer() -> Fixture {
+    let ws = consumer("");
+    std::fs::remove_file(ws.path().join("app/src/main.rs")).unwrap();
+    add_root(&ws, "pub fn root() -> &'static str {\n    \"root\"\n}\n");
+    ws.write(
+        "foo-bar/Cargo.toml",
+        "[package]\nname = \"foo-bar\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[features]\nstd = []\n",
+    );
+    ws.write(
+        "foo-bar/src/lib.rs",
+        "pub struct Greeter;\n\nimpl Greeter {\n    pub fn hello() -> &'static str {\n        \"hello\"\n    }\n}\n\npub fn greet() -> &'static str {\n    \"hi\"\n}\n",
+    );
+    ws.write(
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nfoo = { path = \"../foo\", optional = true }\n\
+         foo-bar = { path = \"../foo-bar\", optional = true } # the child\n\n\
+         [features]\ndefault = []\n# serve things\nserver = [\"dep:foo-bar\"]\nloud = [\"server\", \"foo-bar?/std\"]\n",
+    );
+    ws.write(
+        "app/src/lib.rs",
+        r#"//! App. Uses [`foo_bar::Greeter`] and [the root](foo::root) when built with
+//! `server` and `foo`; prose that says foo_bar::Greeter stays.
+//!
+//! ```
+//! # use foo_bar::Greeter;
+//! assert_eq!(Greeter::hello(), "hello");
+//! ```
+//!
+//! ```text
+//! foo_bar::not_rust
+//! ```
+
+/// Greets through [foo_bar::greet].
+///
+/// ```
+/// assert_eq!(app::greet(), foo_bar::greet());
+/// ```
+#[cfg(feature = "server")]
+pub fn greet() -> &'static str {
+    foo_bar::greet()
+}
+
+#[cfg(not(feature = "server"))]
+pub fn greet() -> &'static str {
+    "quiet"
+}
+
+/// The root, see [`root`][foo::root].
+#[cfg(feature = "foo")]
+pub fn root() -> &'static str {
+    foo::root()
+}
+"#,
+    );
+    ws
+}
+
+/// Optional children and the features that name them migrate both ways,
+/// doctests pass and rustdoc resolves every link after the migration.
+#[test]
+fn optional_children_features_doctests_and_links_migrate() {
+    let ws = optional_consumer();
+    fn with<'a>(args: &[&'a str]) -> Vec<&'a str> {
+        [args, &["--features", "server,foo,loud"][..]].concat()
+    }
+    ws.cargo(&with(&["test", "-q", "-p", "app"])).assert_code(0);
+    let original = bytes(&ws, true);
+
+    migrate_forward(
+        &ws,
+        str![[r#"
+   Migrating app: 1 manifest, 5 paths in 1 file
+  Generating facade foo[..]
+    Finished 1 consumer migrated (4 files written)
+
+"#]],
+    );
+    assert_data_eq!(
+        ws.read("app/Cargo.toml"),
+        str![[r#"
+[package]
+name = "app"
+version = "0.1.0"
+edition = "2021"
+
+[package.metadata.facade.dependencies]
+foo = { path = "../foo", optional = true }
+"foo::bar" = { path = "../foo-bar", optional = true } # the child
+
+[package.metadata.facade.features]
+server = ["dep:foo::bar"]
+loud = ["server", "foo::bar?/std"]
+foo = ["dep:foo"]
+
+[dependencies]
+foo = { path = "../facades/foo[..], optional = true }
+
+[features]
+default = []
+# serve things
+server = ["foo/bar"] # managed by cargo-facade
+loud = ["server", "foo?/bar.std"] # managed by cargo-facade
+foo = ["foo/self"] # managed by cargo-facade
+
+"#]]
+    );
+    ws.facade(&["check"]).assert_code(0);
+    ws.cargo(&["build", "-q", "-p", "app"]).assert_code(0);
+    ws.cargo(&with(&["build", "-q", "-p", "app"]))
+        .assert_code(0);
+    let test = ws.cargo(&with(&["test", "-p", "app", "--doc"]));
+    assert!(
+        test.assert_code(0)
+            .stdout
+            .contains("test result: ok. 2 passed"),
+        "{}",
+        test.stdout
+    );
+    let mut rustdoc = with(&["rustdoc", "-q", "-p", "app"]);
+    rustdoc.extend(["--", "-D", "warnings"]);
+    ws.cargo(&rustdoc).assert_code(0);
+
+    ws.facade(&["migrate", "foo::bar=foo-bar", "--reverse"])
+        .assert_code(0);
+    assert_same_bytes(&original, &bytes(&ws, true));
+    ws.cargo(&with(&["test", "-q", "-p", "app"])).assert_code(0);
+}
+
+/// A version-3 `Cargo.lock` stays version 3 both ways and comes back byte
+/// for byte; the workspace lock goes to cargo's target folder
+/// (`build.target-dir`), leaving no `target/` in the repository.
+#[test]
+fn cargo_lock_keeps_its_format_and_the_lock_file_follows_the_target_dir() {
+    let ws = consumer("fn main() {\n    foo_bar::greet();\n}\n");
+    ws.write(
+        ".cargo/config.toml",
+        "[build]\ntarget-dir = \"build-out\"\n",
+    );
+    ws.cargo(&["generate-lockfile", "--offline"]).assert_code(0);
+    let v4 = ws.read("Cargo.lock");
+    assert!(v4.contains("\nversion = 4\n"), "{v4}");
+    ws.write(
+        "Cargo.lock",
+        &v4.replace("\nversion = 4\n", "\nversion = 3\n"),
+    );
+    let original = bytes(&ws, true);
+
+    ws.facade(&["migrate", "foo::bar=foo-bar"]).assert_code(0);
+    let lock = ws.read("Cargo.lock");
+    assert!(lock.contains("\nversion = 3\n"), "{lock}");
+    assert!(lock.contains("name = \"foo-facade"), "{lock}");
+    assert!(ws.path().join("build-out/cargo-facade.lock").exists());
+    assert!(!ws.path().join("target").exists());
+
+    ws.facade(&["migrate", "foo::bar=foo-bar", "--reverse"])
+        .assert_code(0);
+    let mut after = bytes(&ws, true);
+    after.retain(|path, _| !path.starts_with("build-out")); // cargo's own folder
+    assert_same_bytes(&original, &after);
+}
+
+/// The same child in `[dependencies]` and `[build-dependencies]` with
+/// different version requirements migrates, as cargo accepts it: the
+/// facade requires both, the build script and the binary build and run.
+#[test]
+fn one_child_with_two_version_requirements_migrates() {
+    let ws = consumer("fn main() {\n    foo_bar::greet();\n    println!(\"ran\");\n}\n");
+    ws.write(
+        "foo-bar/Cargo.toml",
+        "[package]\nname = \"foo-bar\"\nversion = \"0.1.5\"\nedition = \"2021\"\n",
+    );
+    ws.write(
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nfoo-bar = { path = \"../foo-bar\", version = \"0.1\" }\n\n\
+         [build-dependencies]\nfoo-bar = { path = \"../foo-bar\", version = \"0.1.5\" }\n",
+    );
+    ws.write("app/build.rs", "fn main() {\n    foo_bar::greet();\n}\n");
+    ws.cargo(&["build", "-q"]).assert_code(0);
+    let original = bytes(&ws, true);
+
+    migrate_forward(
+        &ws,
+        str![[r#"
+   Migrating app: 1 manifest, 2 paths in 2 files
+  Generating facade foo[..]
+    Finished 1 consumer migrated (5 files written)
+
+"#]],
+    );
+    // The facade requires both (wherever the facade layout puts it).
+    let lock = ws.read("Cargo.lock");
+    assert!(lock.contains("name = \"foo-facade"), "{lock}");
+    let facades = bytes(&ws, false);
+    assert!(
+        facades
+            .iter()
+            .any(|(path, text)| path.starts_with("facades")
+                && String::from_utf8_lossy(text).contains("version = \"0.1, 0.1.5\"")),
+        "no facade requires both versions"
+    );
+    let run = ws.cargo(&["run", "-q", "-p", "app"]);
+    assert_eq!(run.assert_code(0).stdout, "ran\n");
+
+    ws.facade(&["migrate", "foo::bar=foo-bar", "--reverse"])
+        .assert_code(0);
+    assert_same_bytes(&original, &bytes(&ws, true));
+}
+
+/// An error the engine finds in a migrated manifest points at the line of
+/// the file on disk (the dependency), not at the manifest in memory.
+#[test]
+fn errors_in_the_migrated_manifest_point_at_the_file_on_disk() {
+    let ws = consumer("fn main() {\n    foo_bar::greet();\n}\n");
+    add_root(&ws, "pub mod bar {}\n");
+    ws.write(
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nfoo = { path = \"../foo\" }\nfoo-bar = { path = \"../foo-bar\" } # child\n",
+    );
+    let before = ws.snapshot();
+    let run = ws.facade(&["migrate", "foo::bar=foo-bar"]);
+    run.assert_code(2);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+error: root crate `foo` has its own `bar` (module), which would hide the child `foo::bar`
+ --> foo/src/lib.rs:1:9
+  |
+1 | pub mod bar {}
+  |         ^^^ `foo::bar` is already taken here
+  |
+ ::: app/Cargo.toml:8:1
+  |
+8 | foo-bar = { path = "../foo-bar" } # child
+  | ------- child declared here
+  |
+  = note: RFC 3243: "If users import both foo and foo::bar but foo also has a bar item in its API that isn't just foo::bar re-exported, then rustc will error."
+  = help: rename the root's `bar`, make it a re-export of the child (`pub use foo_bar as bar;`), or declare the child under another name
+
+error: aborting due to the previous error; no file was changed
+
+"#]]
+    );
+    assert_unchanged(&before, &ws.snapshot());
+}
+
+/// A file that passed `rustfmt --check` (with the workspace's
+/// `rustfmt.toml`) passes it after the migration: the imports the longer
+/// path moved are re-sorted and the line that grew past `max_width` is
+/// wrapped; nothing else moves, and `--reverse` gives every byte back. A
+/// file that was not clean is only renamed.
+#[test]
+fn rustfmt_clean_files_stay_clean() {
+    let main = "use foo::root;\nuse foo_bar::greet;\n\nfn main() {\n    let pair = (foo_bar::greet(), foo_bar::greet(), 12345);\n    println!(\"{pair:?} {}\", root());\n    greet();\n}\n";
+    let ws = consumer(main);
+    add_root(&ws, "pub fn root() -> u8 {\n    1\n}\n");
+    ws.write("rustfmt.toml", "max_width = 60\n");
+    ws.write("foo-bar/src/lib.rs", "pub fn greet() -> u8 {\n    2\n}\n");
+    ws.write(
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nfoo = { path = \"../foo\" }\nfoo-bar = { path = \"../foo-bar\" }\n",
+    );
+    // Not a module of the crate (so `cargo fmt` skips it), but migrated.
+    ws.write(
+        "app/src/untidy.rs",
+        "pub fn f() -> u8 {   foo_bar::greet() }\n",
+    );
+    ws.cargo(&["fmt", "--check"]).assert_code(0);
+    ws.cargo(&["generate-lockfile", "--offline"]).assert_code(0);
+    let original = bytes(&ws, true);
+
+    ws.facade(&["migrate", "foo::bar=foo-bar"]).assert_code(0);
+    assert_data_eq!(
+        ws.read("app/src/main.rs"),
+        str![[r#"
+use foo::bar::greet;
+use foo::root;
+
+fn main() {
+    let pair =
+        (foo::bar::greet(), foo::bar::greet(), 12345);
+    println!("{pair:?} {}", root());
+    greet();
+}
+
+"#]]
+    );
+    assert_eq!(
+        ws.read("app/src/untidy.rs"),
+        "pub fn f() -> u8 {   foo::bar::greet() }\n"
+    );
+    ws.cargo(&["fmt", "--check", "-p", "app"]).assert_code(0);
+    ws.cargo(&["build", "-q", "-p", "app"]).assert_code(0);
+
+    ws.facade(&["migrate", "foo::bar=foo-bar", "--reverse"])
+        .assert_code(0);
+    assert_same_bytes(&original, &bytes(&ws, true));
 }

@@ -6,6 +6,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a task runner talks to its user
 
 mod bench;
+mod migrate_real;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -18,8 +19,9 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo(),
         Some("bench") => bench::run(&repo_root(), &args[1..]),
+        Some("migrate-real") => migrate_real::run(&repo_root(), &args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <demo|bench>");
+            eprintln!("usage: cargo xtask <demo|bench|migrate-real>");
             return ExitCode::from(2);
         }
     };

@@ -3,10 +3,17 @@
 //! Every file is written atomically (see [`crate::write::write_atomic`]), but
 //! two syncs that read the tree at once could still interleave their writes
 //! and the `Cargo.lock` refresh. An exclusive advisory lock on
-//! `<workspace root>/target/cargo-facade.lock`, held from before the
+//! `cargo-facade.lock` in cargo's target folder, held from before the
 //! manifests are read until the last byte is written, serialises them; the
 //! operating system releases it when the process ends, however it ends.
 //! While it waits, `sync` says so as cargo does for its own locks.
+//!
+//! The target folder is found as cargo finds it, without running cargo:
+//! `CARGO_TARGET_DIR`, `CARGO_BUILD_TARGET_DIR`, then `build.target-dir` of
+//! the `.cargo/config.toml` files from the current folder up and of
+//! `CARGO_HOME` (the nearest wins; a relative path is relative to the
+//! folder that holds `.cargo`), else `<workspace root>/target`. So a
+//! repository whose builds go elsewhere gets no untracked `target/`.
 
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
@@ -16,8 +23,8 @@ use anyhow::Context as _;
 use crate::CargoOptions;
 use crate::shell::Shell;
 
-/// The lock file, relative to the workspace root.
-pub const LOCK_PATH: &str = "target/cargo-facade.lock";
+/// The lock file's name in the target folder.
+pub const LOCK_FILE: &str = "cargo-facade.lock";
 
 /// An exclusive lock on a workspace; released when dropped.
 #[derive(Debug)]
@@ -48,8 +55,9 @@ pub fn lock_workspace(
 
 /// Locks the workspace rooted at `root`.
 pub fn lock_root(root: &Path, shell: &mut Shell) -> anyhow::Result<WorkspaceLock> {
-    let path = root.join(LOCK_PATH);
-    let dir = path.parent().expect("the lock path has a folder");
+    let dir = target_dir(root);
+    let path = dir.join(LOCK_FILE);
+    let dir = dir.as_path();
     fs::create_dir_all(dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
     let file = OpenOptions::new()
         .read(true)
@@ -70,6 +78,41 @@ pub fn lock_root(root: &Path, shell: &mut Shell) -> anyhow::Result<WorkspaceLock
         }
     }
     Ok(WorkspaceLock { _file: file, path })
+}
+
+/// Cargo's target folder for the workspace at `root` (see the module
+/// header for the order).
+pub fn target_dir(root: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| root.to_owned());
+    for var in ["CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR"] {
+        if let Some(dir) = std::env::var_os(var).filter(|v| !v.is_empty()) {
+            return cwd.join(dir);
+        }
+    }
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::home_dir().map(|h| h.join(".cargo")));
+    let configs = cwd
+        .ancestors()
+        .map(|dir| dir.join(".cargo"))
+        .chain(home)
+        .flat_map(|dir| [dir.join("config.toml"), dir.join("config")]);
+    for config in configs {
+        if let Some(dir) = config_target_dir(&config) {
+            return dir;
+        }
+    }
+    root.join("target")
+}
+
+/// `build.target-dir` of one cargo config file, resolved.
+fn config_target_dir(config: &Path) -> Option<PathBuf> {
+    let text = fs::read_to_string(config).ok()?;
+    let doc: toml::Table = text.parse().ok()?;
+    let dir = doc.get("build")?.get("target-dir")?.as_str()?;
+    // Relative to the folder that holds `.cargo`.
+    let base = config.parent()?.parent()?;
+    Some(base.join(dir))
 }
 
 /// The workspace root as cargo finds it, `None` when cargo cannot.

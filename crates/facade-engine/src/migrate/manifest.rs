@@ -110,6 +110,8 @@ pub struct Entry {
     pub keep_table: bool,
     /// The original had `package` (keep it).
     pub keep_package: bool,
+    /// `optional = true`.
+    pub optional: bool,
 }
 
 /// `path` of the table `table` mirrored below `base`.
@@ -144,6 +146,13 @@ fn package_of(key: &str, item: &Item, workspace_deps: Option<&dyn TableLike>) ->
         .and_then(Item::as_str)
         .unwrap_or(key)
         .to_owned()
+}
+
+fn is_optional(item: &Item) -> bool {
+    item.as_table_like()
+        .and_then(|t| t.get("optional"))
+        .and_then(Item::as_bool)
+        == Some(true)
 }
 
 fn inherits(item: &Item) -> bool {
@@ -199,6 +208,7 @@ pub fn forward_entries(
                 index: None,
                 keep_table: false,
                 keep_package: false,
+                optional: is_optional(item),
             });
         }
     }
@@ -224,6 +234,7 @@ pub fn forward_entries(
                     index: None,
                     keep_table: false,
                     keep_package: false,
+                    optional: is_optional(item),
                 });
             }
         }
@@ -232,9 +243,6 @@ pub fn forward_entries(
     // What forward cannot carry over.
     let mut keys: BTreeMap<usize, &Entry> = BTreeMap::new();
     for entry in &entries {
-        let item = get_path(doc, &entry.table.real_path())
-            .and_then(|t| t.get(&entry.key))
-            .expect("found above");
         if let Some(index) = entry.spec
             && let Some(first) = keys.insert(index, entry)
             && first.key != entry.key
@@ -253,23 +261,6 @@ pub fn forward_entries(
                 .help("use one dependency key in every table and migrate again"),
             );
         }
-        let optional = item
-            .as_table_like()
-            .and_then(|t| t.get("optional"))
-            .and_then(Item::as_bool)
-            == Some(true);
-        if optional {
-            diags.push(
-                Diagnostic::error(format!("`{}` is an optional dependency; migrate does not move optional dependencies", entry.key))
-                    .label(label(&entry.table, &entry.key, "optional"))
-                    .note("its implicit feature and the `[features]` that name it would change meaning")
-                    .help(format!(
-                        "declare `\"{}\"` with `optional = true` in `[package.metadata.facade.{}]` by hand",
-                        entry.name,
-                        entry.table.kind.table_name()
-                    )),
-            );
-        }
         let mirror = mirrored(&MIRROR, &entry.table);
         if let Some((existing, _)) = get_path(doc, &strs(&mirror))
             .and_then(Item::as_table_like)
@@ -285,42 +276,6 @@ pub fn forward_entries(
                     .label(label(&entry.table, &entry.key, "and depended on here"))
                     .help("remove one of the two, then migrate again (or run `cargo facade sync`)"),
             );
-        }
-    }
-    if let Some(features) = doc.get("features").and_then(Item::as_table_like) {
-        for (feature, item) in features.iter() {
-            let Some(values) = item.as_array() else {
-                continue;
-            };
-            for value in values.iter().filter_map(Value::as_str) {
-                // `dep:foo-bar`, `foo-bar/std`, `foo-bar?/std` name the dependency.
-                let named = match value.strip_prefix("dep:") {
-                    Some(named) => named,
-                    None => match value.split_once('/') {
-                        Some((named, _)) => named.trim_end_matches('?'),
-                        None => continue,
-                    },
-                };
-                let Some(entry) = entries.iter().find(|e| e.key == named) else {
-                    continue;
-                };
-                let span = features
-                    .get_key_value(feature)
-                    .and_then(|(k, _)| k.span())
-                    .unwrap_or(0..0);
-                diags.push(
-                    Diagnostic::error(format!("feature `{feature}` names dependency `{}` (`{value}`)", entry.key))
-                        .at(&manifest.file, span, "this feature")
-                        .label(label(&entry.table, &entry.key, "the dependency"))
-                        .note("migrate does not rewrite `[features]` yet")
-                        .help(format!(
-                            "move `{feature}` to `[package.metadata.facade.features]` with `{}` in place of `{}`, \
-                             declare `\"{}\"` by hand, and run `cargo facade sync`",
-                            entry.name, entry.key, entry.name
-                        )),
-                );
-                break;
-            }
         }
     }
     entries
@@ -451,6 +406,7 @@ pub fn forward_doc(
             }
         }
     }
+    super::features::forward(doc, &super::features::named(entries), records);
 }
 
 /// `{ key = "fb", index = 2, table = true, package = true }`.
@@ -552,7 +508,10 @@ fn ensure_mirror<'d>(
 }
 
 /// The table at `path`, created implicit (shown only once it holds values).
-fn ensure_implicit<'d>(doc: &'d mut DocumentMut, path: &[&str]) -> &'d mut dyn TableLike {
+pub(super) fn ensure_implicit<'d>(
+    doc: &'d mut DocumentMut,
+    path: &[&str],
+) -> &'d mut dyn TableLike {
     let mut item = doc.as_item_mut();
     for key in path {
         let table = item.as_table_like_mut().expect("a table");
@@ -657,12 +616,14 @@ fn entry_back(
             .and_then(|i| usize::try_from(i).ok()),
         keep_table: field("table").and_then(Item::as_bool) == Some(true),
         keep_package: field("package").and_then(Item::as_bool) == Some(true),
+        optional: is_optional(item),
     }
 }
 
 /// Reverse on a document. `Err` names a real entry in the way.
 pub fn reverse_doc(doc: &mut DocumentMut, back: &Back) -> Result<(), String> {
     let entries = &back.entries;
+    super::features::reverse(doc, &super::features::named(entries));
     // Managed entries of namespaces that leave this consumer.
     for table in real_tables(doc.as_item()) {
         let Some(deps) =
@@ -964,6 +925,25 @@ mod tests {
     }
 
     #[test]
+    fn optional_dependencies_and_their_features() {
+        // The implicit feature becomes explicit, and goes again.
+        check(
+            "[package]\nname = \"app\"\n\n[dependencies]\nfoo-bar = { version = \"1\", optional = true }\n",
+            "[package]\nname = \"app\"\n\n[package.metadata.facade.dependencies]\n\"foo::bar\" = { version = \"1\", optional = true, package = \"foo-bar\" }\n\n[package.metadata.facade.features]\nfoo-bar = [\"dep:foo::bar\"]\n\n[dependencies]\nfoo = { path = \"../facades/foo\", package = \"foo-facade\" }\n\n[features]\nfoo-bar = [] # managed by cargo-facade\n",
+        );
+        // Features naming it move, comments kept; others stay.
+        check(
+            "[package]\nname = \"app\"\n\n[dependencies]\nfoo = { version = \"2\", optional = true }\nfoo-bar = { version = \"1\", optional = true }\n\n[features]\ndefault = [\"std\"]\n# the server\nserver = [\"dep:foo-bar\", \"tokio/net\"] # trailing\nstd = [\"foo-bar?/std\", \"foo/std\"]\nx = []\n",
+            "[package]\nname = \"app\"\n\n[package.metadata.facade.dependencies]\nfoo = { version = \"2\", optional = true }\n\"foo::bar\" = { version = \"1\", optional = true, package = \"foo-bar\" }\n\n[package.metadata.facade.features]\nserver = [\"dep:foo::bar\", \"tokio/net\"] # trailing\nstd = [\"foo::bar?/std\", \"foo/std\"]\nfoo = [\"dep:foo\"]\n\n[dependencies]\nfoo = { path = \"../facades/foo\", package = \"foo-facade\" }\n\n[features]\ndefault = [\"std\"]\n# the server\nserver = [] # managed by cargo-facade\nstd = [] # managed by cargo-facade\nx = []\nfoo = [] # managed by cargo-facade\n",
+        );
+        // A feature the user wrote like a made one is recorded.
+        check(
+            "[package]\nname = \"app\"\n\n[dependencies]\nfoo-bar = { version = \"1\", optional = true }\n\n[features]\nfoo-bar = [\"dep:foo-bar\"]\n",
+            "[package]\nname = \"app\"\n\n[package.metadata.facade.dependencies]\n\"foo::bar\" = { version = \"1\", optional = true, package = \"foo-bar\" }\n\n[package.metadata.facade.features]\nfoo-bar = [\"dep:foo::bar\"]\n\n[package.metadata.facade-migrate.dependencies]\n\"foo::bar\" = { key = \"foo-bar\", index = 0, table = true }\n\n[package.metadata.facade-migrate.features]\nfoo-bar = true\n\n[dependencies]\nfoo = { path = \"../facades/foo\", package = \"foo-facade\" }\n\n[features]\nfoo-bar = [] # managed by cargo-facade\n",
+        );
+    }
+
+    #[test]
     fn two_namespaces_in_one_table() {
         let specs = [
             Spec::parse("foo::bar=foo-bar").unwrap(),
@@ -1029,14 +1009,6 @@ mod tests {
             (
                 "[package]\nname = \"app\"\n[dependencies]\nfoo-bar = \"1\"\n[dev-dependencies]\nfb = { version = \"1\", package = \"foo-bar\" }\n",
                 "`app` depends on `foo-bar` under two names, `foo-bar` and `fb`",
-            ),
-            (
-                "[package]\nname = \"app\"\n[dependencies]\nfoo-bar = { version = \"1\", optional = true }\n",
-                "`foo-bar` is an optional dependency; migrate does not move optional dependencies",
-            ),
-            (
-                "[package]\nname = \"app\"\n[dependencies]\nfoo-bar = \"1\"\n[features]\nstd = [\"foo-bar/std\"]\n",
-                "feature `std` names dependency `foo-bar` (`foo-bar/std`)",
             ),
             (
                 "[package]\nname = \"app\"\n[package.metadata.facade.dependencies]\n\"foo::bar\" = \"1\"\n[dependencies]\nfoo-bar = \"1\"\n",

@@ -25,13 +25,21 @@
 //! `[features]` that name the dependency, edition 2015 packages, and paths
 //! that a local `foo` would capture.
 //!
-//! Not seen (left as they are): code in doc comments (doctests), paths in
-//! string literals (`#[serde(with = "foo_bar::m")]`), `use foo_bar;` inside
+//! Doc comments count as code where they hold Rust: code blocks (doctests,
+//! hidden lines included) and intra-doc links are rewritten by the same
+//! engine ([`doc`] finds them); prose stays.
+//!
+//! Not seen (left as they are): paths in string literals (`#[serde(with = "foo_bar::m")]`), `use foo_bar;` inside
 //! a macro body that is not Rust syntax, a `foo_bar` brought in by a glob
 //! import, and an `extern crate foo_bar as x;` alias used as `x::…` from
 //! other modules (it becomes an import of the crate root module only).
 
+pub mod doc;
+pub mod features;
+pub mod format;
+pub mod lockfile;
 pub mod manifest;
+pub mod on_disk;
 pub mod source;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -445,7 +453,9 @@ fn write_all(
             shell.status("Removing", format!("facade {root} (no longer declared)"));
         }
     }
-    let lock_before = write::Saved::read(&loaded.root_dir.join("Cargo.lock"));
+    let lock_path = loaded.root_dir.join("Cargo.lock");
+    let lock_before = write::Saved::read(&lock_path);
+    let lock_text = fs::read_to_string(&lock_path).ok();
     let applied = write::apply(changes, &loaded.facade_dir)?;
     if options.migrate.reverse {
         let _ = fs::remove_dir(&loaded.facade_dir); // only when the last facade went
@@ -464,6 +474,12 @@ fn write_all(
             &failure.note("cargo rejected the migrated workspace, so every file was restored"),
         );
         return Err(InputErrors { count: 1 }.into());
+    }
+    if !lockfile::keep_format_version(&lock_path, lock_text.as_deref())? {
+        shell.diagnostic(&Diagnostic::warning(
+            "cargo rewrote `Cargo.lock` in a newer format: it has git sources whose URL escaping \
+             differs between the formats",
+        ));
     }
     shell.status(
         "Finished",
@@ -528,6 +544,7 @@ fn forward_member(
     };
 
     let renames: Vec<Rename> = child_renames(&entries, specs, false);
+    let fmt = format::Rustfmt::new(&member.edition.to_string());
     let mut sources = Vec::new();
     let mut paths = 0;
     for path in rust_files(member.manifest.dir(), facade_dir)? {
@@ -572,16 +589,19 @@ fn forward_member(
         if forward.sites.is_empty() {
             continue;
         }
-        match source::rewrite(&forward.text, &inverse) {
-            Ok(back) if back.text == file.text() => {}
-            Ok(back) => push_not_reversible(&file, &back.text, diags),
-            Err(_) => push_not_reversible(&file, "", diags),
-        }
+        let dir = path.parent().unwrap_or(member.manifest.dir());
+        let text = match format::forward(file.text(), forward.text, &inverse, &fmt, dir) {
+            Ok(text) => text,
+            Err(back) => {
+                push_not_reversible(&file, &back, diags);
+                continue;
+            }
+        };
         paths += forward.sites.len();
         sources.push(Change {
             path: path.clone(),
             old: Some(file.text().as_bytes().to_vec()),
-            action: Action::Write(forward.text),
+            action: Action::Write(text),
             owner: Owner::Consumer(member.name.clone()),
         });
     }
@@ -641,6 +661,7 @@ fn reverse_member(
             .map(|(name, key, _)| (name.clone(), key.clone())),
     );
     let renames = child_renames(&back.entries, specs, true);
+    let fmt = format::Rustfmt::new(&member.edition.to_string());
     let mut sources = Vec::new();
     let mut paths = 0;
     for path in rust_files(member.manifest.dir(), facade_dir)? {
@@ -656,10 +677,11 @@ fn reverse_member(
         match source::rewrite(file.text(), &renames) {
             Ok(back) if !back.sites.is_empty() => {
                 paths += back.sites.len();
+                let dir = path.parent().unwrap_or(member.manifest.dir());
                 sources.push(Change {
                     path: path.clone(),
                     old: Some(file.text().as_bytes().to_vec()),
-                    action: Action::Write(back.text),
+                    action: Action::Write(format::reverse(file.text(), back.text, &fmt, dir)),
                     owner: Owner::Consumer(member.name.clone()),
                 });
             }
@@ -752,15 +774,33 @@ fn edition_2015(member: &Member, diags: &mut Diagnostics) {
     }
 }
 
-/// The engine's plan on the edited manifests: its errors, and the changes
-/// `sync` will make on top of the migration.
+/// The engine's plan on the edited manifests: its errors (pointing at the
+/// files on disk), and the changes `sync` will make on top of the migration.
 fn planned_sync(
     options: &Options,
     edited: &BTreeMap<PathBuf, String>,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<Vec<Change>> {
+    let mut local = Diagnostics::default();
+    let changes = planned_sync_inner(options, edited, &mut local);
+    let originals = changes.as_ref().map(|(_, o)| o);
+    for diag in local.items() {
+        diags.push(match originals {
+            Ok(originals) => originals.map(diag.clone()),
+            Err(_) => diag.clone(),
+        });
+    }
+    changes.map(|(changes, _)| changes)
+}
+
+fn planned_sync_inner(
+    options: &Options,
+    edited: &BTreeMap<PathBuf, String>,
+    diags: &mut Diagnostics,
+) -> anyhow::Result<(Vec<Change>, on_disk::Originals)> {
+    let mut originals = on_disk::Originals::default();
     let Some(mut ws) = load::load(options.manifest_path.as_deref(), &options.cargo, diags)? else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), originals));
     };
     for (path, text) in edited {
         let manifest = Manifest {
@@ -769,8 +809,14 @@ fn planned_sync(
                 .context("an edited manifest is valid TOML")?,
         };
         match ws.manifests.iter().position(|m| m.path() == path) {
-            Some(index) => ws.manifests[index] = manifest,
+            Some(index) => {
+                originals.insert(std::sync::Arc::clone(&ws.manifests[index].file));
+                ws.manifests[index] = manifest;
+            }
             None => {
+                let text = fs::read_to_string(path)
+                    .with_context(|| format!("failed to read `{}`", path.display()))?;
+                originals.insert(SourceFile::new(path.clone(), text));
                 ws.manifests.push(manifest);
                 let index = ws.manifests.len() - 1;
                 for member in ws.members.iter_mut().filter(|m| m.manifest_path == *path) {
@@ -780,7 +826,7 @@ fn planned_sync(
         }
     }
     let Some(plan) = plan::plan(&ws, diags) else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), originals));
     };
     let mut changes = write::collect_changes(&ws, &plan, diags)?;
     // A manifest that migrate edits was read from disk before the edit.
@@ -789,7 +835,7 @@ fn planned_sync(
             change.old = fs::read(&change.path).ok();
         }
     }
-    Ok(changes)
+    Ok((changes, originals))
 }
 
 /// Every `.rs` file of the package in `dir`: not below `target/`, hidden

@@ -30,6 +30,11 @@
 //! (`mod foo_bar`, `use x as foo_bar`, a struct…) in its module or block
 //! does not name the crate and is left alone; a rewritten path that a local
 //! item would capture is an error.
+//!
+//! Doc comments: each Rust code block is rewritten as a crate of its own
+//! (rustdoc compiles it so), with its edits mapped back to the file through
+//! [`super::doc::DocCode`]; an intra-doc link's path is renamed when it
+//! starts with `from` (`[foo_bar::X]`, `` [`foo_bar`] ``).
 
 use std::collections::BTreeSet;
 use std::ops::Range;
@@ -40,6 +45,7 @@ use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
 use syn::{Ident, Item, UseTree};
 
+use super::doc::{self, DocCode, DocLink, DocRust};
 use crate::name::is_keyword;
 
 /// Paths that start with `from` start with `to` instead.
@@ -95,7 +101,9 @@ pub struct Rewritten {
     pub sites: Vec<Range<usize>>,
 }
 
-/// Rewrites every path of `text` that starts with a rename's `from`.
+/// Rewrites every path of `text` that starts with a rename's `from`: in
+/// the code, and in the doc comments' Rust code blocks and intra-doc links
+/// ([`super::doc`]).
 pub fn rewrite(text: &str, renames: &[Rename]) -> Result<Rewritten, Vec<Problem>> {
     let base = parse_offset(text);
     let file = syn::parse_str::<syn::File>(&text[base..]).map_err(|err| {
@@ -109,6 +117,64 @@ pub fn rewrite(text: &str, renames: &[Rename]) -> Result<Rewritten, Vec<Problem>
             related: None,
         }]
     })?;
+    let mut found = Found::default();
+    visit(text, base, renames, &mut found, |r| r.visit_file(&file));
+    for piece in doc::doc_rust(text) {
+        match piece {
+            DocRust::Code(code) => doc_code(&code, renames, &mut found),
+            DocRust::Link(link) => doc_link(text, &link, renames, &mut found),
+        }
+    }
+    let Found {
+        mut edits,
+        mut sites,
+        mut problems,
+    } = found;
+    edits.sort_by_key(|(range, _)| (range.start, range.end));
+    for pair in edits.windows(2) {
+        if pair[1].0.start < pair[0].0.end {
+            problems.push(Problem {
+                span: pair[1].0.clone(),
+                message: "cannot rewrite this path: it overlaps another rewrite".to_owned(),
+                label: "rewritten twice".to_owned(),
+                help: "rewrite this path by hand; please report this as a bug of cargo-facade"
+                    .to_owned(),
+                related: None,
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut out = String::with_capacity(text.len() + 16 * edits.len());
+    let mut at = 0;
+    for (range, replacement) in edits {
+        out.push_str(&text[at..range.start]);
+        out.push_str(&replacement);
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    sites.sort_by_key(|r| (r.start, r.end));
+    Ok(Rewritten { text: out, sites })
+}
+
+/// Edits, sites and problems found so far, as byte ranges of the file.
+#[derive(Debug, Default)]
+struct Found {
+    edits: Vec<(Range<usize>, String)>,
+    sites: Vec<Range<usize>>,
+    problems: Vec<Problem>,
+}
+
+/// Runs a [`Rewriter`] over `text` (parsed from `base`) and adds what it
+/// found to `found`.
+fn visit(
+    text: &str,
+    base: usize,
+    renames: &[Rename],
+    found: &mut Found,
+    run: impl FnOnce(&mut Rewriter<'_>),
+) {
     let mut watched = BTreeSet::new();
     for rename in renames {
         watched.extend(rename.from.first().cloned());
@@ -126,35 +192,86 @@ pub fn rewrite(text: &str, renames: &[Rename]) -> Result<Rewritten, Vec<Problem>
         problems: Vec::new(),
         reported: BTreeSet::new(),
     };
-    rewriter.visit_file(&file);
-    let mut edits = rewriter.edits;
-    edits.sort_by_key(|(range, _)| (range.start, range.end));
-    for pair in edits.windows(2) {
-        if pair[1].0.start < pair[0].0.end {
-            rewriter.problems.push(Problem {
-                span: pair[1].0.clone(),
-                message: "cannot rewrite this path: it overlaps another rewrite".to_owned(),
-                label: "rewritten twice".to_owned(),
-                help: "rewrite this path by hand; please report this as a bug of cargo-facade"
-                    .to_owned(),
+    run(&mut rewriter);
+    found.edits.append(&mut rewriter.edits);
+    found.sites.append(&mut rewriter.sites);
+    found.problems.append(&mut rewriter.problems);
+}
+
+/// The paths of a doc comment's code block, rewritten as a file of their
+/// own (rustdoc compiles each block as a crate): parsed as a file, else as
+/// the body of `fn main` (as rustdoc wraps it), else scanned as tokens.
+fn doc_code(code: &DocCode, renames: &[Rename], found: &mut Found) {
+    if !renames
+        .iter()
+        .any(|r| code.text.contains(r.from[0].as_str()))
+    {
+        return;
+    }
+    const MAIN: &str = "fn main() {\n";
+    let mut local = Found::default();
+    let shift = if let Ok(file) = syn::parse_str::<syn::File>(&code.text) {
+        visit(&code.text, 0, renames, &mut local, |r| r.visit_file(&file));
+        0
+    } else if let wrapped = format!("{MAIN}{}\n}}", code.text)
+        && let Ok(file) = syn::parse_str::<syn::File>(&wrapped)
+    {
+        visit(&wrapped, 0, renames, &mut local, |r| r.visit_file(&file));
+        MAIN.len()
+    } else if let Ok(tokens) = code.text.parse::<TokenStream>() {
+        visit(&code.text, 0, renames, &mut local, |r| r.scan(tokens));
+        0
+    } else {
+        return; // not Rust tokens: rustdoc could not compile it either
+    };
+    let map = |range: &Range<usize>| code.file_range(range.start - shift..range.end - shift);
+    for (range, replacement) in local.edits {
+        match map(&range) {
+            Some(range) => found.edits.push((range, replacement)),
+            None => found.problems.push(Problem {
+                span: code.file_offset(range.start - shift)..code.file_offset(range.start - shift),
+                message: "cannot rewrite a path that spans lines of a doc comment".to_owned(),
+                label: "this path".to_owned(),
+                help: "write the path on one line and migrate again".to_owned(),
                 related: None,
-            });
+            }),
         }
     }
-    if !rewriter.problems.is_empty() {
-        return Err(rewriter.problems);
+    found.sites.extend(local.sites.iter().filter_map(map));
+    for mut problem in local.problems {
+        let span = map(&problem.span);
+        problem.span = span.unwrap_or_else(|| {
+            let at = code.file_offset(problem.span.start.saturating_sub(shift));
+            at..at
+        });
+        if let Some((range, _)) = &mut problem.related {
+            *range = map(range).unwrap_or(problem.span.clone());
+        }
+        found.problems.push(problem);
     }
-    let mut out = String::with_capacity(text.len() + 16 * edits.len());
-    let mut at = 0;
-    for (range, replacement) in edits {
-        out.push_str(&text[at..range.start]);
-        out.push_str(&replacement);
-        at = range.end;
+}
+
+/// An intra-doc link whose path starts with a rename's `from`.
+fn doc_link(text: &str, link: &DocLink, renames: &[Rename], found: &mut Found) {
+    let path = &text[link.range.clone()];
+    let leading = usize::from(path.starts_with("::")) * 2;
+    let segs: Vec<&str> = path[leading..].split("::").collect();
+    for rename in renames {
+        let n = rename.from.len();
+        let matches = segs.len() >= n
+            && rename
+                .from
+                .iter()
+                .zip(&segs)
+                .all(|(name, seg)| name_of_src(seg) == *name);
+        if matches {
+            let len = segs[..n].iter().map(|s| s.len()).sum::<usize>() + 2 * (n - 1);
+            let start = link.range.start + leading;
+            found.sites.push(start..start + len);
+            found.edits.push((start..start + len, rename.to_source()));
+            return;
+        }
     }
-    out.push_str(&text[at..]);
-    let mut sites = rewriter.sites;
-    sites.sort_by_key(|r| (r.start, r.end));
-    Ok(Rewritten { text: out, sites })
 }
 
 /// Where syn's `parse_file` starts parsing: after a BOM and a shebang line.
@@ -938,6 +1055,25 @@ mod tests {
     }
 
     #[test]
+    fn doc_comments_code_and_links() {
+        check(
+            "//! Uses [foo_bar::X] (see [`foo_bar`]); prose foo_bar::x stays.\n//!\n//! ```\n//! # use foo_bar::Y;\n//! let y = foo_bar::f();\n//! ```\n//! ```text\n//! foo_bar::text\n//! ```\n\n/// [x](foo_bar::g) and [`foo_bar::Z`]\n///\n/// [z]: foo_bar::Z\n/** ```no_run\n * extern crate foo_bar;\n * use foo_bar as fb;\n * ```\n */\npub fn g() {}\n",
+            "//! Uses [foo::bar::X] (see [`foo::bar`]); prose foo_bar::x stays.\n//!\n//! ```\n//! # use foo::bar::Y;\n//! let y = foo::bar::f();\n//! ```\n//! ```text\n//! foo_bar::text\n//! ```\n\n/// [x](foo::bar::g) and [`foo::bar::Z`]\n///\n/// [z]: foo::bar::Z\n/** ```no_run\n * use ::foo::{bar as foo_bar};\n * use foo::bar as fb;\n * ```\n */\npub fn g() {}\n",
+        );
+        // A doctest that is not valid Rust is scanned as tokens.
+        check(
+            "/// ```compile_fail\n/// let = foo_bar::f();\n/// ```\nfn h() {}\n",
+            "/// ```compile_fail\n/// let = foo::bar::f();\n/// ```\nfn h() {}\n",
+        );
+        // A local `foo` in a doctest captures the path there.
+        check_error(
+            "/// ```\n/// mod foo {}\n/// foo_bar::f();\n/// ```\nfn h() {}\n",
+            &forward(),
+            "`foo` would name a local item here, not the crate @ `foo_bar`",
+        );
+    }
+
+    #[test]
     fn macros() {
         check(
             "fn main() {\n    println!(\"foo_bar::{}\", foo_bar::x());\n    foo_bar::mac!(1);\n    weird!(=> foo_bar::X; a.foo_bar::y, $foo_bar::z #foo_bar::w);\n}\n",
@@ -1055,6 +1191,7 @@ mod tests {
             "/* foo_bar::block\n   comment */",
             "type X = <S as foo_bar::Tr>::A;",
             "mod foo_bar { pub fn f() {} }",
+            "/// [foo_bar::X] and foo_bar::prose\n///\n/// ```\n/// # use foo_bar::Y;\n/// foo_bar::f();\n/// ```\nfn d() {}",
         ];
 
         const STMTS: &[&str] = &[
