@@ -107,7 +107,7 @@ pub fn load_failure(stderr: &str) -> Diagnostic {
         );
     }
     crate::load::cargo_failed("cargo metadata", stderr)
-        .help("fix what cargo reports above and run the command again; no file was changed")
+        .help("fix what cargo reports above and run the command again")
 }
 
 /// The key of the dependency on package `package` in any real table.

@@ -45,9 +45,9 @@ pub struct FacadeArgs {
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
 
-    /// Use verbose output
-    #[arg(short, long, global = true)]
-    pub verbose: bool,
+    /// Use verbose output (-vv very verbose, passed on to the cargo it runs)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 
     /// Treat warnings as errors (exit 2, nothing written)
     #[arg(long, global = true)]
@@ -137,6 +137,7 @@ impl FacadeArgs {
                 offline: self.offline,
                 locked: self.locked,
                 frozen: self.frozen,
+                very_verbose: self.verbose >= 2,
             },
             dry_run,
             format,
@@ -161,12 +162,11 @@ impl FacadeArgs {
             Color::Always => ColorChoice::Always,
             Color::Never => ColorChoice::Never,
         };
-        let verbosity = if self.quiet {
-            Verbosity::Quiet
-        } else if self.verbose {
-            Verbosity::Verbose
-        } else {
-            Verbosity::Normal
+        let verbosity = match (self.quiet, self.verbose) {
+            (true, _) => Verbosity::Quiet,
+            (false, 0) => Verbosity::Normal,
+            (false, 1) => Verbosity::Verbose,
+            (false, _) => Verbosity::VeryVerbose,
         };
         let mut shell = Shell::stdio(color, verbosity);
         crate::run(command, &options, &mut shell)

@@ -759,7 +759,7 @@ fn planned_sync(
     edited: &BTreeMap<PathBuf, String>,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<Vec<Change>> {
-    let Some(mut ws) = load::load(options.manifest_path.as_deref(), &options.cargo, diags)? else {
+    let Some(mut ws) = load::load(options.manifest_path.as_deref(), diags)? else {
         return Ok(Vec::new());
     };
     for (path, text) in edited {
