@@ -15,8 +15,16 @@ use crate::shell::{ColorChoice, Shell, Verbosity};
 use crate::{CargoOptions, Command, Exit, ListFormat, Options};
 
 /// Namespaced dependencies (RFC 3243) on stable Rust, through generated facade crates.
+///
+/// `about` is spelled out: clap's default is the package description, which
+/// is the engine crate's, not the command's.
 #[derive(Debug, Parser)]
-#[command(name = "facade", version, about, long_about = None)]
+#[command(
+    name = "facade",
+    version,
+    about = "Namespaced dependencies (RFC 3243) on stable Rust, through generated facade crates",
+    long_about = None
+)]
 pub struct FacadeArgs {
     #[command(subcommand)]
     pub command: FacadeCommand,

@@ -201,13 +201,24 @@ fn writes(command: Command, options: &Options) -> bool {
     matches!(command, Command::Sync | Command::Eject | Command::Migrate) && !options.dry_run
 }
 
+/// A cargo command line as shown with `-v`, flags passed on included.
+fn cargo_line(args: &[&str], cargo: &CargoOptions) -> String {
+    let mut words = vec!["cargo"];
+    words.extend(args);
+    words.extend(cargo.flags());
+    words.join(" ")
+}
+
 /// Asks cargo whether it accepts the tree that the plan found consistent
 /// (what `load` used to learn from `cargo metadata --no-deps`): an error
 /// here is the user's to fix, reported where cargo points.
 fn cargo_accepts(options: &Options, shell: &mut Shell) -> anyhow::Result<()> {
     shell.verbose(
         "Running",
-        "`cargo metadata --no-deps` to validate the workspace",
+        format!(
+            "`{}` to validate the workspace",
+            cargo_line(&["metadata", "--no-deps"], &options.cargo)
+        ),
     );
     match load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, true)? {
         Ok(_) => Ok(()),
@@ -276,7 +287,13 @@ fn sync(
         if lock_lacks.is_empty() && !plan.has_foreign_candidates() {
             cargo_accepts(options, shell)?;
         } else {
-            shell.verbose("Running", "`cargo metadata` to resolve the workspace");
+            shell.verbose(
+                "Running",
+                format!(
+                    "`{}` to resolve the workspace",
+                    cargo_line(&["metadata"], &options.cargo)
+                ),
+            );
             match load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, false)? {
                 Ok(metadata) => {
                     let warnings = plan::ownership_warnings(plan, &metadata);
@@ -312,7 +329,13 @@ fn sync(
     // Let cargo resolve the new graph: this refreshes `Cargo.lock` and
     // catches what only cargo can judge (versions, features); on failure
     // every byte goes back.
-    shell.verbose("Running", "`cargo metadata` to refresh Cargo.lock");
+    shell.verbose(
+        "Running",
+        format!(
+            "`{}` to refresh Cargo.lock",
+            cargo_line(&["metadata"], &options.cargo)
+        ),
+    );
     let resolved = load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, false);
     let failure = match resolved {
         Ok(Ok(metadata)) => {
