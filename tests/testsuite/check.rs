@@ -40,8 +40,9 @@ fn stale_declaration_is_reported_and_nothing_changes() {
     assert_data_eq!(
         run.stderr,
         str![[r#"
-error: facades are out of date: 1 file would change
+error: out of date: manifest of `basic-tool`
 
+note: `sync` would write 1 file (the diff above), then refresh Cargo.lock through cargo
 help: run `cargo facade sync` to update them
 
 "#]]
@@ -63,7 +64,11 @@ fn never_synced_workspace_is_stale() {
         run.stdout
     );
     assert!(
-        run.stderr.contains("6 files would change"),
+        run.stderr.contains(
+            "error: out of date: facade `foo` (2 files), facade `util` (2 files), \
+             manifest of `basic-app`, manifest of `basic-tool`\n\n\
+             note: `sync` would write 6 files"
+        ),
         "{}",
         run.stderr
     );
