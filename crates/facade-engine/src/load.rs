@@ -150,13 +150,13 @@ pub fn load(
         members: Vec::new(),
         seen: BTreeSet::new(),
     };
-    match loader.config.as_ref().map(|c| c.member_paths()) {
-        Some(paths) => {
-            for (index, path) in paths {
-                loader.add_member(&path.join("Cargo.toml"), Some(index), diags)?;
-            }
-        }
-        None => {}
+    let paths = loader
+        .config
+        .as_ref()
+        .map(WorkspaceConfig::member_paths)
+        .unwrap_or_default();
+    for (index, path) in paths {
+        loader.add_member(&path.join("Cargo.toml"), Some(index), diags)?;
     }
     loader.add_member(&root_manifest_path, None, diags)?;
     let Loader {
