@@ -9,7 +9,9 @@ use std::process::Command;
 
 use snapbox::{assert_data_eq, str};
 
-use crate::support::{Fixture, assert_same_bytes, assert_unchanged, bytes};
+use crate::support::{
+    Fixture, assert_same_bytes, assert_unchanged, bytes, repo_root, shared_target_dir,
+};
 
 /// The `basic` case, synced and built once: the state every test breaks.
 fn synced_basic() -> Fixture {
@@ -370,5 +372,92 @@ edition = "2021"
     ws.facade(&["check", "--manifest-path", "tool/Cargo.toml"])
         .assert_code(0);
     ws.cargo(&["build", "--offline", "--workspace"])
+        .assert_code(0);
+}
+
+/// The fenced block of `lang` in `text` that contains `containing`.
+fn fenced_block(text: &str, lang: &str, containing: &str) -> String {
+    let open = format!("```{lang}\n");
+    text.split(open.as_str())
+        .skip(1)
+        .filter_map(|rest| rest.split("```").next())
+        .find(|block| block.contains(containing))
+        .unwrap_or_else(|| panic!("README has no ```{lang} block with `{containing}`"))
+        .to_owned()
+}
+
+/// The README's xtask recipe works as written with an unpublished engine:
+/// its `xtask/Cargo.toml` (the path variant, pointed at this repository's
+/// engine), `main.rs` and alias, put in a workspace, run `sync` and `check`.
+#[test]
+fn readme_xtask_recipe_works_as_written() {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let manifest = fenced_block(&readme, "toml", "name = \"xtask\"");
+    let engine = repo_root().join("crates/facade-engine");
+    let (git_line, path_line) = {
+        let line = |prefix: &str| {
+            manifest
+                .lines()
+                .find(|l| l.starts_with(prefix))
+                .unwrap_or_else(|| panic!("no `{prefix}` line in\n{manifest}"))
+                .to_owned()
+        };
+        (
+            line("facade-engine = { git = "),
+            line("# facade-engine = { path = "),
+        )
+    };
+    let manifest = manifest.replace(&git_line, "").replace(
+        &path_line,
+        &format!(
+            "facade-engine = {{ path = {:?} }}",
+            engine.display().to_string()
+        ),
+    );
+
+    let ws = Fixture::case("basic");
+    ws.write("xtask/Cargo.toml", &manifest);
+    ws.write(
+        "xtask/src/main.rs",
+        &fenced_block(&readme, "rust", "run_from_args"),
+    );
+    ws.write(
+        ".cargo/config.toml",
+        &fenced_block(&readme, "toml", "[alias]"),
+    );
+    let root = ws.read("Cargo.toml");
+    ws.write(
+        "Cargo.toml",
+        &root.replace("\"crates/*\"]", "\"crates/*\", \"xtask\"]"),
+    );
+    // The demo's lock pins the engine's dependencies to versions on disk.
+    std::fs::copy(
+        repo_root().join("examples/demo/Cargo.lock"),
+        ws.path().join("Cargo.lock"),
+    )
+    .unwrap();
+
+    let xtask = |args: &[&str]| {
+        let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["xtask", "facade"])
+            .args(args)
+            .current_dir(ws.path())
+            .env("CARGO_TARGET_DIR", shared_target_dir())
+            .env("CARGO_NET_OFFLINE", "true")
+            .env("CARGO_TERM_COLOR", "never")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        (output.status.code(), stderr)
+    };
+    let (code, stderr) = xtask(&["sync"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("Finished 2 facades, 2 consumers (6 files written)"),
+        "{stderr}"
+    );
+    let (code, stderr) = xtask(&["check"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    ws.cargo(&["build", "--offline", "-p", "basic-app"])
         .assert_code(0);
 }

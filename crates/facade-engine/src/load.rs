@@ -416,13 +416,14 @@ impl Loader {
 }
 
 /// Whether a member has anything for cargo-facade: declarations, RFC syntax
-/// in a real table, or a managed entry (a path dependency on a facade).
+/// in a real table, or a managed entry (a path dependency on a facade: a
+/// package named `…-facade…`; a false match only costs reading the manifest).
 fn declares_namespaces(doc: &Item, dependencies: &[Dependency]) -> bool {
     get(doc, &["package", "metadata", "facade"]).is_some()
         || dependencies.iter().any(|d| {
             d.key.contains("::")
                 || d.package.contains("::")
-                || (matches!(d.source, DepSource::Path(_)) && d.package.ends_with("-facade"))
+                || (matches!(d.source, DepSource::Path(_)) && d.package.contains("-facade"))
         })
         || doc
             .get("features")
@@ -584,4 +585,37 @@ pub fn cargo_command(_cargo: &CargoOptions) -> Command {
 pub fn cargo_failed(what: &str, stderr: &str) -> Diagnostic {
     Diagnostic::raw(stderr.trim_end())
         .note(format!("reported by `{what}`, which cargo-facade runs"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(toml: &str) -> WorkspaceConfig {
+        let doc: toml_edit::Document<String> = toml_edit::Document::parse(toml.to_owned()).unwrap();
+        WorkspaceConfig::new(Path::new("/w"), doc.get("workspace").unwrap())
+    }
+
+    #[test]
+    fn exclude_is_a_path_prefix_that_an_explicit_member_overrides() {
+        let ws = config(
+            "[workspace]\nmembers = [\"crates/*\", \"vendor/kept\"]\nexclude = [\"vendor\", \"crates/old\"]\n",
+        );
+        assert!(ws.is_excluded(Path::new("/w/vendor/x/Cargo.toml")));
+        assert!(!ws.is_excluded(Path::new("/w/vendor/kept/Cargo.toml")));
+        // A glob entry is compared as written, so it does not override.
+        assert!(ws.is_excluded(Path::new("/w/crates/old/Cargo.toml")));
+        assert!(
+            !ws.is_excluded(Path::new("/w/vendorx/Cargo.toml")),
+            "whole components only"
+        );
+    }
+
+    #[test]
+    fn normalize_resolves_dots_lexically() {
+        assert_eq!(
+            normalize(Path::new("/w/app/../crates/./x")),
+            PathBuf::from("/w/crates/x")
+        );
+    }
 }

@@ -598,3 +598,26 @@ pub fn unified_diff(changes: &[Change], cwd: &Path) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::TOML_HEADER;
+
+    #[test]
+    fn a_conflicted_file_is_replaceable_only_when_both_sides_are_generated() {
+        let both =
+            format!("{TOML_HEADER}[features]\n<<<<<<< HEAD\na = []\n=======\nb = []\n>>>>>>> x\n");
+        assert!(replaceable(both.as_bytes()));
+        let at_top = format!(
+            "<<<<<<< HEAD\n{TOML_HEADER}a = 1\n||||||| base\n[package]\n=======\n{TOML_HEADER}b = 1\n>>>>>>> x\n"
+        );
+        assert!(replaceable(at_top.as_bytes()));
+        let theirs_by_hand =
+            format!("<<<<<<< HEAD\n{TOML_HEADER}a = 1\n=======\n[package]\n>>>>>>> x\n");
+        assert!(!replaceable(theirs_by_hand.as_bytes()));
+        let ours_by_hand = format!("<<<<<<< HEAD\n[package]\n=======\n{TOML_HEADER}\n>>>>>>> x\n");
+        assert!(!replaceable(ours_by_hand.as_bytes()));
+        assert!(!replaceable(b"[package]\nname = \"x\"\n"));
+    }
+}
