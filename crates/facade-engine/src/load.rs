@@ -184,9 +184,14 @@ pub fn find_root(
         Some(path) => {
             let path = normalize(&cwd.join(path));
             if !path.is_file() {
+                let what = if path.exists() {
+                    "is not a file"
+                } else {
+                    "does not exist"
+                };
                 diags.push(
-                    Diagnostic::error(format!("manifest path `{}` does not exist", path.display()))
-                        .help("pass the path of a `Cargo.toml` to `--manifest-path`"),
+                    Diagnostic::error(format!("manifest path `{}` {what}", path.display()))
+                        .help("pass the path of a `Cargo.toml` file to `--manifest-path`"),
                 );
                 return Ok(None);
             }
