@@ -122,8 +122,9 @@ fn stale_declaration_is_reported_and_nothing_changes() {
     assert_data_eq!(
         run.stderr,
         str![[r#"
-error: facades are out of date: 5 files would change
+error: out of date: facade `foo/bar` (2 files), facade `foo/self+bar` (2 files), manifest of `basic-tool`, Cargo.lock (lacks `foo-facade-4217993f`)
 
+note: `sync` would write 5 files (the diff above), then refresh Cargo.lock through cargo
 help: run `cargo facade sync` to update them
 
 "#]]
@@ -145,7 +146,12 @@ fn never_synced_workspace_is_stale() {
         run.stdout
     );
     assert!(
-        run.stderr.contains("8 files would change"),
+        run.stderr.contains(
+            "error: out of date: facade `foo/bar` (2 files), facade `foo/self+bar+derive` \
+             (2 files), facade `util/text` (2 files), manifest of `basic-app`, manifest of \
+             `basic-tool`\n\n\
+             note: `sync` would write 8 files"
+        ),
         "{}",
         run.stderr
     );

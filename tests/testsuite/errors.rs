@@ -100,15 +100,13 @@ fn broken_toml_names_the_place() {
     assert_data_eq!(
         run.stderr,
         str![[r#"
-error: missing key for inline table element, expected key
+error: invalid TOML in `[ROOT]/tool/Cargo.toml`
  --> tool/Cargo.toml:7:15
   |
 7 | "foo::bar" = {{ path = "../crates/foo-bar" }
-  |               ^
-error: failed to load manifest for workspace member `[ROOT]/tool`
-referenced by workspace at `[ROOT]/Cargo.toml`
-note: reported by `cargo metadata`, which cargo-facade runs
-help: fix what cargo reports above and run the command again; no file was changed
+  |               ^ missing key for inline table element, expected key
+  |
+  = help: fix the TOML syntax
 
 error: aborting due to the previous error; no file was changed
 

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod any_state;
 mod check;
 mod corpus;
 mod demo;

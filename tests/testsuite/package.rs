@@ -445,7 +445,7 @@ error: `foo::bar` cannot be published: it is a path dependency without `version`
   = note: the packaged crate depends on package `foo-bar` as `foo_bar`, and cargo strips `path` when packaging, so the registry needs a version to find it (nothing was packaged or published)
   = help: add `version = "1.0.0"` (the version at its path) to the declaration, and publish that package first
 
-error: aborting due to 2 previous errors; no file was changed
+error: aborting due to 2 previous errors
 
 "#]]
     );
@@ -501,7 +501,7 @@ error: failed to verify package tarball
 note: reported by `cargo package` on the lowered copy of `ns-user`; its sources name each child crate directly (`foo::bar::` became `foo_bar::`): lines are the author's, columns those of the lowered text
 note: the lowered copy is in `target/cargo-facade/package/ns-user`
 
-error: aborting due to the previous error; no file was changed
+error: aborting due to the previous error
 
 "#]]
     );
@@ -616,7 +616,7 @@ error: `foo_bar` would name a local item here, not the crate
   = note: `cargo facade package` lowers `foo::bar::` to `foo_bar::`
   = help: rename the local `foo_bar`, or write this path as `::foo::bar::…` so that no local item can capture it
 
-error: aborting due to the previous error; no file was changed
+error: aborting due to the previous error
 
 "#]]
     );
@@ -653,7 +653,7 @@ error: `ns-user` has changes not yet committed into git (1 file)
  = note: changed: ns-user/src/lib.rs
  = help: commit these changes, or pass `--allow-dirty` to package them anyway
 
-error: aborting due to the previous error; no file was changed
+error: aborting due to the previous error
 
 "#]]
     );

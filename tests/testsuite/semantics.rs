@@ -494,19 +494,34 @@ fn workspace_inheritance_merges_features_and_optional() {
     assert_data_eq!(
         sync_fails(&ws),
         str![[r#"
-error: invalid character `[` in package name: `wsns-facade-[HASH]`, characters must be Unicode XID characters (numbers, `-`, `_`, or most letters)
-       
-       
-  --> app/Cargo.toml:14:8
+error: `wsns::missing` inherits from the workspace, but `[workspace.metadata.facade.dependencies]` has no `wsns::missing`
+ --> app/Cargo.toml:8:1
+  |
+8 | "wsns::missing".workspace = true
+  | ^^^^^^^^^^^^^^^ `workspace = true` here
+  |
+  = help: declare `"wsns::missing"` in `[workspace.metadata.facade.dependencies]` of `[ROOT]/Cargo.toml`
+
+error: invalid declaration `wsns`
+  --> app/Cargo.toml:14:52
    |
 14 | wsns = { path = "../facades/wsns/child", package = "wsns-facade-[HASH]", optional = true }
-   |        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
-error: failed to load manifest for workspace member `[ROOT]/app`
-referenced by workspace at `[ROOT]/Cargo.toml`
-note: reported by `cargo metadata`, which cargo-facade runs
-help: fix what cargo reports above and run the command again; no file was changed
+   | ---- in this declaration                           ^^^^^^^^^^^^^^^^^^^^ `package`: invalid character `[` in package name: `wsns-facade-[HASH]`, characters must be Unicode XID characters (numbers, `-`, `_`, or most letters)
+   |
+   = help: declarations take Cargo's dependency syntax: a version string or a table of `version`, `path`, `git`, `package`, `features`, `optional`, `default-features`…
 
-error: aborting due to the previous error; no file was changed
+error: `ws-inherit-app` depends on `wsns` directly, but `wsns` must name the facade of namespace `wsns`
+  --> app/Cargo.toml:14:1
+   |
+ 7 | "wsns::child" = { workspace = true, features = ["b"], optional = true }
+   | ------------- namespace declared here
+...
+14 | wsns = { path = "../facades/wsns/child", package = "wsns-facade-[HASH]", optional = true }
+   | ^^^^ `wsns` in [dependencies]
+   |
+   = help: move this entry into `[package.metadata.facade.dependencies]` as the namespace root: the facade re-exports it
+
+error: aborting due to 3 previous errors; no file was changed
 
 "#]]
     );

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use toml_edit::Item;
 
 use crate::diagnostic::{Diagnostic, SourceFile};
-use crate::plan::{Declaration, Plan, get_path, real_tables};
+use crate::plan::{Declaration, Plan, get_path};
 use crate::render::is_generated;
 
 /// A file that is not UTF-8, pointing at its first invalid byte.
@@ -82,49 +82,8 @@ pub fn load_failure(stderr: &str) -> Diagnostic {
             return reported(diag).help(help);
         }
     }
-    // "failed to load manifest for dependency `foo-facade`": a facade
-    // folder is gone, and cargo cannot load the workspace without it.
-    if let Some(facade) = between(stderr, "failed to load manifest for dependency `", "`")
-        && crate::plan::facade_root(facade).is_some()
-        && let Some(member) = between(
-            stderr,
-            "failed to load manifest for workspace member `",
-            "`",
-        )
-        && let Some((file, span)) = dependency_span(&Path::new(member).join("Cargo.toml"), facade)
-    {
-        return reported(
-            Diagnostic::error(format!("the facade `{facade}` is missing"))
-                .at(&file, span, "the managed entry of the missing facade")
-                .note(
-                    "cargo cannot load the workspace without it, so cargo-facade cannot \
-                     regenerate it",
-                ),
-        )
-        .help(
-            "restore the facade folder from version control (facades are committed like \
-             `Cargo.lock`), e.g. `git checkout -- facades`, then run `cargo facade sync`",
-        );
-    }
     crate::load::cargo_failed("cargo metadata", stderr)
-        .help("fix what cargo reports above and run the command again; no file was changed")
-}
-
-/// The key of the dependency on package `package` in any real table.
-fn dependency_span(
-    path: &Path,
-    package: &str,
-) -> Option<(std::sync::Arc<SourceFile>, std::ops::Range<usize>)> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let doc = toml_edit::Document::parse(text.as_str()).ok()?;
-    let span = real_tables(doc.as_item()).into_iter().find_map(|table| {
-        let table = get_path(doc.as_item(), &table.real_path())?.as_table_like()?;
-        table.iter().find_map(|(key, item)| {
-            let named = item.get("package").and_then(Item::as_str) == Some(package);
-            named.then(|| table.get_key_value(key)?.0.span()).flatten()
-        })
-    })?;
-    Some((SourceFile::new(path.to_owned(), text), span))
+        .help("fix what cargo reports above and run the command again")
 }
 
 /// `cargo metadata` rejected the tree `sync` wrote. Points at the

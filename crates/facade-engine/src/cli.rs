@@ -15,8 +15,16 @@ use crate::shell::{ColorChoice, Shell, Verbosity};
 use crate::{CargoOptions, Command, Exit, ListFormat, Options};
 
 /// Namespaced dependencies (RFC 3243) on stable Rust, through generated facade crates.
+///
+/// `about` is spelled out: clap's default is the package description, which
+/// is the engine crate's, not the command's.
 #[derive(Debug, Parser)]
-#[command(name = "facade", version, about, long_about = None)]
+#[command(
+    name = "facade",
+    version,
+    about = "Namespaced dependencies (RFC 3243) on stable Rust, through generated facade crates",
+    long_about = None
+)]
 pub struct FacadeArgs {
     #[command(subcommand)]
     pub command: FacadeCommand,
@@ -45,9 +53,9 @@ pub struct FacadeArgs {
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
 
-    /// Use verbose output
-    #[arg(short, long, global = true)]
-    pub verbose: bool,
+    /// Use verbose output (-vv very verbose, passed on to the cargo it runs)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 
     /// Treat warnings as errors (exit 2, nothing written)
     #[arg(long, global = true)]
@@ -213,6 +221,7 @@ impl FacadeArgs {
                 offline: self.offline,
                 locked: self.locked,
                 frozen: self.frozen,
+                very_verbose: self.verbose >= 2,
             },
             dry_run,
             format,
@@ -245,12 +254,11 @@ impl FacadeArgs {
             Color::Always => ColorChoice::Always,
             Color::Never => ColorChoice::Never,
         };
-        let verbosity = if self.quiet {
-            Verbosity::Quiet
-        } else if self.verbose {
-            Verbosity::Verbose
-        } else {
-            Verbosity::Normal
+        let verbosity = match (self.quiet, self.verbose) {
+            (true, _) => Verbosity::Quiet,
+            (false, 0) => Verbosity::Normal,
+            (false, 1) => Verbosity::Verbose,
+            (false, _) => Verbosity::VeryVerbose,
         };
         let mut shell = Shell::stdio(color, verbosity);
         crate::run(command, &options, &mut shell)

@@ -228,11 +228,8 @@ pub struct InputErrors {
 impl fmt::Display for InputErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.count {
-            1 => f.write_str("aborting due to the previous error; no file was changed"),
-            n => write!(
-                f,
-                "aborting due to {n} previous errors; no file was changed"
-            ),
+            1 => f.write_str("aborting due to the previous error"),
+            n => write!(f, "aborting due to {n} previous errors"),
         }
     }
 }

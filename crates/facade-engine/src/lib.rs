@@ -36,6 +36,8 @@ pub struct CargoOptions {
     pub offline: bool,
     pub locked: bool,
     pub frozen: bool,
+    /// `-vv`: cargo's very verbose output for the cargo commands run.
+    pub very_verbose: bool,
 }
 
 impl CargoOptions {
@@ -49,6 +51,9 @@ impl CargoOptions {
         }
         if self.frozen {
             flags.push("--frozen");
+        }
+        if self.very_verbose {
+            flags.push("-vv");
         }
         flags
     }
@@ -124,7 +129,11 @@ pub fn run(command: Command, options: &Options, shell: &mut Shell) -> Exit {
         Ok(exit) => exit,
         Err(err) => {
             if let Some(input) = err.downcast_ref::<InputErrors>() {
-                shell.error(input);
+                if writes(command, options) {
+                    shell.error(format!("{input}; no file was changed"));
+                } else {
+                    shell.error(input);
+                }
             } else {
                 shell.error(format!("{err:#}"));
             }
@@ -141,14 +150,21 @@ fn run_inner(command: Command, options: &Options, shell: &mut Shell) -> anyhow::
         return package::run(command == Command::Publish, options, shell);
     }
     // Held until the last byte is written: concurrent syncs take turns.
+    // Where there is no workspace, `load` says why just below.
     let _lock = match command {
         Command::Sync | Command::Eject if !options.dry_run => {
-            lock::lock_workspace(options.manifest_path.as_deref(), &options.cargo, shell)?
+            match load::find_root(
+                options.manifest_path.as_deref(),
+                &mut Diagnostics::default(),
+            )? {
+                Some(root) => Some(lock::lock_root(&root, shell)?),
+                None => None,
+            }
         }
         _ => None,
     };
     let mut diags = Diagnostics::default();
-    let workspace = load::load(options.manifest_path.as_deref(), &options.cargo, &mut diags)?;
+    let workspace = load::load(options.manifest_path.as_deref(), &mut diags)?;
     let plan = workspace.as_ref().and_then(|ws| plan::plan(ws, &mut diags));
     let changes = match (&workspace, &plan) {
         (Some(ws), Some(plan)) if command == Command::Eject => {
@@ -172,7 +188,7 @@ fn run_inner(command: Command, options: &Options, shell: &mut Shell) -> anyhow::
             list::print(&ws, &plan, options.format, shell)?;
             Ok(Exit::Success)
         }
-        Command::Check => Ok(check(&plan, &changes, options, shell)),
+        Command::Check => check(&ws, &plan, &changes, options, shell),
         Command::Sync | Command::Eject if options.dry_run => {
             let diff = write::unified_diff(&changes, &std::env::current_dir()?);
             shell.out().write_all(diff.as_bytes())?;
@@ -189,6 +205,39 @@ fn run_inner(command: Command, options: &Options, shell: &mut Shell) -> anyhow::
         Command::Eject => eject(&ws, &plan, changes, options, shell),
         Command::Migrate | Command::Package | Command::Publish => {
             unreachable!("`migrate`, `package` and `publish` run on their own")
+        }
+    }
+}
+
+/// Whether `command` may write files (and so may say it wrote none).
+fn writes(command: Command, options: &Options) -> bool {
+    matches!(command, Command::Sync | Command::Eject | Command::Migrate) && !options.dry_run
+}
+
+/// A cargo command line as shown with `-v`, flags passed on included.
+fn cargo_line(args: &[&str], cargo: &CargoOptions) -> String {
+    let mut words = vec!["cargo"];
+    words.extend(args);
+    words.extend(cargo.flags());
+    words.join(" ")
+}
+
+/// Asks cargo whether it accepts the tree that the plan found consistent
+/// (what `load` used to learn from `cargo metadata --no-deps`): an error
+/// here is the user's to fix, reported where cargo points.
+fn cargo_accepts(options: &Options, shell: &mut Shell) -> anyhow::Result<()> {
+    shell.verbose(
+        "Running",
+        format!(
+            "`{}` to validate the workspace",
+            cargo_line(&["metadata", "--no-deps"], &options.cargo)
+        ),
+    );
+    match load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, true)? {
+        Ok(_) => Ok(()),
+        Err(stderr) => {
+            shell.diagnostic(&blame::load_failure(&stderr));
+            Err(InputErrors { count: 1 }.into())
         }
     }
 }
@@ -244,19 +293,46 @@ fn sync(
     shell: &mut Shell,
 ) -> anyhow::Result<Exit> {
     if changes.is_empty() {
-        // Ownership needs registry manifests, hence a resolve; path-only
-        // workspaces (the common case) skip it on the no-op path.
-        if plan.has_foreign_candidates()
-            && let Ok(Ok(metadata)) =
-                load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, false)
-        {
-            let warnings = plan::ownership_warnings(plan, &metadata);
-            for warning in &warnings {
-                shell.diagnostic(warning);
+        let lock_lacks = write::lock_lacks(ws, plan);
+        // Ownership needs registry manifests, hence a resolve, as does a
+        // lock that lacks a facade; otherwise (the common case) cargo is
+        // only asked whether it accepts the tree.
+        if lock_lacks.is_empty() && !plan.has_foreign_candidates() {
+            cargo_accepts(options, shell)?;
+        } else {
+            shell.verbose(
+                "Running",
+                format!(
+                    "`{}` to resolve the workspace",
+                    cargo_line(&["metadata"], &options.cargo)
+                ),
+            );
+            match load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, false)? {
+                Ok(metadata) => {
+                    let warnings = plan::ownership_warnings(plan, &metadata);
+                    for warning in &warnings {
+                        shell.diagnostic(warning);
+                    }
+                    deny_warnings(options, warnings.len())?;
+                }
+                Err(stderr) => {
+                    shell.diagnostic(&blame::load_failure(&stderr));
+                    return Err(InputErrors { count: 1 }.into());
+                }
             }
-            deny_warnings(options, warnings.len())?;
         }
-        shell.status("Fresh", format!("{} (nothing to change)", summary(plan)));
+        if lock_lacks.is_empty() {
+            shell.status("Fresh", format!("{} (nothing to change)", summary(plan)));
+        } else {
+            shell.status(
+                "Updating",
+                format!("Cargo.lock (it lacked {})", quoted(&lock_lacks)),
+            );
+            shell.status(
+                "Finished",
+                format!("{} (Cargo.lock refreshed)", summary(plan)),
+            );
+        }
         return Ok(Exit::Success);
     }
     report_changes(plan, &changes, shell);
@@ -266,7 +342,13 @@ fn sync(
     // Let cargo resolve the new graph: this refreshes `Cargo.lock` and
     // catches what only cargo can judge (versions, features); on failure
     // every byte goes back.
-    shell.verbose("Running", "`cargo metadata` to refresh Cargo.lock");
+    shell.verbose(
+        "Running",
+        format!(
+            "`{}` to refresh Cargo.lock",
+            cargo_line(&["metadata"], &options.cargo)
+        ),
+    );
     let resolved = load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, false);
     let failure = match resolved {
         Ok(Ok(metadata)) => {
@@ -426,14 +508,22 @@ fn report_changes(plan: &plan::Plan, changes: &[Change], shell: &mut Shell) {
     }
 }
 
-fn check(plan: &plan::Plan, changes: &[Change], options: &Options, shell: &mut Shell) -> Exit {
-    if changes.is_empty() {
+fn check(
+    ws: &load::Workspace,
+    plan: &plan::Plan,
+    changes: &[Change],
+    options: &Options,
+    shell: &mut Shell,
+) -> anyhow::Result<Exit> {
+    let lock_lacks = write::lock_lacks(ws, plan);
+    if changes.is_empty() && lock_lacks.is_empty() {
+        cargo_accepts(options, shell)?;
         shell.status("Finished", format!("{}: up to date", summary(plan)));
-        return Exit::Success;
+        return Ok(Exit::Success);
     }
     let cwd = std::env::current_dir().unwrap_or_default();
     let diff = write::unified_diff(changes, &cwd);
-    let _ = shell.out().write_all(diff.as_bytes());
+    shell.out().write_all(diff.as_bytes())?;
     let fix = match &options.manifest_path {
         Some(path) => format!(
             "cargo facade sync --manifest-path {}",
@@ -441,9 +531,60 @@ fn check(plan: &plan::Plan, changes: &[Change], options: &Options, shell: &mut S
         ),
         None => "cargo facade sync".to_owned(),
     };
+    let mut stale = stale_parts(changes);
+    if !lock_lacks.is_empty() {
+        stale.push(format!("Cargo.lock (lacks {})", quoted(&lock_lacks)));
+    }
+    let lock = if changes.is_empty() {
+        "`sync` would refresh Cargo.lock through cargo".to_owned()
+    } else {
+        format!(
+            "`sync` would write {} (the diff above), then refresh Cargo.lock through cargo",
+            files(changes.len())
+        )
+    };
     shell.error(format!(
-        "facades are out of date: {} would change\n\nhelp: run `{fix}` to update them",
-        files(changes.len())
+        "out of date: {}\n\nnote: {lock}\nhelp: run `{fix}` to update them",
+        list_some(&stale)
     ));
-    Exit::Stale
+    Ok(Exit::Stale)
+}
+
+/// What the changes make stale, for `check`: each facade (with its file
+/// count) and each consumer manifest.
+fn stale_parts(changes: &[Change]) -> Vec<String> {
+    let mut owners: std::collections::BTreeMap<&write::Owner, usize> =
+        std::collections::BTreeMap::new();
+    for change in changes {
+        *owners.entry(&change.owner).or_default() += 1;
+    }
+    owners
+        .into_iter()
+        .map(|(owner, n)| match owner {
+            write::Owner::Facade(root) => format!("facade `{root}` ({})", files(n)),
+            write::Owner::Consumer(name) => format!("manifest of `{name}`"),
+        })
+        .collect()
+}
+
+/// `a, b, c` — or the first few and how many more.
+fn list_some(items: &[String]) -> String {
+    const SHOWN: usize = 6;
+    if items.len() <= SHOWN {
+        return items.join(", ");
+    }
+    format!(
+        "{} and {} more",
+        items[..SHOWN].join(", "),
+        items.len() - SHOWN
+    )
+}
+
+/// `` `a`, `b` ``.
+fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -1,17 +1,46 @@
-//! Load: one `cargo metadata --no-deps` call for the workspace's shape, then
-//! the raw text of every manifest that matters, parsed once with spans.
+//! Load: finds the workspace and reads its manifests itself, with cargo's
+//! rules, so that a tree cargo would reject as it stands — facades missing or
+//! mangled by a merge, RFC 3243 syntax in real tables — is input for the
+//! plan rather than a fatal error. Every manifest is parsed once, with spans.
 //!
-//! Nothing here judges the declarations; that is [`crate::plan`]'s job.
+//! The rules follow cargo's `core/workspace.rs`: the nearest `Cargo.toml`
+//! from `--manifest-path` or the current folder; its `package.workspace`,
+//! else the first ancestor whose `[workspace]` does not exclude it; members
+//! are `workspace.members` (glob patterns, only folders) minus `exclude`
+//! (a path prefix, overridden by an explicit member), the root package, and
+//! the path dependencies of members that lie inside the root.
+//!
+//! Generated facades are output of the plan, never input: a member below the
+//! facade folder or carrying the `@generated` header is not read (a facade
+//! manifest may be missing or hold conflict markers; `write` compares and
+//! replaces it). Cargo is asked only once the tree is consistent
+//! ([`cargo_metadata`]). Nothing here judges the declarations; that is
+//! [`crate::plan`]'s job.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::collections::BTreeSet;
+use std::ops::Range;
+use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use toml_edit::Item;
 
 use crate::CargoOptions;
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+use crate::render::is_generated;
+
+/// The facade folder when `[workspace.metadata.facade] dir` is not set.
+pub const DEFAULT_FACADE_DIR: &str = "facades";
+
+/// The real dependency tables, as cargo spells them (old underscore forms too).
+const DEPENDENCY_TABLES: [&str; 5] = [
+    "dependencies",
+    "dev-dependencies",
+    "build-dependencies",
+    "dev_dependencies",
+    "build_dependencies",
+];
 
 /// A manifest's text and its spanned parse.
 #[derive(Debug)]
@@ -32,15 +61,40 @@ impl Manifest {
     }
 }
 
-/// A workspace member as cargo reports it.
+/// A workspace member, read from its own manifest.
 #[derive(Debug)]
 pub struct Member {
     pub name: String,
     pub manifest_path: PathBuf,
-    /// Dependencies of every kind, as cargo read them.
-    pub dependencies: Vec<cargo_metadata::Dependency>,
-    /// Index into [`Workspace::manifests`] when the member's manifest was read.
+    /// Entries of every real dependency table (`[dependencies]`, dev, build,
+    /// per target), `workspace = true` resolved against the root.
+    pub dependencies: Vec<Dependency>,
+    /// Index into [`Workspace::manifests`] when the member declares
+    /// namespaces or holds a managed entry.
     pub manifest: Option<usize>,
+}
+
+/// One entry of a real dependency table, as written.
+#[derive(Debug, Clone)]
+pub struct Dependency {
+    /// The key: the name the member's code uses.
+    pub key: String,
+    /// The package it names: `package = …`, else the key.
+    pub package: String,
+    pub source: DepSource,
+    /// The key's span in the member's manifest.
+    pub span: Range<usize>,
+}
+
+/// Where a dependency comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DepSource {
+    /// The package's folder, absolute and normalized.
+    Path(PathBuf),
+    /// The repository URL as written.
+    Git(String),
+    /// A registry, by name (`None`: the default one).
+    Registry(Option<String>),
 }
 
 /// The loaded workspace.
@@ -60,71 +114,56 @@ impl Workspace {
     }
 }
 
-/// Runs `cargo metadata` and reads the manifests of the workspace root and
-/// of every member that declares namespaces or has a managed entry.
+/// Finds the workspace and reads the manifests of its root and of every
+/// member that declares namespaces or has a managed entry. Runs no cargo.
 ///
-/// `Err` is a failure of the environment (cargo missing, I/O); problems of
-/// the user's files are diagnostics.
+/// `Err` is a failure of the environment (I/O); problems of the user's
+/// files are diagnostics.
 pub fn load(
     manifest_path: Option<&Path>,
-    cargo: &CargoOptions,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<Option<Workspace>> {
-    let metadata = match cargo_metadata(manifest_path, cargo, true)? {
-        Ok(metadata) => metadata,
-        Err(stderr) => {
-            diags.push(crate::blame::load_failure(&stderr));
-            return Ok(None);
-        }
+    let Some(root) = find_root(manifest_path, diags)? else {
+        return Ok(None);
     };
-    let root: PathBuf = metadata.workspace_root.clone().into();
     let root_manifest_path = root.join("Cargo.toml");
-    let mut manifests = Vec::new();
-    let mut by_path = BTreeMap::new();
-    match read_manifest(&root_manifest_path, diags)? {
-        Some(manifest) => {
-            by_path.insert(root_manifest_path.clone(), 0);
-            manifests.push(manifest);
-        }
-        None => return Ok(None),
+    let Some(root_manifest) = read_manifest(&root_manifest_path, diags)? else {
+        return Ok(None);
+    };
+    let doc = root_manifest.doc.as_item();
+    let facade_dir = normalize(
+        &root.join(
+            get(doc, &["workspace", "metadata", "facade", "dir"])
+                .and_then(Item::as_str)
+                .unwrap_or(DEFAULT_FACADE_DIR),
+        ),
+    );
+    let config = doc
+        .get("workspace")
+        .filter(|w| w.is_table_like())
+        .map(|w| WorkspaceConfig::new(&root, w));
+    let mut loader = Loader {
+        root: root.clone(),
+        facade_dir,
+        config,
+        manifests: vec![root_manifest],
+        members: Vec::new(),
+        seen: BTreeSet::new(),
+    };
+    let paths = loader
+        .config
+        .as_ref()
+        .map(WorkspaceConfig::member_paths)
+        .unwrap_or_default();
+    for (index, path) in paths {
+        loader.add_member(&path.join("Cargo.toml"), Some(index), diags)?;
     }
-    let mut members = Vec::new();
-    let member_ids: std::collections::HashSet<_> = metadata.workspace_members.iter().collect();
-    for package in &metadata.packages {
-        if !member_ids.contains(&package.id) {
-            continue;
-        }
-        let manifest_path: PathBuf = package.manifest_path.clone().into();
-        let interesting = !package
-            .metadata
-            .get("facade")
-            .is_none_or(serde_json::Value::is_null)
-            || package.dependencies.iter().any(|dep| {
-                (dep.path.is_some() && crate::plan::facade_root(&dep.name).is_some())
-                    || dep.name.contains("::")
-                    || dep.rename.as_deref().is_some_and(|r| r.contains("::"))
-            });
-        let manifest = if let Some(&index) = by_path.get(&manifest_path) {
-            Some(index)
-        } else if interesting {
-            match read_manifest(&manifest_path, diags)? {
-                Some(manifest) => {
-                    manifests.push(manifest);
-                    by_path.insert(manifest_path.clone(), manifests.len() - 1);
-                    Some(manifests.len() - 1)
-                }
-                None => None,
-            }
-        } else {
-            None
-        };
-        members.push(Member {
-            name: package.name.to_string(),
-            manifest_path,
-            dependencies: package.dependencies.clone(),
-            manifest,
-        });
-    }
+    loader.add_member(&root_manifest_path, None, diags)?;
+    let Loader {
+        mut members,
+        manifests,
+        ..
+    } = loader;
     members.sort_by(|a, b| a.manifest_path.cmp(&b.manifest_path));
     Ok(Some(Workspace {
         lock_path: root.join("Cargo.lock"),
@@ -134,28 +173,371 @@ pub fn load(
     }))
 }
 
+/// The workspace root folder for `manifest_path` (or the current folder),
+/// found as cargo finds it. `None` with a diagnostic when there is none.
+pub fn find_root(
+    manifest_path: Option<&Path>,
+    diags: &mut Diagnostics,
+) -> anyhow::Result<Option<PathBuf>> {
+    let cwd = std::env::current_dir().context("failed to read the current folder")?;
+    let start = match manifest_path {
+        Some(path) => {
+            let path = normalize(&cwd.join(path));
+            if !path.is_file() {
+                let what = if path.exists() {
+                    "is not a file"
+                } else {
+                    "does not exist"
+                };
+                diags.push(
+                    Diagnostic::error(format!("manifest path `{}` {what}", path.display()))
+                        .help("pass the path of a `Cargo.toml` file to `--manifest-path`"),
+                );
+                return Ok(None);
+            }
+            path
+        }
+        None => match cwd
+            .ancestors()
+            .map(|dir| dir.join("Cargo.toml"))
+            .find(|path| path.is_file())
+        {
+            Some(path) => path,
+            None => {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "could not find `Cargo.toml` in `{}` or any parent folder",
+                        cwd.display()
+                    ))
+                    .help("run the command inside a cargo workspace, or pass `--manifest-path`"),
+                );
+                return Ok(None);
+            }
+        },
+    };
+    let Some(manifest) = read_manifest(&start, diags)? else {
+        return Ok(None);
+    };
+    let dir = manifest.dir().to_owned();
+    let doc = manifest.doc.as_item();
+    if doc.get("workspace").is_some() {
+        return Ok(Some(dir));
+    }
+    if let Some(explicit) = get(doc, &["package", "workspace"]).and_then(Item::as_str) {
+        return Ok(Some(normalize(&dir.join(explicit))));
+    }
+    // The first ancestor with a `[workspace]` that does not exclude us.
+    for ancestor in dir.ancestors().skip(1) {
+        if ancestor.ends_with("target/package") {
+            break;
+        }
+        let candidate = ancestor.join("Cargo.toml");
+        if !candidate.is_file() {
+            continue;
+        }
+        let Some(parent) = read_manifest(&candidate, diags)? else {
+            return Ok(None);
+        };
+        if let Some(workspace) = parent.doc.get("workspace").filter(|w| w.is_table_like())
+            && !WorkspaceConfig::new(ancestor, workspace).is_excluded(&start)
+        {
+            return Ok(Some(ancestor.to_owned()));
+        }
+    }
+    Ok(Some(dir))
+}
+
+/// `[workspace]`'s `members` and `exclude`, as written.
+struct WorkspaceConfig {
+    root: PathBuf,
+    /// Each member pattern with its span in the root manifest.
+    members: Vec<(String, Option<Range<usize>>)>,
+    exclude: Vec<String>,
+}
+
+impl WorkspaceConfig {
+    fn new(root: &Path, workspace: &Item) -> WorkspaceConfig {
+        let strings = |key: &str| -> Vec<(String, Option<Range<usize>>)> {
+            workspace
+                .get(key)
+                .and_then(Item::as_array)
+                .map(|array| {
+                    array
+                        .iter()
+                        .filter_map(|v| Some((v.as_str()?.to_owned(), v.span())))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        WorkspaceConfig {
+            root: root.to_owned(),
+            members: strings("members"),
+            exclude: strings("exclude").into_iter().map(|(s, _)| s).collect(),
+        }
+    }
+
+    /// Cargo's `is_excluded`: below an `exclude` entry and below no
+    /// `members` entry (compared as written, not expanded).
+    fn is_excluded(&self, manifest_path: &Path) -> bool {
+        let below = |entry: &String| manifest_path.starts_with(normalize(&self.root.join(entry)));
+        self.exclude.iter().any(below) && !self.members.iter().any(|(m, _)| below(m))
+    }
+
+    /// Every folder `members` names, globs expanded (folders only, as
+    /// cargo); a pattern that matches nothing stands for itself. Each with
+    /// the index of its entry.
+    fn member_paths(&self) -> Vec<(usize, PathBuf)> {
+        let mut out = Vec::new();
+        for (index, (pattern, _)) in self.members.iter().enumerate() {
+            let full = self.root.join(pattern);
+            let expanded: Vec<PathBuf> = full
+                .to_str()
+                .and_then(|p| glob::glob(p).ok())
+                .map(|paths| paths.filter_map(Result::ok).collect())
+                .unwrap_or_default();
+            if expanded.is_empty() {
+                out.push((index, normalize(&full)));
+            } else {
+                out.extend(
+                    expanded
+                        .into_iter()
+                        .filter(|p| p.is_dir())
+                        .map(|p| (index, normalize(&p))),
+                );
+            }
+        }
+        out
+    }
+}
+
+/// Walks the members, as cargo's `find_members` and `find_path_deps`.
+struct Loader {
+    root: PathBuf,
+    facade_dir: PathBuf,
+    config: Option<WorkspaceConfig>,
+    manifests: Vec<Manifest>,
+    members: Vec<Member>,
+    seen: BTreeSet<PathBuf>,
+}
+
+impl Loader {
+    /// Adds the member at `manifest_path` and the path dependencies inside
+    /// the root it has. `entry` is the index of the `members` entry naming
+    /// it; `None` for the root package and path dependencies, which cargo
+    /// adds when they exist.
+    fn add_member(
+        &mut self,
+        manifest_path: &Path,
+        entry: Option<usize>,
+        diags: &mut Diagnostics,
+    ) -> anyhow::Result<()> {
+        let manifest_path = normalize(manifest_path);
+        let dir = manifest_path
+            .parent()
+            .expect("a manifest path has a parent");
+        if !self.seen.insert(manifest_path.clone())
+            || !dir.starts_with(&self.root)
+            || dir.starts_with(&self.facade_dir)
+            || self
+                .config
+                .as_ref()
+                .is_some_and(|c| c.is_excluded(&manifest_path))
+        {
+            return Ok(());
+        }
+        let root_manifest = self.manifests[0].path() == manifest_path;
+        let manifest = if root_manifest {
+            None
+        } else {
+            let bytes = match std::fs::read(&manifest_path) {
+                Ok(bytes) => bytes,
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                    if let Some(entry) = entry {
+                        diags.push(self.missing_member(entry, &manifest_path));
+                    }
+                    return Ok(());
+                }
+                Err(err) => {
+                    return Err(err)
+                        .with_context(|| format!("failed to read `{}`", manifest_path.display()));
+                }
+            };
+            if is_generated(&bytes) {
+                return Ok(()); // a facade elsewhere: output, not input
+            }
+            match parse_manifest(&manifest_path, bytes, diags) {
+                Some(manifest) => Some(manifest),
+                None => return Ok(()),
+            }
+        };
+        let doc = match &manifest {
+            Some(manifest) => manifest.doc.as_item(),
+            None => self.manifests[0].doc.as_item(),
+        };
+        let Some(name) = get(doc, &["package", "name"]).and_then(Item::as_str) else {
+            return Ok(()); // a virtual manifest, or one cargo will reject
+        };
+        let name = name.to_owned();
+        let dependencies = dependencies(doc, dir, &self.root, self.manifests[0].doc.as_item());
+        let index = if root_manifest {
+            Some(0)
+        } else if declares_namespaces(doc, &dependencies) {
+            self.manifests.extend(manifest);
+            Some(self.manifests.len() - 1)
+        } else {
+            None
+        };
+        let paths: Vec<PathBuf> = dependencies
+            .iter()
+            .filter_map(|d| match &d.source {
+                DepSource::Path(path) => Some(path.join("Cargo.toml")),
+                _ => None,
+            })
+            .collect();
+        self.members.push(Member {
+            name,
+            manifest_path: manifest_path.clone(),
+            dependencies,
+            manifest: index,
+        });
+        for path in paths {
+            self.add_member(&path, None, diags)?;
+        }
+        Ok(())
+    }
+
+    fn missing_member(&self, entry: usize, manifest_path: &Path) -> Diagnostic {
+        let root = &self.manifests[0];
+        let mut diag = Diagnostic::error(format!(
+            "workspace member `{}` has no `Cargo.toml`",
+            manifest_path.parent().unwrap_or(manifest_path).display()
+        ));
+        if let Some((pattern, Some(span))) = self.config.as_ref().and_then(|c| c.members.get(entry))
+        {
+            diag = diag.at(&root.file, span.clone(), format!("`{pattern}` names it"));
+        }
+        diag.help("create the package there, or remove it from `workspace.members`")
+    }
+}
+
+/// Whether a member has anything for cargo-facade: declarations, RFC syntax
+/// in a real table, or a managed entry (a path dependency on a facade: a
+/// package named `…-facade…`; a false match only costs reading the manifest).
+fn declares_namespaces(doc: &Item, dependencies: &[Dependency]) -> bool {
+    get(doc, &["package", "metadata", "facade"]).is_some()
+        || dependencies.iter().any(|d| {
+            d.key.contains("::")
+                || d.package.contains("::")
+                || (matches!(d.source, DepSource::Path(_)) && crate::plan::facade_root(&d.package).is_some())
+        })
+        || doc
+            .get("features")
+            .and_then(Item::as_table_like)
+            .is_some_and(|features| {
+                features.iter().any(|(_, values)| {
+                    values.as_array().is_some_and(|a| {
+                        a.iter()
+                            .any(|v| v.as_str().is_some_and(|s| s.contains("::")))
+                    })
+                })
+            })
+}
+
+/// Every entry of the real dependency tables of `doc` (a manifest in `dir`).
+fn dependencies(doc: &Item, dir: &Path, root: &Path, root_doc: &Item) -> Vec<Dependency> {
+    let mut tables: Vec<&Item> = DEPENDENCY_TABLES
+        .iter()
+        .filter_map(|t| doc.get(t))
+        .collect();
+    if let Some(targets) = doc.get("target").and_then(Item::as_table_like) {
+        for (_, target) in targets.iter() {
+            tables.extend(DEPENDENCY_TABLES.iter().filter_map(|t| target.get(t)));
+        }
+    }
+    let inherited = get(root_doc, &["workspace", "dependencies"]);
+    let mut out = Vec::new();
+    for table in tables.into_iter().filter_map(Item::as_table_like) {
+        for (key, item) in table.iter() {
+            let span = table
+                .get_key_value(key)
+                .and_then(|(k, _)| k.span())
+                .unwrap_or(0..0);
+            let inherits = item.get("workspace").and_then(Item::as_bool) == Some(true);
+            let (spec, base) = match inherits {
+                true => match inherited.and_then(|t| t.get(key)) {
+                    Some(spec) => (spec, root),
+                    None => continue, // cargo reports it
+                },
+                false => (item, dir),
+            };
+            let field = |name: &str| spec.get(name).and_then(Item::as_str);
+            let source = if let Some(path) = field("path") {
+                DepSource::Path(normalize(&base.join(path)))
+            } else if let Some(git) = field("git") {
+                DepSource::Git(git.to_owned())
+            } else {
+                DepSource::Registry(field("registry").map(str::to_owned))
+            };
+            out.push(Dependency {
+                key: key.to_owned(),
+                package: field("package").unwrap_or(key).to_owned(),
+                source,
+                span,
+            });
+        }
+    }
+    out
+}
+
+fn get<'a>(item: &'a Item, path: &[&str]) -> Option<&'a Item> {
+    path.iter()
+        .try_fold(item, |item, key| item.as_table_like()?.get(key))
+}
+
+/// Resolves `.` and `..` without touching the file system, as cargo's
+/// `normalize_path`.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Reads and parses a manifest; a broken file becomes a diagnostic.
 pub fn read_manifest(path: &Path, diags: &mut Diagnostics) -> anyhow::Result<Option<Manifest>> {
     let bytes =
         std::fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))?;
+    Ok(parse_manifest(path, bytes, diags))
+}
+
+fn parse_manifest(path: &Path, bytes: Vec<u8>, diags: &mut Diagnostics) -> Option<Manifest> {
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {
             diags.push(crate::blame::not_utf8(path, err.as_bytes()));
-            return Ok(None);
+            return None;
         }
     };
     let file = SourceFile::new(path.to_owned(), text.clone());
     match toml_edit::Document::parse(text) {
-        Ok(doc) => Ok(Some(Manifest { file, doc })),
+        Ok(doc) => Some(Manifest { file, doc }),
         Err(err) => {
             let span = err.span().unwrap_or(0..0);
             diags.push(
                 Diagnostic::error(format!("invalid TOML in `{}`", path.display()))
                     .at(&file, span, err.message().trim_end().to_owned())
-                    .help("fix the TOML syntax; cargo-facade changed no file"),
+                    .help("fix the TOML syntax"),
             );
-            Ok(None)
+            None
         }
     }
 }
@@ -208,4 +590,37 @@ pub fn cargo_command(_cargo: &CargoOptions) -> Command {
 pub fn cargo_failed(what: &str, stderr: &str) -> Diagnostic {
     Diagnostic::raw(stderr.trim_end())
         .note(format!("reported by `{what}`, which cargo-facade runs"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(toml: &str) -> WorkspaceConfig {
+        let doc: toml_edit::Document<String> = toml_edit::Document::parse(toml.to_owned()).unwrap();
+        WorkspaceConfig::new(Path::new("/w"), doc.get("workspace").unwrap())
+    }
+
+    #[test]
+    fn exclude_is_a_path_prefix_that_an_explicit_member_overrides() {
+        let ws = config(
+            "[workspace]\nmembers = [\"crates/*\", \"vendor/kept\"]\nexclude = [\"vendor\", \"crates/old\"]\n",
+        );
+        assert!(ws.is_excluded(Path::new("/w/vendor/x/Cargo.toml")));
+        assert!(!ws.is_excluded(Path::new("/w/vendor/kept/Cargo.toml")));
+        // A glob entry is compared as written, so it does not override.
+        assert!(ws.is_excluded(Path::new("/w/crates/old/Cargo.toml")));
+        assert!(
+            !ws.is_excluded(Path::new("/w/vendorx/Cargo.toml")),
+            "whole components only"
+        );
+    }
+
+    #[test]
+    fn normalize_resolves_dots_lexically() {
+        assert_eq!(
+            normalize(Path::new("/w/app/../crates/./x")),
+            PathBuf::from("/w/crates/x")
+        );
+    }
 }

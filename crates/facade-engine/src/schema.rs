@@ -32,3 +32,15 @@ pub struct RawLib {
     #[serde(rename = "proc_macro")]
     pub proc_macro2: Option<bool>,
 }
+
+/// `Cargo.lock`: only the packages' names and sources.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawLockFile {
+    pub package: Option<Vec<RawLockPackage>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RawLockPackage {
+    pub name: Option<String>,
+    pub source: Option<String>,
+}

@@ -15,7 +15,10 @@ pub enum Verbosity {
     Quiet,
     #[default]
     Normal,
+    /// `-v`.
     Verbose,
+    /// `-vv`: also passed on to the cargo commands cargo-facade runs.
+    VeryVerbose,
 }
 
 /// When to colour output, as cargo's `--color`.
@@ -83,9 +86,9 @@ impl Shell {
         }
     }
 
-    /// A status line shown only with `-v`.
+    /// A status line shown only with `-v` (or `-vv`).
     pub fn verbose(&mut self, verb: &str, message: impl Display) {
-        if self.verbosity == Verbosity::Verbose {
+        if self.verbosity >= Verbosity::Verbose {
             let _ = writeln!(self.err, "{STATUS}{verb:>12}{STATUS:#} {message}");
         }
     }

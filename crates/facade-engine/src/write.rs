@@ -19,6 +19,9 @@ use crate::load::Workspace;
 use crate::plan::{Plan, get_path};
 use crate::render::{is_generated, render_consumer, render_facade};
 
+/// The lines git writes around a merge conflict.
+const CONFLICT_MARKERS: [&str; 4] = ["<<<<<<<", "|||||||", "=======", ">>>>>>>"];
+
 /// What happens to one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -67,7 +70,7 @@ pub fn collect_changes(
                 continue;
             }
             if let Some(old) = &old
-                && !is_generated(old)
+                && !replaceable(old)
             {
                 diags.push(not_generated(&path, old, "overwrite"));
                 continue;
@@ -123,7 +126,7 @@ pub fn remove_facades(
             continue;
         }
         let manifest = read_optional(&dir.join("Cargo.toml"))?;
-        if !manifest.as_deref().is_some_and(is_generated) {
+        if !manifest.as_deref().is_some_and(replaceable) {
             continue; // not a facade of ours: leave it alone
         }
         let id = crate::render::relative(facade_dir, &dir);
@@ -148,7 +151,7 @@ pub fn remove_facades(
             }
             let old =
                 fs::read(&file).with_context(|| format!("failed to read `{}`", file.display()))?;
-            if !is_generated(&old) {
+            if !replaceable(&old) {
                 diags.push(not_generated(&file, &old, "delete").note(format!(
                     "facade `{id}` {why}, so its folder `{}` would be removed",
                     dir.display()
@@ -218,6 +221,48 @@ fn own_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     }
     out.sort();
     Ok(out)
+}
+
+/// Whether `sync` may overwrite or delete a file: it starts with the
+/// `@generated` header — or, for a file mangled by a merge conflict, both
+/// sides (ours and theirs) do, so a hand-written side is never clobbered.
+pub fn replaceable(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    let conflicted = text
+        .lines()
+        .any(|line| CONFLICT_MARKERS.iter().any(|m| line.starts_with(m)));
+    if !conflicted {
+        return is_generated(bytes);
+    }
+    [Side::Ours, Side::Theirs]
+        .into_iter()
+        .all(|side| is_generated(conflict_side(&text, side).as_bytes()))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Ours,
+    /// A diff3 base, never kept.
+    Base,
+    Theirs,
+}
+
+/// The file as one side of its conflicts wrote it.
+fn conflict_side(text: &str, side: Side) -> String {
+    let mut out = String::new();
+    let mut part: Option<Side> = None;
+    for line in text.split_inclusive('\n') {
+        let marker = CONFLICT_MARKERS.iter().position(|m| line.starts_with(m));
+        match (marker, part) {
+            (Some(0), _) => part = Some(Side::Ours),
+            (Some(1), Some(_)) => part = Some(Side::Base),
+            (Some(2), Some(_)) => part = Some(Side::Theirs),
+            (Some(3), Some(_)) => part = None,
+            _ if part.is_none_or(|p| p == side) => out.push_str(line),
+            _ => {}
+        }
+    }
+    out
 }
 
 fn not_generated(path: &Path, old: &[u8], verb: &str) -> Diagnostic {
@@ -322,6 +367,29 @@ fn facade_dir_label(ws: &Workspace) -> Label {
             crate::plan::DEFAULT_DIR
         ),
     )
+}
+
+/// The facade packages that `Cargo.lock` lacks, so that `sync` refreshes
+/// it even when every file is fresh. An unreadable lock lacks them all; an
+/// absent one lacks none (cargo writes it on the next build, and a library
+/// may keep it out of version control).
+pub fn lock_lacks(ws: &Workspace, plan: &Plan) -> Vec<String> {
+    let Ok(text) = fs::read_to_string(&ws.lock_path) else {
+        return Vec::new();
+    };
+    let listed: BTreeSet<String> = toml::from_str::<crate::schema::RawLockFile>(&text)
+        .ok()
+        .and_then(|lock| lock.package)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| p.source.is_none())
+        .filter_map(|p| p.name)
+        .collect();
+    plan.facades
+        .iter()
+        .map(|f| f.package.clone())
+        .filter(|package| !listed.contains(package))
+        .collect()
 }
 
 fn read_optional(path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
@@ -551,4 +619,27 @@ pub fn unified_diff(changes: &[Change], cwd: &Path) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::TOML_HEADER;
+
+    #[test]
+    fn a_conflicted_file_is_replaceable_only_when_both_sides_are_generated() {
+        let both =
+            format!("{TOML_HEADER}[features]\n<<<<<<< HEAD\na = []\n=======\nb = []\n>>>>>>> x\n");
+        assert!(replaceable(both.as_bytes()));
+        let at_top = format!(
+            "<<<<<<< HEAD\n{TOML_HEADER}a = 1\n||||||| base\n[package]\n=======\n{TOML_HEADER}b = 1\n>>>>>>> x\n"
+        );
+        assert!(replaceable(at_top.as_bytes()));
+        let theirs_by_hand =
+            format!("<<<<<<< HEAD\n{TOML_HEADER}a = 1\n=======\n[package]\n>>>>>>> x\n");
+        assert!(!replaceable(theirs_by_hand.as_bytes()));
+        let ours_by_hand = format!("<<<<<<< HEAD\n[package]\n=======\n{TOML_HEADER}\n>>>>>>> x\n");
+        assert!(!replaceable(ours_by_hand.as_bytes()));
+        assert!(!replaceable(b"[package]\nname = \"x\"\n"));
+    }
 }

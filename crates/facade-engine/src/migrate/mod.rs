@@ -799,7 +799,7 @@ fn planned_sync_inner(
     diags: &mut Diagnostics,
 ) -> anyhow::Result<(Vec<Change>, on_disk::Originals)> {
     let mut originals = on_disk::Originals::default();
-    let Some(mut ws) = load::load(options.manifest_path.as_deref(), &options.cargo, diags)? else {
+    let Some(mut ws) = load::load(options.manifest_path.as_deref(), diags)? else {
         return Ok((Vec::new(), originals));
     };
     for (path, text) in edited {

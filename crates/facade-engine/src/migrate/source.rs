@@ -105,6 +105,16 @@ pub struct Rewritten {
 /// the code, and in the doc comments' Rust code blocks and intra-doc links
 /// ([`super::doc`]).
 pub fn rewrite(text: &str, renames: &[Rename]) -> Result<Rewritten, Vec<Problem>> {
+    rewrite_parts(text, renames, true)
+}
+
+/// [`rewrite`] of the code only, doc comments left as they are (for a
+/// caller that handles doc comments its own way, as `package` does).
+pub fn rewrite_code(text: &str, renames: &[Rename]) -> Result<Rewritten, Vec<Problem>> {
+    rewrite_parts(text, renames, false)
+}
+
+fn rewrite_parts(text: &str, renames: &[Rename], docs: bool) -> Result<Rewritten, Vec<Problem>> {
     let base = parse_offset(text);
     let file = syn::parse_str::<syn::File>(&text[base..]).map_err(|err| {
         let range = err.span().byte_range();
@@ -119,7 +129,7 @@ pub fn rewrite(text: &str, renames: &[Rename]) -> Result<Rewritten, Vec<Problem>
     })?;
     let mut found = Found::default();
     visit(text, base, renames, &mut found, |r| r.visit_file(&file));
-    for piece in doc::doc_rust(text) {
+    for piece in doc::doc_rust(text).into_iter().filter(|_| docs) {
         match piece {
             DocRust::Code(code) => doc_code(&code, renames, &mut found),
             DocRust::Link(link) => doc_link(text, &link, renames, &mut found),

@@ -97,7 +97,7 @@ pub fn run(publish: bool, options: &Options, shell: &mut Shell) -> anyhow::Resul
             }
         };
     let target_dir: PathBuf = metadata.target_directory.clone().into();
-    let Some(ws) = load::load(options.manifest_path.as_deref(), &options.cargo, &mut diags)? else {
+    let Some(ws) = load::load(options.manifest_path.as_deref(), &mut diags)? else {
         return report(shell, diags);
     };
     let Some(plan) = plan::plan(&ws, &mut diags) else {

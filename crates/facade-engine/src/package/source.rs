@@ -26,7 +26,7 @@ use syn::UseTree;
 use syn::ext::IdentExt as _;
 use syn::visit::{self, Visit};
 
-use crate::migrate::source::{Problem, Rename, parse_offset, rewrite};
+use crate::migrate::source::{Problem, Rename, parse_offset, rewrite_code};
 
 /// The rename that lowers child `child` of namespace `root` (package-name
 /// segments) to the crate key `krate`.
@@ -63,7 +63,7 @@ pub fn lower(text: &str, renames: &[Rename]) -> Result<Lowered, Vec<Problem>> {
 /// Passes 1 and 2 on Rust code.
 fn lower_code(text: &str, renames: &[Rename]) -> Result<Lowered, Vec<Problem>> {
     let split = split_use_groups(text, renames);
-    match rewrite(&split, renames) {
+    match rewrite_code(&split, renames) {
         Ok(out) => Ok(Lowered {
             text: out.text,
             paths: out.sites.len(),

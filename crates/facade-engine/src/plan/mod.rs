@@ -12,7 +12,7 @@ use serde::de::IntoDeserializer as _;
 use toml_edit::{Item, TableLike};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Label, SourceFile};
-use crate::load::{Manifest, Workspace};
+use crate::load::{DepSource, Manifest, Workspace};
 use crate::name::{DeclName, module_ident};
 use crate::schema::RawPackageManifest;
 
@@ -409,42 +409,28 @@ impl Planner<'_> {
             let member = &self.ws.members[consumer.member];
             let squats = [format!("{root}-{child}"), format!("{root}_{child}")];
             for dep in &member.dependencies {
-                let key = dep.rename.as_deref().unwrap_or(&dep.name);
-                if !squats.iter().any(|s| s == dep.name.as_str() || s == key) {
+                let key = dep.key.as_str();
+                if !squats.iter().any(|s| *s == dep.package || s == key) {
                     continue;
                 }
-                let same_package = dep.name == decl.spec.package
-                    && match (&decl.spec.source, &dep.path) {
-                        (Source::Path(dir), Some(path)) => {
-                            normalize(Path::new(path.as_str())) == *dir
-                        }
-                        (Source::Registry { .. }, None) => dep.source.as_ref().is_some_and(|s| {
-                            s.repr.starts_with("registry+") || s.repr.starts_with("sparse+")
-                        }),
-                        (Source::Git { url, .. }, None) => dep
-                            .source
-                            .as_ref()
-                            .is_some_and(|s| s.repr.contains(url.as_str())),
+                let same_package = dep.package == decl.spec.package
+                    && match (&decl.spec.source, &dep.source) {
+                        (Source::Path(dir), DepSource::Path(path)) => path == dir,
+                        (Source::Registry { .. }, DepSource::Registry(_)) => true,
+                        (Source::Git { url, .. }, DepSource::Git(git)) => git == url,
                         _ => false,
                     };
                 if same_package || !reported.insert((decl.consumer, key.to_owned())) {
                     continue;
                 }
                 let manifest = &self.ws.manifests[consumer.manifest];
-                let span = real_tables(manifest.doc.as_item())
-                    .iter()
-                    .filter_map(|t| {
-                        get_path(manifest.doc.as_item(), &t.real_path())
-                            .and_then(Item::as_table_like)
-                    })
-                    .find_map(|t| t.get_key_value(key).and_then(|(k, _)| k.span()))
-                    .unwrap_or(0..0);
+                let span = dep.span.clone();
                 self.diags.push(
                     Diagnostic::error(format!(
                         "`{}` depends on package `{}`{}, which is not the declared child `{}`",
                         consumer.name,
-                        dep.name,
-                        if key != dep.name { format!(" as `{key}`") } else { String::new() },
+                        dep.package,
+                        if key != dep.package { format!(" as `{key}`") } else { String::new() },
                         decl.name
                     ))
                     .at(&manifest.file, span, "a different package, one typo away")
@@ -457,8 +443,8 @@ impl Planner<'_> {
                         "remove the direct dependency and write `{root}::{}::…` paths; if `{}` really is the child, \
                          declare it with `package = \"{}\"` and the same source",
                         crate::name::module_ident(child),
-                        dep.name,
-                        dep.name
+                        dep.package,
+                        dep.package
                     )),
                 );
             }
@@ -1809,19 +1795,4 @@ pub fn get_path<'a>(item: &'a Item, path: &[&str]) -> Option<&'a Item> {
         .try_fold(item, |item, key| item.as_table_like()?.get(key))
 }
 
-/// Resolves `.` and `..` without touching the file system.
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
+pub use crate::load::normalize;
