@@ -5,6 +5,7 @@ mod support;
 
 mod any_state;
 mod check;
+mod conflicts;
 mod corpus;
 mod demo;
 mod eject;

@@ -166,6 +166,11 @@ fn run_inner(command: Command, options: &Options, shell: &mut Shell) -> anyhow::
     let mut diags = Diagnostics::default();
     let workspace = load::load(options.manifest_path.as_deref(), &mut diags)?;
     let plan = workspace.as_ref().and_then(|ws| plan::plan(ws, &mut diags));
+    // RFC 3243's root/child conflicts need the compiler: checked after the
+    // plan, before anything is rendered or written.
+    if let (Some(ws), Some(plan), Command::Sync | Command::Check) = (&workspace, &plan, command) {
+        conflict::check(ws, plan, &options.cargo, shell, &mut diags)?;
+    }
     let changes = match (&workspace, &plan) {
         (Some(ws), Some(plan)) if command == Command::Eject => {
             eject::collect_changes(ws, plan, &mut diags)?

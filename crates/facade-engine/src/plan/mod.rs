@@ -286,10 +286,6 @@ struct PathPackage {
     has_lib: bool,
     features: BTreeSet<String>,
     repository: Option<String>,
-    /// The library's root source file.
-    lib_path: PathBuf,
-    /// `[dependencies]` keys by the package they name.
-    dependency_keys: BTreeMap<String, Vec<String>>,
 }
 
 /// A workspace-level declaration, for `workspace = true`.
@@ -382,7 +378,6 @@ impl Planner<'_> {
         let facades = built.facades;
 
         self.check_real_tables(&consumers, &declarations);
-        self.check_root_conflicts(&facades, &declarations);
         self.check_typosquats(&consumers, &declarations);
         self.check_graph(&facades, &consumers, &declarations);
 
@@ -445,86 +440,6 @@ impl Planner<'_> {
                         crate::name::module_ident(child),
                         dep.package,
                         dep.package
-                    )),
-                );
-            }
-        }
-    }
-
-    /// RFC 3243: a root item named like a child, other than a re-export of
-    /// that child, is an error (see [`crate::conflict`]).
-    fn check_root_conflicts(&mut self, facades: &[Facade], declarations: &[Declaration]) {
-        // Several facades may hold one root: each conflict is one error.
-        let mut reported = BTreeSet::new();
-        for facade in facades {
-            let Some(FacadeDep {
-                source: Source::Path(dir),
-                ..
-            }) = &facade.root_crate
-            else {
-                continue;
-            };
-            let Some(Some(root)) = self.children.get(dir).cloned() else {
-                continue;
-            };
-            let modules: Vec<(String, Vec<String>)> = facade
-                .children
-                .iter()
-                .map(|child| {
-                    let mut crates = vec![child.dep.package.replace('-', "_")];
-                    for key in root
-                        .dependency_keys
-                        .get(&child.dep.package)
-                        .into_iter()
-                        .flatten()
-                    {
-                        crates.push(key.replace('-', "_"));
-                    }
-                    (child.name.replace('-', "_"), crates)
-                })
-                .collect();
-            let Ok(source) = std::fs::read_to_string(&root.lib_path) else {
-                continue;
-            };
-            // A root that does not parse is rustc's to report; the facade's
-            // compile-time guard still stands.
-            let Ok(conflicts) = crate::conflict::find_conflicts(&source, &modules) else {
-                continue;
-            };
-            let file = SourceFile::new(root.lib_path.clone(), source);
-            for conflict in conflicts {
-                if !reported.insert((dir.clone(), conflict.module.clone())) {
-                    continue;
-                }
-                let child = facade
-                    .children
-                    .iter()
-                    .find(|c| c.name.replace('-', "_") == conflict.module)
-                    .expect("conflicts name declared modules");
-                let name = DeclName::Child {
-                    root: facade.root.clone(),
-                    child: child.name.clone(),
-                };
-                let decl = declarations
-                    .iter()
-                    .find(|d| d.name == name)
-                    .expect("declared");
-                self.diags.push(
-                    Diagnostic::error(format!(
-                        "root crate `{}` has its own `{}` ({}), which would hide the child `{name}`",
-                        facade.root, conflict.module, conflict.kind
-                    ))
-                    .at(&file, conflict.span.clone(), format!("`{}::{}` is already taken here", facade.root, conflict.module))
-                    .label(decl.key.clone().with_text("child declared here"))
-                    .note(
-                        "RFC 3243: \"If users import both foo and foo::bar but foo also has a bar item in its API \
-                         that isn't just foo::bar re-exported, then rustc will error.\"",
-                    )
-                    .help(format!(
-                        "rename the root's `{0}`, make it a re-export of the child (`pub use {1} as {0};`), \
-                         or declare the child under another name",
-                        conflict.module,
-                        child.dep.package.replace('-', "_")
                     )),
                 );
             }
@@ -1342,30 +1257,11 @@ impl Planner<'_> {
             .and_then(|p| p.repository.as_ref())
             .and_then(|r| r.as_str())
             .map(str::to_owned);
-        let lib_path = dir.join(
-            raw.lib
-                .as_ref()
-                .and_then(|l| l.path.as_deref())
-                .unwrap_or("src/lib.rs"),
-        );
-        let mut dependency_keys: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (key, spec) in raw.dependencies.iter().flatten() {
-            let package = spec
-                .get("package")
-                .and_then(toml::Value::as_str)
-                .unwrap_or(key);
-            dependency_keys
-                .entry(package.to_owned())
-                .or_default()
-                .push(key.clone());
-        }
         Some(PathPackage {
             name,
             has_lib,
             features,
             repository,
-            lib_path,
-            dependency_keys,
         })
     }
 

@@ -1,0 +1,229 @@
+//! RFC 3243's conflict rule, checked before anything is written: "If users
+//! import both foo and foo::bar but foo also has a bar item in its API that
+//! isn't just foo::bar re-exported, then rustc will error."
+//!
+//! Decided by the compiler, located by syn:
+//! - `probe.rs` builds, per consumer that declares a root beside children,
+//!   a scratch crate that imports both the way a facade does and asks
+//!   `cargo check` which child names are ambiguous. This covers every root
+//!   source (path, registry, git), the root's features as cargo resolves
+//!   them, the target's cfg, macro-made items and glob re-exports, and never
+//!   flags a root that re-exports the child crate itself. Verdicts are
+//!   cached, so a no-op run costs one small file read per probe.
+//! - `syntax.rs` turns each ambiguity into a place in the root's `lib.rs`
+//!   (the item, the macro invocation, or the glob), with `#[cfg]` evaluated
+//!   against the resolved features and the target.
+//!
+//! A probe that cannot be built (the root itself does not compile, a
+//! registry that cannot be reached offline) is a warning: cargo's own build
+//! will report the same problem.
+
+pub mod probe;
+pub mod syntax;
+
+use std::collections::BTreeSet;
+
+use crate::CargoOptions;
+use crate::diagnostic::{Diagnostic, Diagnostics, Label, SourceFile};
+use crate::load::Workspace;
+use crate::plan::{Declaration, Plan};
+use crate::shell::Shell;
+use probe::{Outcome, Probe};
+use syntax::Origin;
+
+/// The RFC's words, quoted in every conflict.
+const RFC_RULE: &str = "RFC 3243: \"If users import both foo and foo::bar but foo also has a bar \
+     item in its API that isn't just foo::bar re-exported, then rustc will error.\"";
+
+/// A probe with the declarations it speaks for.
+struct Job<'a> {
+    probe: Probe,
+    root: &'a Declaration,
+    children: Vec<&'a Declaration>,
+}
+
+/// Checks every root declared beside children against those children,
+/// pushing one error per conflict (and a warning per probe that could not
+/// be built) into `diags`.
+pub fn check(
+    ws: &Workspace,
+    plan: &Plan,
+    cargo: &CargoOptions,
+    shell: &mut Shell,
+    diags: &mut Diagnostics,
+) -> anyhow::Result<()> {
+    let jobs = jobs(plan);
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let toolchain = probe::toolchain(&ws.root)?;
+    let lock = probe::LockIndex::read(&ws.lock_path);
+    let mut target_cfg: Option<String> = None;
+    let mut reported = BTreeSet::new();
+    for job in &jobs {
+        let dir = job.probe.dir(&ws.root, &toolchain);
+        let verdict = match probe::cached(&dir, lock.as_ref()) {
+            Some(verdict) => verdict,
+            None => {
+                shell.status(
+                    "Probing",
+                    format!(
+                        "`{}` for RFC 3243 conflicts with its children",
+                        job.probe.root
+                    ),
+                );
+                match probe::run(&job.probe, &dir, &ws.root, &ws.lock_path, cargo)? {
+                    Outcome::Judged(verdict) => verdict,
+                    Outcome::Failed(stderr) => {
+                        diags.push(probe_failed(job, &stderr));
+                        continue;
+                    }
+                }
+            }
+        };
+        for module in &verdict.ambiguous {
+            let Some(child) = job.children.iter().find(|d| {
+                d.name
+                    .child()
+                    .is_some_and(|c| c.replace('-', "_") == *module)
+            }) else {
+                continue;
+            };
+            if !reported.insert(child.name.to_string()) {
+                continue;
+            }
+            let cfg = target_cfg.get_or_insert_with(|| probe::target_cfg(&ws.root));
+            diags.push(conflict(job.root, child, module, &verdict, cfg));
+        }
+    }
+    Ok(())
+}
+
+/// One job per distinct probe: each consumer that declares a root and at
+/// least one of its children (in any table).
+fn jobs(plan: &Plan) -> Vec<Job<'_>> {
+    let mut jobs: Vec<Job> = Vec::new();
+    for consumer in 0..plan.consumers.len() {
+        let decls = plan.declarations_of(consumer);
+        for root in decls.iter().filter(|d| d.name.child().is_none()) {
+            let mut children: Vec<&Declaration> = Vec::new();
+            for decl in decls {
+                let same_child = |other: &&Declaration| other.name == decl.name;
+                if decl.name.root() == root.name.root()
+                    && decl.name.child().is_some()
+                    && !children.iter().any(same_child)
+                {
+                    children.push(decl);
+                }
+            }
+            if children.is_empty() {
+                continue;
+            }
+            children.sort_by(|a, b| a.name.to_string().cmp(&b.name.to_string()));
+            let specs: Vec<(&str, &crate::plan::Spec)> = children
+                .iter()
+                .map(|d| (d.name.child().expect("a child"), &d.spec))
+                .collect();
+            let probe = Probe::new(root.name.root(), &root.spec, &specs);
+            if jobs
+                .iter()
+                .any(|j| j.probe.manifest == probe.manifest && j.probe.lib == probe.lib)
+            {
+                continue;
+            }
+            jobs.push(Job {
+                probe,
+                root,
+                children,
+            });
+        }
+    }
+    jobs
+}
+
+/// The error for child `child`, whose module `module` the root also makes.
+fn conflict(
+    root: &Declaration,
+    child: &Declaration,
+    module: &str,
+    verdict: &probe::Verdict,
+    target_cfg: &str,
+) -> Diagnostic {
+    let root_name = root.name.root();
+    let child_crate = child.spec.package.replace('-', "_");
+    let located = std::fs::read_to_string(&verdict.root_lib)
+        .ok()
+        .and_then(|text| {
+            let cfg = syntax::CfgSet::new(target_cfg, &verdict.root_features);
+            let modules = [(module.to_owned(), vec![child_crate.clone()])];
+            let found = syntax::scan(&text, &modules, &cfg).ok()?;
+            let location = syntax::locate(&found, module)?;
+            Some((SourceFile::new(verdict.root_lib.clone(), text), location))
+        });
+    let what = match located.as_ref().map(|(_, l)| &l.origin) {
+        Some(Origin::Item(kind)) => format!("own `{module}` ({kind})"),
+        Some(Origin::Macro(name)) => format!("own `{module}` (made by `{name}`)"),
+        Some(Origin::Glob(glob)) => {
+            format!("own `{module}` (brought in by `pub use {glob};`)")
+        }
+        None => format!("own `{module}`"),
+    };
+    let mut diag = Diagnostic::error(format!(
+        "root crate `{root_name}` ({} v{}) has its {what}, which would hide the child `{}`",
+        verdict.root_package, verdict.root_version, child.name
+    ));
+    let feature = located.as_ref().and_then(|(_, l)| l.feature.clone());
+    match &located {
+        Some((file, location)) => {
+            let text = match &location.origin {
+                Origin::Item(_) => format!("`{}` is already taken here", child.name),
+                Origin::Macro(name) => format!("this `{name}` makes a `{module}`"),
+                Origin::Glob(_) => format!("this glob re-export brings a `{module}`"),
+            };
+            diag = diag.label(Label::new(file, location.span.clone(), text));
+            diag = diag.label(child.key.clone().with_text("child declared here"));
+        }
+        None => {
+            diag = diag
+                .label(child.key.clone().with_text("child declared here"))
+                .note(format!(
+                    "the compiler sees a public `{module}` in `{}`; it is not written at the top of `{}`",
+                    verdict.root_package,
+                    verdict.root_lib.display()
+                ));
+        }
+    }
+    diag = diag.note(RFC_RULE);
+    if !verdict.root_features.is_empty() {
+        diag = diag.note(format!(
+            "features of `{}` as cargo resolves them here: {}",
+            verdict.root_package,
+            verdict.root_features.join(", ")
+        ));
+    }
+    let disable = match feature {
+        Some(feature) => format!("disable the root's feature `{feature}` that makes `{module}`"),
+        None => format!("disable the root feature that makes `{module}` (if one does)"),
+    };
+    diag.help(format!(
+        "drop the root declaration `{root_name}`, {disable}, or declare the child under \
+         another name (a re-export of the child, `pub use {child_crate} as {module};`, \
+         in the root is also fine)"
+    ))
+}
+
+/// A probe that cargo could not build.
+fn probe_failed(job: &Job, stderr: &str) -> Diagnostic {
+    let first: Vec<&str> = stderr
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("Blocking waiting for file lock"))
+        .take(12)
+        .collect();
+    Diagnostic::warning(format!(
+        "could not check root `{}` against its children for RFC 3243 conflicts",
+        job.root.name
+    ))
+    .label(job.root.key.clone().with_text("root declared here"))
+    .note(format!("cargo said:\n{}", first.join("\n")))
+    .help("fix the root's build; the facade's compile-time guard still refuses a conflict")
+}
