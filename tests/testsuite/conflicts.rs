@@ -30,7 +30,12 @@ struct Namespace<'a> {
     root_lib: &'a str,
     root_extra: &'a str,
     root_decl: &'a str,
+    /// Child segments, each package `ns-<child>` with `pub fn hello() -> u8 { 7 }`.
+    children: &'a [&'a str],
+    main: &'a str,
 }
+
+const MAIN: &str = "fn main() {\n    println!(\"{}\", ns::bar::hello());\n}\n";
 
 impl Namespace<'_> {
     fn build(&self) -> Fixture {
@@ -39,28 +44,33 @@ impl Namespace<'_> {
             Kind::Path => format!("path = \"../{name}\""),
             Kind::Vendored => "version = \"1\"".to_owned(),
         };
-        let packages = [
+        let mut packages = vec![
             (
-                "ns",
+                "ns".to_owned(),
                 format!(
-                    "{}\n[dependencies]\nother = {{ {} }}\nns-bar = {{ {} }}\n",
+                    "{}\n[dependencies]\nother = {{ {} }}\n{}",
                     self.root_extra,
                     dep("other"),
-                    dep("ns-bar")
+                    self.children
+                        .iter()
+                        .map(|c| format!("ns-{c} = {{ {} }}\n", dep(&format!("ns-{c}"))))
+                        .collect::<String>()
                 ),
                 self.root_lib.to_owned(),
             ),
             (
-                "ns-bar",
-                String::new(),
-                "pub fn hello() -> u8 { 7 }\n".to_owned(),
-            ),
-            (
-                "other",
+                "other".to_owned(),
                 String::new(),
                 "pub mod bar {\n    pub fn other() {}\n}\n".to_owned(),
             ),
         ];
+        for child in self.children {
+            packages.push((
+                format!("ns-{child}"),
+                String::new(),
+                "pub fn hello() -> u8 { 7 }\n".to_owned(),
+            ));
+        }
         for (name, extra, lib) in &packages {
             let dir = match self.kind {
                 Kind::Path => format!("crates/{name}"),
@@ -99,19 +109,21 @@ impl Namespace<'_> {
         } else {
             format!(", {}", self.root_decl)
         };
+        let mut declarations = format!("ns = {{ {}{root_decl} }}\n", src("ns"));
+        for child in self.children {
+            declarations.push_str(&format!(
+                "\"ns::{child}\" = {{ {} }}\n",
+                src(&format!("ns-{child}"))
+            ));
+        }
         ws.write(
             "app/Cargo.toml",
             &format!(
                 "[package]\nname = \"ns-app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
-                 [package.metadata.facade.dependencies]\nns = {{ {}{root_decl} }}\n\"ns::bar\" = {{ {} }}\n",
-                src("ns"),
-                src("ns-bar")
+                 [package.metadata.facade.dependencies]\n{declarations}"
             ),
         );
-        ws.write(
-            "app/src/main.rs",
-            "fn main() {\n    println!(\"{}\", ns::bar::hello());\n}\n",
-        );
+        ws.write("app/src/main.rs", self.main);
         ws
     }
 }
@@ -122,6 +134,8 @@ fn namespace(kind: Kind, root_lib: &str) -> Fixture {
         root_lib,
         root_extra: "",
         root_decl: "",
+        children: &["bar"],
+        main: MAIN,
     }
     .build()
 }
@@ -215,6 +229,8 @@ fn cfg_gated_items_follow_the_resolved_features() {
             root_lib: lib,
             root_extra: "\n[features]\nx = []\n",
             root_decl: "",
+            children: &["bar"],
+            main: MAIN,
         };
         builds_and_runs(&off.build());
         let on = Namespace {
@@ -306,4 +322,29 @@ fn probe_reruns_only_when_its_inputs_change() {
             "--> crates/ns/src/lib.rs:2:12",
         ],
     );
+}
+
+/// Children named like crates of the extern prelude (`ns::core`, `ns::std`)
+/// beside a declared root are no conflict: the probe names each child as
+/// `self::<child>`, so the built-in `core` and `std` never make it
+/// ambiguous. `sync` accepts them, for every root source.
+#[test]
+fn extern_prelude_named_children_are_no_conflict() {
+    for kind in BOTH {
+        let ws = Namespace {
+            kind,
+            root_lib: "pub fn root() -> u8 { 1 }\n",
+            root_extra: "",
+            root_decl: "",
+            children: &["core", "std"],
+            main: "fn main() {\n    println!(\"{} {} {}\", ns::root(), ns::core::hello(), ns::std::hello());\n}\n",
+        }
+        .build();
+        let sync = ws.facade(&["sync"]);
+        assert!(
+            !sync.assert_code(0).stderr.contains("error"),
+            "{}",
+            sync.stderr
+        );
+    }
 }

@@ -14,7 +14,7 @@
 
 use snapbox::{assert_data_eq, str};
 
-use crate::support::{Fixture, Run, assert_unchanged, mask_facade_hashes};
+use crate::support::{Fixture, assert_unchanged, mask_facade_hashes};
 
 /// A workspace of `members` (more members join as path dependencies).
 fn workspace(members: &[&str]) -> Fixture {
@@ -105,17 +105,6 @@ fn assert_builds_clean(ws: &Fixture, package: &str) {
     let build = ws.cargo(&["build", "-p", package]);
     build.assert_code(0);
     assert!(!build.stderr.contains("warning"), "{}", build.stderr);
-}
-
-/// A rustc error, not a crash or a cargo error.
-#[track_caller]
-fn assert_compile_error(run: &Run, needle: &str) {
-    assert_eq!(run.code, 101, "expected a failed build\n{}", run.stderr);
-    assert!(
-        run.stderr.contains(needle),
-        "expected `{needle}` in\n{}",
-        run.stderr
-    );
 }
 
 // ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a task runner talks to its user
 
 mod bench;
+mod ecosystem;
 mod migrate_real;
 
 use std::path::{Path, PathBuf};
@@ -20,8 +21,9 @@ fn main() -> ExitCode {
         Some("demo") => demo(),
         Some("bench") => bench::run(&repo_root(), &args[1..]),
         Some("migrate-real") => migrate_real::run(&repo_root(), &args[1..]),
+        Some("ecosystem") => ecosystem::run(&repo_root(), &args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <demo|bench|migrate-real>");
+            eprintln!("usage: cargo xtask <demo|bench|migrate-real|ecosystem>");
             return ExitCode::from(2);
         }
     };

@@ -56,7 +56,7 @@ pub fn check(
     if jobs.is_empty() {
         return Ok(());
     }
-    let toolchain = probe::toolchain(&ws.root)?;
+    let toolchain = probe::toolchain(&ws.root);
     let lock = probe::LockIndex::read(&ws.lock_path);
     let mut target_cfg: Option<String> = None;
     let mut reported = BTreeSet::new();
@@ -99,46 +99,64 @@ pub fn check(
     Ok(())
 }
 
-/// One job per distinct probe: each consumer that declares a root and at
-/// least one of its children (in any table).
+/// One job per distinct root declaration (package, source, version,
+/// features): the root with every child declared beside it by any consumer
+/// that declares the root that way. One probe per namespace in the usual
+/// case, however many consumers.
 fn jobs(plan: &Plan) -> Vec<Job<'_>> {
-    let mut jobs: Vec<Job> = Vec::new();
+    let mut groups: Vec<(&Declaration, Vec<&Declaration>)> = Vec::new();
     for consumer in 0..plan.consumers.len() {
         let decls = plan.declarations_of(consumer);
         for root in decls.iter().filter(|d| d.name.child().is_none()) {
-            let mut children: Vec<&Declaration> = Vec::new();
+            let index = match groups.iter().position(|(other, _)| same_root(other, root)) {
+                Some(index) => index,
+                None => {
+                    groups.push((root, Vec::new()));
+                    groups.len() - 1
+                }
+            };
+            let children = &mut groups[index].1;
             for decl in decls {
-                let same_child = |other: &&Declaration| other.name == decl.name;
                 if decl.name.root() == root.name.root()
                     && decl.name.child().is_some()
-                    && !children.iter().any(same_child)
+                    && !children.iter().any(|c| c.name == decl.name)
                 {
                     children.push(decl);
                 }
             }
-            if children.is_empty() {
-                continue;
-            }
-            children.sort_by(|a, b| a.name.to_string().cmp(&b.name.to_string()));
+        }
+    }
+    groups
+        .into_iter()
+        .filter(|(_, children)| !children.is_empty())
+        .map(|(root, mut children)| {
+            children.sort_by_key(|d| d.name.to_string());
             let specs: Vec<(&str, &crate::plan::Spec)> = children
                 .iter()
                 .map(|d| (d.name.child().expect("a child"), &d.spec))
                 .collect();
-            let probe = Probe::new(root.name.root(), &root.spec, &specs);
-            if jobs
-                .iter()
-                .any(|j| j.probe.manifest == probe.manifest && j.probe.lib == probe.lib)
-            {
-                continue;
-            }
-            jobs.push(Job {
-                probe,
+            Job {
+                probe: Probe::new(root.name.root(), &root.spec, &specs),
                 root,
                 children,
-            });
-        }
+            }
+        })
+        .collect()
+}
+
+/// Whether two root declarations build the root the same way.
+fn same_root(a: &Declaration, b: &Declaration) -> bool {
+    let mut features = [a.spec.features.clone(), b.spec.features.clone()];
+    for list in &mut features {
+        list.sort();
+        list.dedup();
     }
-    jobs
+    a.name == b.name
+        && a.spec.package == b.spec.package
+        && a.spec.version == b.spec.version
+        && a.spec.source == b.spec.source
+        && a.spec.default_features == b.spec.default_features
+        && features[0] == features[1]
 }
 
 /// The error for child `child`, whose module `module` the root also makes.

@@ -37,6 +37,9 @@ pub const PROBE_DIR: &str = "target/cargo-facade/probe";
 /// Bumped when the probe's shape or the verdict's format changes.
 const PROBE_VERSION: &str = "1";
 
+/// The package name of every probe, before its hash.
+const PROBE_PACKAGE: &str = "cargo-facade-probe";
+
 /// The dependency key of the root in the probe's manifest.
 const ROOT_KEY: &str = "facade_probe_root";
 
@@ -77,26 +80,33 @@ impl Probe {
     /// The probe of root `root` (declared with `root_spec`) and `children`
     /// (`(child segment, spec)`).
     pub fn new(root: &str, root_spec: &Spec, children: &[(&str, &Spec)]) -> Probe {
-        let mut doc = toml_edit::DocumentMut::new();
-        let mut package = toml_edit::Table::new();
-        package.insert("name", toml_edit::value("cargo-facade-probe"));
-        package.insert("version", toml_edit::value("0.0.0"));
-        package.insert("edition", toml_edit::value("2021"));
-        package.insert("publish", toml_edit::value(false));
-        doc.insert("package", toml_edit::Item::Table(package));
-        doc.insert("workspace", toml_edit::Item::Table(toml_edit::Table::new()));
         let mut deps = toml_edit::Table::new();
         deps.insert(ROOT_KEY, dependency(root_spec));
         for (index, (_, spec)) in children.iter().enumerate() {
             deps.insert(&child_key(index), dependency(spec));
         }
-        doc.insert("dependencies", toml_edit::Item::Table(deps));
-
-        let root_crate = quote::format_ident!("{ROOT_KEY}");
         let modules: Vec<_> = children
             .iter()
             .map(|(name, _)| module_ident(name))
             .collect();
+        // Named by its inputs: probes share one target folder, where cargo
+        // tells path packages apart by name, not by folder.
+        let names: Vec<String> = modules.iter().map(ToString::to_string).collect();
+        let id = fnv(&[deps.to_string().as_bytes(), names.join(",").as_bytes()]);
+        let mut doc = toml_edit::DocumentMut::new();
+        let mut package = toml_edit::Table::new();
+        package.insert(
+            "name",
+            toml_edit::value(format!("{PROBE_PACKAGE}-{id:016x}")),
+        );
+        package.insert("version", toml_edit::value("0.0.0"));
+        package.insert("edition", toml_edit::value("2021"));
+        package.insert("publish", toml_edit::value(false));
+        doc.insert("package", toml_edit::Item::Table(package));
+        doc.insert("workspace", toml_edit::Item::Table(toml_edit::Table::new()));
+        doc.insert("dependencies", toml_edit::Item::Table(deps));
+
+        let root_crate = quote::format_ident!("{ROOT_KEY}");
         let crates: Vec<_> = (0..children.len())
             .map(|index| quote::format_ident!("{}", child_key(index)))
             .collect();
@@ -187,15 +197,51 @@ fn dependency(spec: &Spec) -> toml_edit::Item {
     toml_edit::value(table)
 }
 
-/// The toolchain's identity: `rustc -vV`, run where cargo would run it.
-pub fn toolchain(ws_root: &Path) -> anyhow::Result<String> {
+/// The toolchain's identity without running it (a `rustc -vV` would cost
+/// a no-op `sync` as much as the rest of it): what selects the toolchain
+/// (`RUSTC`, `RUSTUP_TOOLCHAIN`, a `rust-toolchain` file, rustup's default)
+/// and the size and mtime of `rustc` and of rustup's toolchain folder, which
+/// an install or update changes.
+pub fn toolchain(ws_root: &Path) -> String {
+    let stat = |path: &Path| {
+        std::fs::metadata(path)
+            .ok()
+            .map(|m| (m.len(), m.modified().ok()))
+    };
+    let mut parts = Vec::new();
+    for var in [
+        "RUSTC",
+        "RUSTUP_TOOLCHAIN",
+        "RUSTC_WRAPPER",
+        "CARGO_BUILD_TARGET",
+    ] {
+        parts.push(format!("{var}={:?}", std::env::var_os(var)));
+    }
+    for file in ["rust-toolchain", "rust-toolchain.toml"] {
+        parts.push(format!(
+            "{file}={:?}",
+            std::fs::read(ws_root.join(file)).ok()
+        ));
+    }
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let output = Command::new(rustc)
-        .arg("-vV")
-        .current_dir(ws_root)
-        .output()
-        .context("failed to run `rustc -vV`")?;
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    let on_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(&rustc))
+            .find(|candidate| candidate.is_file())
+    });
+    parts.push(format!(
+        "rustc={on_path:?} {:?}",
+        on_path.as_deref().map(stat)
+    ));
+    let rustup_home = std::env::var_os("RUSTUP_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".rustup")));
+    if let Some(home) = rustup_home {
+        for entry in ["settings.toml", "toolchains"] {
+            parts.push(format!("{entry}={:?}", stat(&home.join(entry))));
+        }
+    }
+    parts.join("\n")
 }
 
 /// The target's cfg (`rustc --print cfg`), for evaluating `#[cfg]`.
@@ -364,7 +410,9 @@ pub fn run(
             continue;
         }
         let diag = &message["message"];
-        let in_probe = message["target"]["name"] == "cargo_facade_probe";
+        let in_probe = message["target"]["name"]
+            .as_str()
+            .is_some_and(|name| name.starts_with(&PROBE_PACKAGE.replace('-', "_")));
         let code = diag["code"]["code"].as_str().unwrap_or_default();
         let text = diag["message"].as_str().unwrap_or_default();
         if in_probe && matches!(code, "E0659" | "ambiguous_glob_imports") {
