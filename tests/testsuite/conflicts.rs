@@ -161,14 +161,19 @@ fn refused(ws: &Fixture) -> String {
 }
 
 /// `sync` succeeds, the program prints the child's value, and a second
-/// `sync` changes nothing and compiles no probe.
+/// `sync` changes nothing and compiles no probe (`-v` shows every probe).
 #[track_caller]
 fn builds_and_runs(ws: &Fixture) {
-    ws.facade(&["sync"]).assert_code(0);
+    let first = ws.facade(&["sync", "-v"]);
+    assert!(
+        first.assert_code(0).stderr.contains("Probing"),
+        "{}",
+        first.stderr
+    );
     let run = ws.cargo(&["run", "-q", "-p", "ns-app"]);
     assert_eq!(run.assert_code(0).stdout, "7\n", "{}", run.stderr);
     let before = ws.snapshot();
-    let again = ws.facade(&["sync"]);
+    let again = ws.facade(&["sync", "-v"]);
     again.assert_code(0);
     assert!(!again.stderr.contains("Probing"), "{}", again.stderr);
     assert_unchanged(&before, &ws.snapshot());
@@ -305,7 +310,7 @@ fn roots_reexporting_the_child_build() {
 fn probe_reruns_only_when_its_inputs_change() {
     let ws = namespace(Kind::Path, "pub fn root() {}\n");
     builds_and_runs(&ws);
-    let check = ws.facade(&["check"]);
+    let check = ws.facade(&["check", "-v"]);
     assert!(
         !check.assert_code(0).stderr.contains("Probing"),
         "{}",

@@ -729,7 +729,6 @@ fn root_items_named_like_children_are_errors() {
     assert_data_eq!(
         sync_fails(&ws),
         str![[r#"
-     Probing `cf` for RFC 3243 conflicts with its children
 error: root crate `cf` (cf v0.1.0) has its own `bar` (module), which would hide the child `cf::bar`
  --> cf/src/lib.rs:1:9
   |

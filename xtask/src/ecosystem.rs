@@ -210,9 +210,18 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
 
 fn run_case(root: &Path, binary: &Path, cargo: &str, case: &Case) -> anyhow::Result<Outcome> {
     let dir = root.join("target/ecosystem").join(case.id);
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir)
-            .with_context(|| format!("failed to clear `{}`", dir.display()))?;
+    // A fresh tree, and a cold probe (its verdicts and its target folder go);
+    // the case's own build artifacts stay, to make reruns quicker.
+    for stale in ["facades", "app", "Cargo.lock", "target/cargo-facade"] {
+        let path = dir.join(stale);
+        if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else if path.exists() {
+            std::fs::remove_file(&path)
+        } else {
+            Ok(())
+        }
+        .with_context(|| format!("failed to clear `{}`", path.display()))?;
     }
     std::fs::create_dir_all(dir.join("app/src"))?;
     std::fs::write(

@@ -65,13 +65,17 @@ pub fn check(
         let verdict = match probe::cached(&dir, lock.as_ref()) {
             Some(verdict) => verdict,
             None => {
-                shell.status(
-                    "Probing",
-                    format!(
-                        "`{}` for RFC 3243 conflicts with its children",
-                        job.probe.root
-                    ),
+                // A registry or git root may take a while to check; a path
+                // root is quick and says so only with `-v`.
+                let message = format!(
+                    "`{}` for RFC 3243 conflicts with its children",
+                    job.probe.root
                 );
+                if matches!(job.root.spec.source, crate::plan::Source::Path(_)) {
+                    shell.verbose("Probing", message);
+                } else {
+                    shell.status("Probing", message);
+                }
                 match probe::run(&job.probe, &dir, &ws.root, &ws.lock_path, cargo)? {
                     Outcome::Judged(verdict) => verdict,
                     Outcome::Failed(stderr) => {
