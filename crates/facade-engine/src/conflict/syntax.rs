@@ -89,6 +89,18 @@ pub fn scan(
     cfg: &CfgSet,
 ) -> Result<Vec<Location>, syn::Error> {
     let file = syn::parse_file(source)?;
+    // Local `macro_rules!` bodies: an invocation with empty input
+    // (`crate_root!();`) may still make items its definition names.
+    let definitions: Vec<(&syn::Ident, &TokenStream)> = file
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Macro(m) if m.mac.path.is_ident("macro_rules") => {
+                m.ident.as_ref().map(|ident| (ident, &m.mac.tokens))
+            }
+            _ => None,
+        })
+        .collect();
     let mut out = Vec::new();
     for item in &file.items {
         let attrs = item_attrs(item);
@@ -144,8 +156,13 @@ pub fn scan(
                     .last()
                     .map(|s| s.ident.to_string())
                     .unwrap_or_default();
+                let body = definitions
+                    .iter()
+                    .find(|(ident, _)| i.mac.path.is_ident(*ident))
+                    .map(|(_, body)| *body);
                 for (module, _) in modules {
-                    if mentions(&i.mac.tokens, module) {
+                    if mentions(&i.mac.tokens, module) || body.is_some_and(|b| mentions(b, module))
+                    {
                         push(
                             module,
                             Origin::Macro(format!("{name}!")),
@@ -385,6 +402,10 @@ mod tests {
     fn macros_and_globs_are_candidates() {
         check("cfg_x! { pub mod bar {} }", &["macro cfg_x! cfg_x"]);
         check("cfg_x! { pub mod baz {} }", &[]);
+        check(
+            "macro_rules! root { () => { pub use core::{bar, baz}; } }\nroot!();",
+            &["macro root! root"],
+        );
         check("pub use other::*;", &["glob other::* other::*"]);
         check("use other::*;", &[]);
     }
