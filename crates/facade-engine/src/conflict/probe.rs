@@ -489,16 +489,15 @@ fn fingerprint(dir: &Path) -> u64 {
     fnv(&[text.as_bytes()])
 }
 
-/// FNV-1a, 64 bits: stable across builds of this tool, unlike std's hasher.
+/// The plan's stable FNV-1a over `parts`, each ended by a 0xff byte (which
+/// UTF-8 text never holds).
 fn fnv(parts: &[&[u8]]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut bytes = Vec::new();
     for part in parts {
-        for byte in part.iter().chain(&[0xff]) {
-            hash ^= u64::from(*byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
+        bytes.extend_from_slice(part);
+        bytes.push(0xff);
     }
-    hash
+    crate::plan::fnv1a(&bytes)
 }
 
 #[cfg(test)]

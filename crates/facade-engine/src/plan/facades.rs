@@ -348,7 +348,7 @@ fn name_drafts(drafts: &[Draft<'_>]) -> Vec<(String, String)> {
 
 /// 64-bit FNV-1a: a stable hash (std's may change between releases, and
 /// facade names must not).
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for &byte in bytes {
         hash ^= u64::from(byte);

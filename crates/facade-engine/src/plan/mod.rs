@@ -17,6 +17,7 @@ use crate::name::{DeclName, module_ident};
 use crate::schema::RawPackageManifest;
 
 mod facades;
+pub(crate) use facades::fnv1a;
 mod features;
 
 pub use features::base_feature;
