@@ -353,3 +353,26 @@ fn extern_prelude_named_children_are_no_conflict() {
         );
     }
 }
+
+/// A root that does not compile cannot be probed: `sync` warns with
+/// cargo's words and goes on (the user's own build reports the root's
+/// error), and the failed probe is not cached.
+#[test]
+fn a_root_that_does_not_compile_is_a_warning() {
+    let ws = namespace(Kind::Path, "pub fn root() -> u8 { \"not a number\" }\n");
+    let sync = ws.facade(&["sync"]);
+    assert_contains(
+        &sync.assert_code(0).stderr,
+        &[
+            "warning: could not check root `ns` against its children for RFC 3243 conflicts",
+            "error[E0308]: mismatched types",
+        ],
+    );
+    let again = ws.facade(&["sync"]);
+    assert!(
+        again
+            .assert_code(0)
+            .stderr
+            .contains("warning: could not check root `ns`")
+    );
+}
