@@ -518,7 +518,7 @@ fn errors_in_the_migrated_manifest_point_at_the_file_on_disk() {
     assert_data_eq!(
         run.stderr,
         str![[r#"
-error: root crate `foo` has its own `bar` (module), which would hide the child `foo::bar`
+error: root crate `foo` (foo v0.1.0) has its own `bar` (module), which would hide the child `foo::bar`
  --> foo/src/lib.rs:1:9
   |
 1 | pub mod bar {}
@@ -530,7 +530,7 @@ error: root crate `foo` has its own `bar` (module), which would hide the child `
   | ------- child declared here
   |
   = note: RFC 3243: "If users import both foo and foo::bar but foo also has a bar item in its API that isn't just foo::bar re-exported, then rustc will error."
-  = help: rename the root's `bar`, make it a re-export of the child (`pub use foo_bar as bar;`), or declare the child under another name
+  = help: drop the root declaration `foo`, disable the root feature that makes `bar` (if one does), or declare the child under another name (a re-export of the child, `pub use foo_bar as bar;`, in the root is also fine)
 
 error: aborting due to the previous error; no file was changed
 

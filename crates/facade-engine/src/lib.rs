@@ -169,7 +169,7 @@ fn run_inner(command: Command, options: &Options, shell: &mut Shell) -> anyhow::
     // RFC 3243's root/child conflicts need the compiler: checked after the
     // plan, before anything is rendered or written.
     if let (Some(ws), Some(plan), Command::Sync | Command::Check) = (&workspace, &plan, command) {
-        conflict::check(ws, plan, &options.cargo, shell, &mut diags)?;
+        conflict::check(ws, plan, &options.cargo, Some(shell), &mut diags)?;
     }
     let changes = match (&workspace, &plan) {
         (Some(ws), Some(plan)) if command == Command::Eject => {

@@ -44,12 +44,13 @@ struct Job<'a> {
 
 /// Checks every root declared beside children against those children,
 /// pushing one error per conflict (and a warning per probe that could not
-/// be built) into `diags`.
+/// be built) into `diags`. `shell` hears about probes that run (`migrate`
+/// passes none: it reports its own progress).
 pub fn check(
     ws: &Workspace,
     plan: &Plan,
     cargo: &CargoOptions,
-    shell: &mut Shell,
+    mut shell: Option<&mut Shell>,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<()> {
     let jobs = jobs(plan);
@@ -65,16 +66,16 @@ pub fn check(
         let verdict = match probe::cached(&dir, lock.as_ref()) {
             Some(verdict) => verdict,
             None => {
-                // A registry or git root may take a while to check; a path
-                // root is quick and says so only with `-v`.
-                let message = format!(
-                    "`{}` for RFC 3243 conflicts with its children",
-                    job.probe.root
-                );
-                if matches!(job.root.spec.source, crate::plan::Source::Path(_)) {
-                    shell.verbose("Probing", message);
-                } else {
-                    shell.status("Probing", message);
+                // Quiet by default: a status line here would be the only
+                // one of a no-op-looking run; `-v` shows every probe.
+                if let Some(shell) = shell.as_deref_mut() {
+                    shell.verbose(
+                        "Probing",
+                        format!(
+                            "`{}` for RFC 3243 conflicts with its children",
+                            job.probe.root
+                        ),
+                    );
                 }
                 match probe::run(&job.probe, &dir, &ws.root, &ws.lock_path, cargo)? {
                     Outcome::Judged(verdict) => verdict,
@@ -82,6 +83,8 @@ pub fn check(
                         diags.push(probe_failed(job, &stderr));
                         continue;
                     }
+                    // `sync`'s own resolution reports why, at the declaration.
+                    Outcome::Unresolved => continue,
                 }
             }
         };

@@ -69,11 +69,13 @@ pub struct Verdict {
     paths: Vec<(PathBuf, u64)>,
 }
 
-/// A probe either judged, or could not be built (cargo's words).
+/// A probe judged, could not be built (cargo's words), or could not be
+/// resolved (the declarations themselves are wrong).
 #[derive(Debug)]
 pub enum Outcome {
     Judged(Verdict),
     Failed(String),
+    Unresolved,
 }
 
 impl Probe {
@@ -347,9 +349,7 @@ pub fn run(
         .output()
         .context("failed to run `cargo metadata` on the conflict probe")?;
     if !output.status.success() {
-        return Ok(Outcome::Failed(
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        ));
+        return Ok(Outcome::Unresolved);
     }
     let metadata = cargo_metadata::MetadataCommand::parse(
         std::str::from_utf8(&output.stdout).context("`cargo metadata` printed invalid UTF-8")?,

@@ -828,6 +828,11 @@ fn planned_sync_inner(
     let Some(plan) = plan::plan(&ws, diags) else {
         return Ok((Vec::new(), originals));
     };
+    // RFC 3243's root/child rule, as `sync` checks it.
+    crate::conflict::check(&ws, &plan, &options.cargo, None, diags)?;
+    if diags.has_errors() {
+        return Ok((Vec::new(), originals));
+    }
     let mut changes = write::collect_changes(&ws, &plan, diags)?;
     // A manifest that migrate edits was read from disk before the edit.
     for change in &mut changes {
