@@ -132,9 +132,27 @@ fn facade_dep_table(dep: &FacadeDep, facade_dir: &Path) -> InlineTable {
     if let Some(version) = &dep.version {
         table.insert("version", version.as_str().into());
     }
-    match &dep.source {
-        Source::Path(path) => {
-            table.insert("path", relative(facade_dir, path).into());
+    insert_source(&mut table, &dep.source, |path| relative(facade_dir, path));
+    if !dep.default_features {
+        table.insert("default-features", false.into());
+    }
+    if dep.gated {
+        table.insert("optional", true.into());
+    }
+    table
+}
+
+/// The keys that name `source` in a dependency table (`path`, `registry`,
+/// `git` and its reference); `path` writes a path source's folder as the
+/// table's reader needs it.
+pub fn insert_source(
+    table: &mut InlineTable,
+    source: &Source,
+    path: impl FnOnce(&std::path::Path) -> String,
+) {
+    match source {
+        Source::Path(dir) => {
+            table.insert("path", path(dir).into());
         }
         Source::Registry { registry } => {
             if let Some(registry) = registry {
@@ -155,13 +173,6 @@ fn facade_dep_table(dep: &FacadeDep, facade_dir: &Path) -> InlineTable {
             }
         }
     }
-    if !dep.default_features {
-        table.insert("default-features", false.into());
-    }
-    if dep.gated {
-        table.insert("optional", true.into());
-    }
-    table
 }
 
 fn render_facade_lib(facade: &Facade) -> String {

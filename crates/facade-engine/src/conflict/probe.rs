@@ -155,29 +155,7 @@ fn child_key(index: usize) -> String {
 fn dependency(spec: &Spec) -> toml_edit::Item {
     let mut table = toml_edit::InlineTable::new();
     table.insert("package", spec.package.as_str().into());
-    match &spec.source {
-        Source::Path(dir) => {
-            table.insert("path", dir.display().to_string().into());
-        }
-        Source::Registry { registry } => {
-            if let Some(registry) = registry {
-                table.insert("registry", registry.as_str().into());
-            }
-        }
-        Source::Git {
-            url,
-            branch,
-            tag,
-            rev,
-        } => {
-            table.insert("git", url.as_str().into());
-            for (key, value) in [("branch", branch), ("tag", tag), ("rev", rev)] {
-                if let Some(value) = value {
-                    table.insert(key, value.as_str().into());
-                }
-            }
-        }
-    }
+    crate::render::insert_source(&mut table, &spec.source, |dir| dir.display().to_string());
     match (&spec.version, &spec.source) {
         (Some(version), _) => {
             table.insert("version", version.as_str().into());

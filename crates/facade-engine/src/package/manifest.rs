@@ -243,29 +243,7 @@ fn dependency(decl: &Declaration, key: &str, stage: &Path) -> InlineTable {
     if let Some(version) = &spec.version {
         table.insert("version", version.as_str().into());
     }
-    match &spec.source {
-        Source::Path(path) => {
-            table.insert("path", relative(stage, path).into());
-        }
-        Source::Registry { registry } => {
-            if let Some(registry) = registry {
-                table.insert("registry", registry.as_str().into());
-            }
-        }
-        Source::Git {
-            url,
-            branch,
-            tag,
-            rev,
-        } => {
-            table.insert("git", url.as_str().into());
-            for (name, value) in [("branch", branch), ("tag", tag), ("rev", rev)] {
-                if let Some(value) = value {
-                    table.insert(name, value.as_str().into());
-                }
-            }
-        }
-    }
+    crate::render::insert_source(&mut table, &spec.source, |path| relative(stage, path));
     if !spec.features.is_empty() {
         table.insert(
             "features",
