@@ -428,7 +428,8 @@ fn declares_namespaces(doc: &Item, dependencies: &[Dependency]) -> bool {
         || dependencies.iter().any(|d| {
             d.key.contains("::")
                 || d.package.contains("::")
-                || (matches!(d.source, DepSource::Path(_)) && crate::plan::facade_root(&d.package).is_some())
+                || (matches!(d.source, DepSource::Path(_))
+                    && crate::plan::facade_root(&d.package).is_some())
         })
         || doc
             .get("features")
