@@ -332,7 +332,8 @@ fn probe_reruns_only_when_its_inputs_change() {
 /// Children named like crates of the extern prelude (`ns::core`, `ns::std`)
 /// beside a declared root are no conflict: the probe names each child as
 /// `self::<child>`, so the built-in `core` and `std` never make it
-/// ambiguous. `sync` accepts them, for every root source.
+/// ambiguous. `sync` accepts them, for every root source, and the consumer
+/// builds and runs with root and both children (facades v2's guard).
 #[test]
 fn extern_prelude_named_children_are_no_conflict() {
     for kind in BOTH {
@@ -351,6 +352,8 @@ fn extern_prelude_named_children_are_no_conflict() {
             "{}",
             sync.stderr
         );
+        let run = ws.cargo(&["run", "-q", "-p", "ns-app"]);
+        assert_eq!(run.assert_code(0).stdout, "1 7 7\n", "{}", run.stderr);
     }
 }
 
