@@ -70,7 +70,7 @@ fn stale_declaration_is_reported_and_nothing_changes() {
 +    use ::foo_bar as bar;
 +    const _: () = {
 +        use ::foo::*;
-+        use bar as _; // E0659 here: root crate `foo` has its own `bar`, which would hide the child `foo::bar` (RFC 3243); run `cargo facade check`
++        use bar as _; // the root has an item of this name (RFC 3243): run `cargo facade check`
 +    };
 +}
 --- a/facades/foo/bar/Cargo.toml

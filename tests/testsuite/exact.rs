@@ -400,3 +400,84 @@ fn generated_rust_passes_the_workspaces_cargo_fmt() {
     ws.write(lib, &text);
     assert_eq!(ws.cargo(&["fmt", "--all", "--check"]).code, 1);
 }
+
+/// A root-less namespace beside its real root in one graph: no facade
+/// library is named like a crate of the build, so `cargo doc --workspace`
+/// reports no output filename collision (cargo#6313) and documents both.
+#[test]
+fn a_rootless_facade_beside_its_real_root_documents_cleanly() {
+    let ws = Fixture::empty();
+    ws.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"app\", \"ns/*\"]\nresolver = \"2\"\n",
+    );
+    ws.write(
+        "ns/ns/Cargo.toml",
+        "[package]\nname = \"ns\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    ws.write(
+        "ns/ns/src/lib.rs",
+        "//! The real root.\npub const ROOT: u32 = 1;\n",
+    );
+    // The child depends on the real root, so `ns` is in the graph although
+    // `app` declares only `ns::util`.
+    ws.write(
+        "ns/util/Cargo.toml",
+        "[package]\nname = \"ns-util\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nns = { path = \"../ns\" }\n",
+    );
+    ws.write(
+        "ns/util/src/lib.rs",
+        "//! The child.\npub fn twice() -> u32 { 2 * ns::ROOT }\n",
+    );
+    member(
+        &ws,
+        "app",
+        "\"ns::util\" = { path = \"../ns/util\" }\n",
+        "",
+        "lib.rs",
+        "//! The app.\npub fn value() -> u32 { ns::util::twice() }\n",
+    );
+    sync(&ws);
+    let doc = ws.cargo(&["doc", "--workspace", "--no-deps"]);
+    doc.assert_code(0);
+    assert!(!doc.stderr.contains("collision"), "{}", doc.stderr);
+    let docs = ws.target_dir().join("doc");
+    assert!(
+        docs.join("ns/constant.ROOT.html").is_file(),
+        "the real root"
+    );
+    assert!(docs.join("app/fn.value.html").is_file(), "the consumer");
+}
+
+/// When the user's own build fails inside a facade (a root item that
+/// collides with a child appeared after the last `sync`), rustc's error
+/// shows the line that names the RFC rule and `cargo facade check`, and
+/// `check` then says which item.
+#[test]
+fn a_conflict_that_reaches_rustc_explains_itself() {
+    let ws = shapes();
+    sync(&ws);
+    ws.cargo(&["build", "-p", "lib2"]).assert_code(0);
+    // The root grows its own `circle` after the sync.
+    ws.write(
+        "shapes/shapes/src/lib.rs",
+        "pub const ROOT: u32 = 1;\npub mod circle {}\n",
+    );
+    let build = ws.cargo(&["build", "-p", "lib2"]);
+    assert_compile_error(&build, "error[E0659]: `circle` is ambiguous");
+    assert!(
+        build
+            .stderr
+            .contains("(RFC 3243): run `cargo facade check`"),
+        "{}",
+        build.stderr
+    );
+    let check = ws.facade(&["check"]);
+    check.assert_code(2);
+    assert!(
+        check.stderr.contains("has its own `circle`"),
+        "{}",
+        check.stderr
+    );
+}

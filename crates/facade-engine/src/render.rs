@@ -289,18 +289,16 @@ fn explain_checks(facade: &Facade, text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 256);
     for line in text.lines() {
         out.push_str(line);
-        let child = facade
+        let is_check = facade
             .children
             .iter()
-            .find(|child| line.trim() == format!("use {} as _;", child.module()));
-        if let Some(child) = child {
-            out.push_str(&format!(
-                " // E0659 here: root crate `{root}` has its own `{module}`, which would hide the child \
-                 `{root}::{name}` (RFC 3243); run `cargo facade check`",
-                root = facade.root,
-                module = child.module(),
-                name = child.name,
-            ));
+            .any(|child| line.trim() == format!("use {} as _;", child.module()));
+        if is_check {
+            // rustc cuts long source lines at the terminal's width: the
+            // comment is short and says what to do first.
+            out.push_str(
+                " // the root has an item of this name (RFC 3243): run `cargo facade check`",
+            );
         }
         out.push('\n');
     }

@@ -22,7 +22,7 @@ mod __rfc3243_root_items_must_not_hide_children {
     use ::foo_derive as derive;
     const _: () = {
         use ::foo::*;
-        use bar as _; // E0659 here: root crate `foo` has its own `bar`, which would hide the child `foo::bar` (RFC 3243); run `cargo facade check`
-        use derive as _; // E0659 here: root crate `foo` has its own `derive`, which would hide the child `foo::derive` (RFC 3243); run `cargo facade check`
+        use bar as _; // the root has an item of this name (RFC 3243): run `cargo facade check`
+        use derive as _; // the root has an item of this name (RFC 3243): run `cargo facade check`
     };
 }
