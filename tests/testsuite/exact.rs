@@ -25,25 +25,22 @@ fn shapes() -> Fixture {
         "Cargo.toml",
         "[workspace]\nmembers = [\"app\", \"lib1\", \"lib2\", \"shapes/*\"]\nresolver = \"2\"\n",
     );
-    for (dir, name, body) in [
-        ("shapes/shapes", "shapes", "pub const ROOT: u32 = 1;\n"),
-        (
-            "shapes/square",
-            "shapes-square",
-            "pub const SIDES: u32 = 4;\n",
-        ),
-        (
-            "shapes/circle",
-            "shapes-circle",
-            "pub const SIDES: u32 = 0;\n",
-        ),
-    ] {
-        ws.write(
-            &format!("{dir}/Cargo.toml"),
-            &format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
-        );
-        ws.write(&format!("{dir}/src/lib.rs"), body);
-    }
+    libraries(
+        &ws,
+        &[
+            ("shapes/shapes", "shapes", "pub const ROOT: u32 = 1;\n"),
+            (
+                "shapes/square",
+                "shapes-square",
+                "pub const SIDES: u32 = 4;\n",
+            ),
+            (
+                "shapes/circle",
+                "shapes-circle",
+                "pub const SIDES: u32 = 0;\n",
+            ),
+        ],
+    );
     member(
         &ws,
         "lib1",
@@ -69,6 +66,17 @@ fn shapes() -> Fixture {
         "fn main() { println!(\"{}\", shapes::circle::SIDES + lib1::sides()); }\n",
     );
     ws
+}
+
+/// Library packages: (folder, package name, `src/lib.rs`).
+fn libraries(ws: &Fixture, packages: &[(&str, &str, &str)]) {
+    for (dir, name, body) in packages {
+        ws.write(
+            &format!("{dir}/Cargo.toml"),
+            &format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+        );
+        ws.write(&format!("{dir}/src/lib.rs"), body);
+    }
 }
 
 /// A member `name` with declarations `decls` and plain dependencies `deps`.
@@ -329,30 +337,27 @@ fn children_named_like_builtin_crates_work_beside_the_root() {
         "Cargo.toml",
         "[workspace]\nmembers = [\"app\", \"kit/*\"]\nresolver = \"2\"\n",
     );
-    for (dir, name, body) in [
-        ("kit/kit", "kit", "pub const ROOT: &str = \"root\";\n"),
-        (
-            "kit/core",
-            "kit-core",
-            "pub const NAME: &str = \"kit::core\";\n",
-        ),
-        (
-            "kit/std",
-            "kit-std",
-            "pub const NAME: &str = \"kit::std\";\n",
-        ),
-        (
-            "kit/alloc",
-            "kit-alloc",
-            "pub const NAME: &str = \"kit::alloc\";\n",
-        ),
-    ] {
-        ws.write(
-            &format!("{dir}/Cargo.toml"),
-            &format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
-        );
-        ws.write(&format!("{dir}/src/lib.rs"), body);
-    }
+    libraries(
+        &ws,
+        &[
+            ("kit/kit", "kit", "pub const ROOT: &str = \"root\";\n"),
+            (
+                "kit/core",
+                "kit-core",
+                "pub const NAME: &str = \"kit::core\";\n",
+            ),
+            (
+                "kit/std",
+                "kit-std",
+                "pub const NAME: &str = \"kit::std\";\n",
+            ),
+            (
+                "kit/alloc",
+                "kit-alloc",
+                "pub const NAME: &str = \"kit::alloc\";\n",
+            ),
+        ],
+    );
     member(
         &ws,
         "app",
