@@ -13,8 +13,13 @@ use toml_edit::{DocumentMut, Item, Key};
 
 use crate::diagnostic::{Diagnostics, SourceFile};
 use crate::load::{Manifest, Workspace};
-use crate::plan::{Plan, TableId, is_managed, real_tables};
-use crate::render::{ensure_path, get_path_mut, insert_at, is_managed_feature, render_consumer};
+use crate::manifest::{
+    TableId, ensure_path, get_path_mut, insert_at, is_managed, real_tables, remove_empty_tables,
+    with_line_endings_of,
+};
+use crate::marker::is_managed_feature;
+use crate::plan::Plan;
+use crate::render::render_consumer;
 use crate::write::{Action, Change, Owner};
 
 /// Every change `eject` makes: consumer manifests and facade deletions.
@@ -170,46 +175,18 @@ fn eject_doc(manifest: &Manifest, index: usize, plan: &Plan, tidy: bool) -> Stri
     }
 
     if tidy {
-        remove_empty(&mut doc, &["package", "metadata", "facade", "features"]);
+        remove_empty_tables(&mut doc, &["package", "metadata", "facade", "features"], 1);
         for table_id in &mirrors {
-            remove_empty(&mut doc, &table_id.mirror_path());
+            remove_empty_tables(&mut doc, &table_id.mirror_path(), 1);
         }
     }
-    crate::render::with_line_endings_of(manifest.file.text(), doc.to_string())
+    with_line_endings_of(manifest.file.text(), doc.to_string())
 }
 
 fn root_of(key: &str) -> String {
     key.split_once("::")
         .map_or(key, |(root, _)| root)
         .to_owned()
-}
-
-/// Removes the table at `path` if empty and uncommented, then its parents
-/// up to `[package]` while they are empty implicit tables.
-fn remove_empty(doc: &mut DocumentMut, path: &[&str]) {
-    for depth in (2..=path.len()).rev() {
-        let (last, parents) = path[..depth].split_last().expect("non-empty");
-        let Some(parent) =
-            get_path_mut(doc.as_item_mut(), parents).and_then(Item::as_table_like_mut)
-        else {
-            return;
-        };
-        let removable = parent.get(last).is_some_and(|item| match item {
-            Item::Table(t) => {
-                t.is_empty()
-                    && (depth < path.len() && t.is_implicit()
-                        || t.decor()
-                            .prefix()
-                            .and_then(|p| p.as_str())
-                            .is_none_or(|p| p.trim().is_empty()))
-            }
-            _ => false,
-        });
-        if !removable {
-            return;
-        }
-        parent.remove(last);
-    }
 }
 
 /// Whether syncing `text` (the ejected manifest) gives `manifest` back.

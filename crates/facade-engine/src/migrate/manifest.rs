@@ -21,9 +21,8 @@ use toml_edit::{DocumentMut, InlineTable, Item, Key, Table, TableLike, Value};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Label};
 use crate::load::Manifest;
+use crate::manifest::{TableId, get_path, get_path_mut, insert_at, is_managed, real_tables};
 use crate::name::DeclName;
-use crate::plan::{TableId, get_path, is_managed, real_tables};
-use crate::render::{get_path_mut, insert_at};
 
 /// The table that holds declarations.
 pub const MIRROR: [&str; 3] = ["package", "metadata", "facade"];
