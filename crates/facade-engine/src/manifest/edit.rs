@@ -2,7 +2,7 @@
 //! create, insert in place, drop what became empty, keep the line endings.
 //! Every stage and command that writes a manifest uses these.
 
-use toml_edit::{DocumentMut, Item, Key, Table, TableLike};
+use toml_edit::{DocumentMut, InlineTable, Item, Key, Table, TableLike, Value};
 
 /// The item at a key path.
 pub fn get_path<'a>(item: &'a Item, path: &[&str]) -> Option<&'a Item> {
@@ -116,6 +116,74 @@ pub fn remove_empty_tables(doc: &mut DocumentMut, path: &[&str], keep: usize) {
             return;
         }
         parent.remove(last);
+    }
+}
+
+/// The table at `path`, created implicit (shown only once it holds values).
+pub fn ensure_implicit<'d>(doc: &'d mut DocumentMut, path: &[&str]) -> &'d mut dyn TableLike {
+    let mut item = doc.as_item_mut();
+    for key in path {
+        let table = item.as_table_like_mut().expect("a table");
+        if table.get(key).is_none() {
+            let mut new = Table::new();
+            new.set_implicit(true);
+            table.insert(key, Item::Table(new));
+        }
+        item = table.get_mut(key).expect("just ensured");
+    }
+    item.as_table_like_mut().expect("a table")
+}
+
+/// Removes the empty tables of `path` (whatever their comments), deepest
+/// first, keeping `path[..keep]`; unlike [`remove_empty_tables`], a missing
+/// table does not stop it.
+pub fn prune_empty_tables(doc: &mut DocumentMut, path: &[&str], keep: usize) {
+    for depth in (keep + 1..=path.len()).rev() {
+        let (last, parents) = path[..depth].split_last().expect("non-empty");
+        let Some(parent) =
+            get_path_mut(doc.as_item_mut(), parents).and_then(Item::as_table_like_mut)
+        else {
+            continue;
+        };
+        let empty = parent
+            .get(last)
+            .and_then(Item::as_table_like)
+            .is_some_and(|t| t.is_empty());
+        if empty {
+            parent.remove(last);
+        }
+    }
+}
+
+/// Appends to an inline table, moving the space before `}` to the new last value.
+pub fn inline_push(table: &mut InlineTable, key: &str, mut value: Value) {
+    let last_suffix = table.iter_mut().last().and_then(|(_, v)| {
+        let suffix = v.decor().suffix().cloned();
+        v.decor_mut().set_suffix("");
+        suffix
+    });
+    value.decor_mut().set_prefix(" ");
+    if let Some(suffix) = last_suffix {
+        value.decor_mut().set_suffix(suffix);
+    }
+    let mut new_key = Key::new(key);
+    new_key.leaf_decor_mut().set_prefix(" ");
+    new_key.leaf_decor_mut().set_suffix(" ");
+    table.insert_formatted(&new_key, value);
+}
+
+/// Removes from an inline table; the removed last value's trailing space
+/// goes to the new last value.
+pub fn inline_remove(table: &mut InlineTable, key: &str) {
+    let was_last = table.iter().last().is_some_and(|(k, _)| k == key);
+    let Some(removed) = table.remove(key) else {
+        return;
+    };
+    if was_last
+        && let Some(suffix) = removed.decor().suffix().cloned()
+        && let Some((_, last)) = table.iter_mut().last()
+    {
+        last.decor_mut().set_suffix(suffix);
     }
 }
 
