@@ -26,7 +26,7 @@ use anyhow::Context as _;
 use toml_edit::Item;
 
 use crate::CargoOptions;
-pub use crate::cargo::{cargo_command, cargo_failed};
+use crate::cargo::cargo_command;
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
 use crate::manifest::get_path;
 use crate::marker::is_generated;
