@@ -11,34 +11,11 @@ use std::path::{Path, PathBuf};
 
 use toml_edit::Item;
 
-use crate::diagnostic::{Diagnostic, SourceFile};
-use crate::plan::{Declaration, Plan, get_path};
-use crate::render::is_generated;
-
-/// A file that is not UTF-8, pointing at its first invalid byte.
-pub fn not_utf8(path: &Path, bytes: &[u8]) -> Diagnostic {
-    let valid = match std::str::from_utf8(bytes) {
-        Ok(_) => bytes.len(),
-        Err(err) => err.valid_up_to(),
-    };
-    // Up to `valid` the lossy text has the file's own bytes, so the offset
-    // of the first replacement character is `valid`.
-    let text = String::from_utf8_lossy(bytes).into_owned();
-    let end = text[valid..]
-        .chars()
-        .next()
-        .map_or(valid, |c| valid + c.len_utf8());
-    let byte = bytes.get(valid).copied().unwrap_or(0);
-    let file = SourceFile::new(path.to_owned(), text);
-    Diagnostic::error(format!("`{}` is not valid UTF-8", path.display()))
-        .at(
-            &file,
-            valid..end,
-            format!("byte 0x{byte:02x} is not UTF-8 (shown as `\u{fffd}`)"),
-        )
-        .note("cargo reads manifests as UTF-8 text")
-        .help("re-save the file as UTF-8, or remove the character")
-}
+use crate::cargo::cargo_failed;
+use crate::diagnostic::{Diagnostic, SourceFile, not_utf8};
+use crate::manifest::get_path;
+use crate::marker::is_generated;
+use crate::plan::{Declaration, Plan};
 
 /// `cargo metadata --no-deps` failed while loading the workspace.
 pub fn load_failure(stderr: &str) -> Diagnostic {
@@ -72,7 +49,7 @@ pub fn load_failure(stderr: &str) -> Diagnostic {
             }
         }
         if !diag.labels.is_empty() {
-            let help = match crate::plan::facade_root(name) {
+            let help = match crate::name::facade_root(name) {
                 Some(root) => format!(
                     "`{name}` is the package of the facade of namespace `{root}`: rename the \
                      other package"
@@ -82,7 +59,7 @@ pub fn load_failure(stderr: &str) -> Diagnostic {
             return reported(diag).help(help);
         }
     }
-    crate::load::cargo_failed("cargo metadata", stderr)
+    cargo_failed("cargo metadata", stderr)
         .help("fix what cargo reports above and run the command again")
 }
 
@@ -121,7 +98,7 @@ pub fn resolution_failure(stderr: &str, plan: &Plan) -> Diagnostic {
                 .collect();
     }
     if blamed.is_empty() {
-        return crate::load::cargo_failed("cargo metadata", stderr).help(help);
+        return cargo_failed("cargo metadata", stderr).help(help);
     }
     let mut diag = Diagnostic::error(format!(
         "cargo cannot resolve the declared dependencies: {}",
@@ -237,15 +214,6 @@ fn package_name_span(path: &Path) -> Option<(std::sync::Arc<SourceFile>, std::op
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn not_utf8_points_at_the_byte() {
-        let diag = not_utf8(Path::new("Cargo.toml"), b"[package]\n# caf\xe9\n");
-        let label = &diag.labels[0];
-        assert_eq!(label.file.line_of(label.span.start), 2);
-        assert_eq!(&label.file.text()[label.span.clone()], "\u{fffd}");
-        assert!(label.text.contains("0xe9"), "{}", label.text);
-    }
 
     #[test]
     fn culprits_of_cargo_messages() {

@@ -235,3 +235,42 @@ impl fmt::Display for InputErrors {
 }
 
 impl std::error::Error for InputErrors {}
+
+/// A file that is not UTF-8, pointing at its first invalid byte.
+pub fn not_utf8(path: &Path, bytes: &[u8]) -> Diagnostic {
+    let valid = match std::str::from_utf8(bytes) {
+        Ok(_) => bytes.len(),
+        Err(err) => err.valid_up_to(),
+    };
+    // Up to `valid` the lossy text has the file's own bytes, so the offset
+    // of the first replacement character is `valid`.
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    let end = text[valid..]
+        .chars()
+        .next()
+        .map_or(valid, |c| valid + c.len_utf8());
+    let byte = bytes.get(valid).copied().unwrap_or(0);
+    let file = SourceFile::new(path.to_owned(), text);
+    Diagnostic::error(format!("`{}` is not valid UTF-8", path.display()))
+        .at(
+            &file,
+            valid..end,
+            format!("byte 0x{byte:02x} is not UTF-8 (shown as `\u{fffd}`)"),
+        )
+        .note("cargo reads manifests as UTF-8 text")
+        .help("re-save the file as UTF-8, or remove the character")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_utf8_points_at_the_byte() {
+        let diag = not_utf8(Path::new("Cargo.toml"), b"[package]\n# caf\xe9\n");
+        let label = &diag.labels[0];
+        assert_eq!(label.file.line_of(label.span.start), 2);
+        assert_eq!(&label.file.text()[label.span.clone()], "\u{fffd}");
+        assert!(label.text.contains("0xe9"), "{}", label.text);
+    }
+}

@@ -13,8 +13,13 @@ use toml_edit::{DocumentMut, Item, Key};
 
 use crate::diagnostic::{Diagnostics, SourceFile};
 use crate::load::{Manifest, Workspace};
-use crate::plan::{Plan, TableId, is_managed, real_tables};
-use crate::render::{ensure_path, get_path_mut, insert_at, is_managed_feature, render_consumer};
+use crate::manifest::{
+    TableId, ensure_path, get_path_mut, insert_at, is_managed, real_tables, remove_empty_tables,
+    replace_keeping_key, with_line_endings_of,
+};
+use crate::marker::is_managed_feature;
+use crate::plan::{Consumer, Plan};
+use crate::render::render_consumer;
 use crate::write::{Action, Change, Owner};
 
 /// Every change `eject` makes: consumer manifests and facade deletions.
@@ -58,7 +63,6 @@ pub fn eject_manifest(manifest: &Manifest, index: usize, plan: &Plan) -> String 
 }
 
 fn eject_doc(manifest: &Manifest, index: usize, plan: &Plan, tidy: bool) -> String {
-    let consumer = &plan.consumers[index];
     let mut doc: DocumentMut = manifest.doc.clone().into_mut();
     let mut mirrors: Vec<TableId> = plan
         .declarations_of(index)
@@ -71,54 +75,72 @@ fn eject_doc(manifest: &Manifest, index: usize, plan: &Plan, tidy: bool) -> Stri
     mirrors.retain(|t| seen.insert(t.clone()));
 
     for table_id in &mirrors {
-        let Some(mirror) = get_path_mut(doc.as_item_mut(), &table_id.mirror_path())
-            .and_then(Item::as_table_like_mut)
-        else {
-            continue;
-        };
-        let keys: Vec<String> = mirror.iter().map(|(k, _)| k.to_owned()).collect();
-        let entries: Vec<(Key, Item)> = keys
-            .iter()
-            .filter_map(|k| {
-                let key = mirror.key(k)?.clone();
-                Some((key, mirror.remove(k)?))
-            })
-            .collect();
-        // Namespaces in the order they first appear.
-        let mut roots: Vec<String> = Vec::new();
-        for (key, _) in &entries {
-            let root = root_of(key.get());
-            if !roots.contains(&root) {
-                roots.push(root);
-            }
+        move_back(&mut doc, table_id);
+    }
+    remove_managed_entries(&mut doc);
+    restore_features(&mut doc, &plan.consumers[index]);
+
+    if tidy {
+        remove_empty_tables(&mut doc, &["package", "metadata", "facade", "features"], 1);
+        for table_id in &mirrors {
+            remove_empty_tables(&mut doc, &table_id.mirror_path(), 1);
         }
-        let real = ensure_path(&mut doc, &table_id.real_path());
-        for root in roots {
-            let group: Vec<&(Key, Item)> = entries
-                .iter()
-                .filter(|(k, _)| root_of(k.get()) == root)
-                .collect();
-            let at = real
-                .iter()
-                .position(|(k, item)| k == root && is_managed(k, item));
-            match at {
-                Some(at) => {
-                    real.remove(&root);
-                    for (offset, (key, item)) in group.into_iter().enumerate() {
-                        insert_at(real, at + offset, key.clone(), item.clone());
-                    }
+    }
+    with_line_endings_of(manifest.file.text(), doc.to_string())
+}
+
+/// Moves a mirror table's declarations into the real table, each namespace
+/// where its managed entry was (else at the end), in the order the
+/// namespaces first appear.
+fn move_back(doc: &mut DocumentMut, table_id: &TableId) {
+    let Some(mirror) =
+        get_path_mut(doc.as_item_mut(), &table_id.mirror_path()).and_then(Item::as_table_like_mut)
+    else {
+        return;
+    };
+    let keys: Vec<String> = mirror.iter().map(|(k, _)| k.to_owned()).collect();
+    let entries: Vec<(Key, Item)> = keys
+        .iter()
+        .filter_map(|k| {
+            let key = mirror.key(k)?.clone();
+            Some((key, mirror.remove(k)?))
+        })
+        .collect();
+    let mut roots: Vec<String> = Vec::new();
+    for (key, _) in &entries {
+        let root = root_of(key.get());
+        if !roots.contains(&root) {
+            roots.push(root);
+        }
+    }
+    let real = ensure_path(doc, &table_id.real_path());
+    for root in roots {
+        let group: Vec<&(Key, Item)> = entries
+            .iter()
+            .filter(|(k, _)| root_of(k.get()) == root)
+            .collect();
+        let at = real
+            .iter()
+            .position(|(k, item)| k == root && is_managed(k, item));
+        match at {
+            Some(at) => {
+                real.remove(&root);
+                for (offset, (key, item)) in group.into_iter().enumerate() {
+                    insert_at(real, at + offset, key.clone(), item.clone());
                 }
-                None => {
-                    for (key, item) in group {
-                        let len = real.len();
-                        insert_at(real, len, key.clone(), item.clone());
-                    }
+            }
+            None => {
+                for (key, item) in group {
+                    let len = real.len();
+                    insert_at(real, len, key.clone(), item.clone());
                 }
             }
         }
     }
+}
 
-    // Managed entries left over (namespaces no longer declared).
+/// Drops the managed entries left over (namespaces no longer declared).
+fn remove_managed_entries(doc: &mut DocumentMut) {
     for table_id in real_tables(doc.as_item()) {
         if let Some(real) =
             get_path_mut(doc.as_item_mut(), &table_id.real_path()).and_then(Item::as_table_like_mut)
@@ -133,8 +155,11 @@ fn eject_doc(manifest: &Manifest, index: usize, plan: &Plan, tidy: bool) -> Stri
             }
         }
     }
+}
 
-    // Features: original values back in place of the translations.
+/// Features: the original values back in place of the translations, and
+/// cargo-facade's own entries dropped.
+fn restore_features(doc: &mut DocumentMut, consumer: &Consumer) {
     let mirror_features: Vec<(String, Item)> = get_path_mut(
         doc.as_item_mut(),
         &["package", "metadata", "facade", "features"],
@@ -148,14 +173,9 @@ fn eject_doc(manifest: &Manifest, index: usize, plan: &Plan, tidy: bool) -> Stri
     })
     .unwrap_or_default();
     if !mirror_features.is_empty() || consumer.features.iter().any(|f| f.adopted) {
-        let real = ensure_path(&mut doc, &["features"]);
+        let real = ensure_path(doc, &["features"]);
         for (name, item) in mirror_features {
-            match real.get_mut(&name) {
-                Some(slot) => *slot = item,
-                None => {
-                    real.insert(&name, item);
-                }
-            }
+            replace_keeping_key(real, &name, item);
         }
     }
     if let Some(real) = doc.get_mut("features").and_then(Item::as_table_like_mut) {
@@ -168,48 +188,12 @@ fn eject_doc(manifest: &Manifest, index: usize, plan: &Plan, tidy: bool) -> Stri
             real.remove(&key);
         }
     }
-
-    if tidy {
-        remove_empty(&mut doc, &["package", "metadata", "facade", "features"]);
-        for table_id in &mirrors {
-            remove_empty(&mut doc, &table_id.mirror_path());
-        }
-    }
-    crate::render::with_line_endings_of(manifest.file.text(), doc.to_string())
 }
 
 fn root_of(key: &str) -> String {
     key.split_once("::")
         .map_or(key, |(root, _)| root)
         .to_owned()
-}
-
-/// Removes the table at `path` if empty and uncommented, then its parents
-/// up to `[package]` while they are empty implicit tables.
-fn remove_empty(doc: &mut DocumentMut, path: &[&str]) {
-    for depth in (2..=path.len()).rev() {
-        let (last, parents) = path[..depth].split_last().expect("non-empty");
-        let Some(parent) =
-            get_path_mut(doc.as_item_mut(), parents).and_then(Item::as_table_like_mut)
-        else {
-            return;
-        };
-        let removable = parent.get(last).is_some_and(|item| match item {
-            Item::Table(t) => {
-                t.is_empty()
-                    && (depth < path.len() && t.is_implicit()
-                        || t.decor()
-                            .prefix()
-                            .and_then(|p| p.as_str())
-                            .is_none_or(|p| p.trim().is_empty()))
-            }
-            _ => false,
-        });
-        if !removable {
-            return;
-        }
-        parent.remove(last);
-    }
 }
 
 /// Whether syncing `text` (the ejected manifest) gives `manifest` back.

@@ -8,6 +8,7 @@
 //! Data flows one way: [`load`] → [`plan`] → [`render`] → [`write`].
 
 pub mod blame;
+pub mod cargo;
 pub mod cli;
 pub mod conflict;
 pub mod diagnostic;
@@ -15,9 +16,12 @@ pub mod eject;
 pub mod list;
 pub mod load;
 pub mod lock;
+pub mod manifest;
+pub mod marker;
 pub mod migrate;
 pub mod name;
 pub mod package;
+pub mod paths;
 pub mod plan;
 pub mod render;
 pub mod schema;

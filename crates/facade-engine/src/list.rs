@@ -8,8 +8,9 @@ use serde_json::json;
 
 use crate::ListFormat;
 use crate::load::Workspace;
-use crate::plan::{Declaration, Facade, Plan, Source};
-use crate::render::relative;
+use crate::manifest::Source;
+use crate::paths::relative;
+use crate::plan::{Declaration, Facade, Plan};
 use crate::shell::Shell;
 
 /// Prints the list on stdout.

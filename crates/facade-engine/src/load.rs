@@ -15,20 +15,22 @@
 //! manifest may be missing or hold conflict markers; `write` compares and
 //! replaces it). Cargo is asked only once the tree is consistent
 //! ([`cargo_metadata`]). Nothing here judges the declarations; that is
-//! [`crate::plan`]'s job.
+//! `plan`'s job.
 
 use std::collections::BTreeSet;
 use std::ops::Range;
-use std::path::{Component, Path, PathBuf};
-use std::process::Command;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context as _;
 use toml_edit::Item;
 
 use crate::CargoOptions;
+use crate::cargo::cargo_command;
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
-use crate::render::is_generated;
+use crate::manifest::get_path;
+use crate::marker::is_generated;
+use crate::paths::normalize;
 
 /// The facade folder when `[workspace.metadata.facade] dir` is not set.
 pub const DEFAULT_FACADE_DIR: &str = "facades";
@@ -133,7 +135,7 @@ pub fn load(
     let doc = root_manifest.doc.as_item();
     let facade_dir = normalize(
         &root.join(
-            get(doc, &["workspace", "metadata", "facade", "dir"])
+            get_path(doc, &["workspace", "metadata", "facade", "dir"])
                 .and_then(Item::as_str)
                 .unwrap_or(DEFAULT_FACADE_DIR),
         ),
@@ -223,7 +225,7 @@ pub fn find_root(
     if doc.get("workspace").is_some() {
         return Ok(Some(dir));
     }
-    if let Some(explicit) = get(doc, &["package", "workspace"]).and_then(Item::as_str) {
+    if let Some(explicit) = get_path(doc, &["package", "workspace"]).and_then(Item::as_str) {
         return Ok(Some(normalize(&dir.join(explicit))));
     }
     // The first ancestor with a `[workspace]` that does not exclude us.
@@ -374,7 +376,7 @@ impl Loader {
             Some(manifest) => manifest.doc.as_item(),
             None => self.manifests[0].doc.as_item(),
         };
-        let Some(name) = get(doc, &["package", "name"]).and_then(Item::as_str) else {
+        let Some(name) = get_path(doc, &["package", "name"]).and_then(Item::as_str) else {
             return Ok(()); // a virtual manifest, or one cargo will reject
         };
         let name = name.to_owned();
@@ -424,12 +426,12 @@ impl Loader {
 /// in a real table, or a managed entry (a path dependency on a facade: a
 /// package named `…-facade…`; a false match only costs reading the manifest).
 fn declares_namespaces(doc: &Item, dependencies: &[Dependency]) -> bool {
-    get(doc, &["package", "metadata", "facade"]).is_some()
+    get_path(doc, &["package", "metadata", "facade"]).is_some()
         || dependencies.iter().any(|d| {
             d.key.contains("::")
                 || d.package.contains("::")
                 || (matches!(d.source, DepSource::Path(_))
-                    && crate::plan::facade_root(&d.package).is_some())
+                    && crate::name::facade_root(&d.package).is_some())
         })
         || doc
             .get("features")
@@ -455,7 +457,7 @@ fn dependencies(doc: &Item, dir: &Path, root: &Path, root_doc: &Item) -> Vec<Dep
             tables.extend(DEPENDENCY_TABLES.iter().filter_map(|t| target.get(t)));
         }
     }
-    let inherited = get(root_doc, &["workspace", "dependencies"]);
+    let inherited = get_path(root_doc, &["workspace", "dependencies"]);
     let mut out = Vec::new();
     for table in tables.into_iter().filter_map(Item::as_table_like) {
         for (key, item) in table.iter() {
@@ -490,29 +492,6 @@ fn dependencies(doc: &Item, dir: &Path, root: &Path, root_doc: &Item) -> Vec<Dep
     out
 }
 
-fn get<'a>(item: &'a Item, path: &[&str]) -> Option<&'a Item> {
-    path.iter()
-        .try_fold(item, |item, key| item.as_table_like()?.get(key))
-}
-
-/// Resolves `.` and `..` without touching the file system, as cargo's
-/// `normalize_path`.
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
 /// Reads and parses a manifest; a broken file becomes a diagnostic.
 pub fn read_manifest(path: &Path, diags: &mut Diagnostics) -> anyhow::Result<Option<Manifest>> {
     let bytes =
@@ -524,7 +503,7 @@ fn parse_manifest(path: &Path, bytes: Vec<u8>, diags: &mut Diagnostics) -> Optio
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {
-            diags.push(crate::blame::not_utf8(path, err.as_bytes()));
+            diags.push(crate::diagnostic::not_utf8(path, err.as_bytes()));
             return None;
         }
     };
@@ -581,18 +560,6 @@ pub fn cargo_metadata(
     Ok(Ok(metadata))
 }
 
-/// A `cargo` process: `$CARGO` when run by cargo, else `cargo` on `PATH`.
-pub fn cargo_command(_cargo: &CargoOptions) -> Command {
-    let program = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    Command::new(program)
-}
-
-/// A cargo invocation that failed, reported with cargo's own words.
-pub fn cargo_failed(what: &str, stderr: &str) -> Diagnostic {
-    Diagnostic::raw(stderr.trim_end())
-        .note(format!("reported by `{what}`, which cargo-facade runs"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -614,14 +581,6 @@ mod tests {
         assert!(
             !ws.is_excluded(Path::new("/w/vendorx/Cargo.toml")),
             "whole components only"
-        );
-    }
-
-    #[test]
-    fn normalize_resolves_dots_lexically() {
-        assert_eq!(
-            normalize(Path::new("/w/app/../crates/./x")),
-            PathBuf::from("/w/crates/x")
         );
     }
 }

@@ -1,6 +1,6 @@
 //! Lock: one `sync` at a time per workspace.
 //!
-//! Every file is written atomically (see [`crate::write::write_atomic`]), but
+//! Every file is written atomically (see `write::write_atomic`), but
 //! two syncs that read the tree at once could still interleave their writes
 //! and the `Cargo.lock` refresh. An exclusive advisory lock on
 //! `cargo-facade.lock` in cargo's target folder, held from before the
@@ -120,7 +120,7 @@ fn workspace_root(
     manifest_path: Option<&Path>,
     cargo: &CargoOptions,
 ) -> anyhow::Result<Option<PathBuf>> {
-    let mut command = crate::load::cargo_command(cargo);
+    let mut command = crate::cargo::cargo_command(cargo);
     command.args(["locate-project", "--workspace", "--message-format", "plain"]);
     if let Some(path) = manifest_path {
         command.arg("--manifest-path").arg(path);

@@ -169,6 +169,33 @@ pub fn is_keyword(name: &str) -> bool {
     syn::parse_str::<syn::Ident>(name).is_err() || name == "gen"
 }
 
+/// Whether `package` names a facade of namespace `root`: `<root>-facade-<hash>`
+/// (8 or 16 hex digits), or `<root>-facade`, the one facade of a namespace
+/// that the first releases wrote.
+pub fn is_facade_package(root: &str, package: &str) -> bool {
+    let Some(rest) = package
+        .strip_prefix(root)
+        .and_then(|rest| rest.strip_prefix("-facade"))
+    else {
+        return false;
+    };
+    rest.is_empty()
+        || rest.strip_prefix('-').is_some_and(|hash| {
+            matches!(hash.len(), 8 | 16)
+                && hash
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        })
+}
+
+/// The namespace whose facade `package` is, if it is one.
+pub fn facade_root(package: &str) -> Option<&str> {
+    package
+        .match_indices("-facade")
+        .map(|(at, _)| &package[..at])
+        .find(|root| is_facade_package(root, package))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

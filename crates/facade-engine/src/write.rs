@@ -16,8 +16,10 @@ use toml_edit::Item;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Label, SourceFile, display_path};
 use crate::load::Workspace;
-use crate::plan::{Plan, get_path};
-use crate::render::{is_generated, render_consumer, render_facade};
+use crate::manifest::get_path;
+use crate::marker::is_generated;
+use crate::plan::Plan;
+use crate::render::{render_consumer, render_facade};
 
 /// The lines git writes around a merge conflict.
 const CONFLICT_MARKERS: [&str; 4] = ["<<<<<<<", "|||||||", "=======", ">>>>>>>"];
@@ -129,7 +131,7 @@ pub fn remove_facades(
         if !manifest.as_deref().is_some_and(replaceable) {
             continue; // not a facade of ours: leave it alone
         }
-        let id = crate::render::relative(facade_dir, &dir);
+        let id = crate::paths::relative(facade_dir, &dir);
         for file in own_files(&dir)? {
             if file.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
                 let text = String::from_utf8_lossy(manifest.as_deref().unwrap_or_default());
@@ -624,7 +626,7 @@ pub fn unified_diff(changes: &[Change], cwd: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::TOML_HEADER;
+    use crate::marker::TOML_HEADER;
 
     #[test]
     fn a_conflicted_file_is_replaceable_only_when_both_sides_are_generated() {

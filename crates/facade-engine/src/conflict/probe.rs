@@ -28,8 +28,9 @@ use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
 use crate::CargoOptions;
+use crate::manifest::Source;
 use crate::name::module_ident;
-use crate::plan::{Source, Spec};
+use crate::plan::Spec;
 
 /// The probe folder below the workspace root.
 pub const PROBE_DIR: &str = "target/cargo-facade/probe";
@@ -155,7 +156,7 @@ fn child_key(index: usize) -> String {
 fn dependency(spec: &Spec) -> toml_edit::Item {
     let mut table = toml_edit::InlineTable::new();
     table.insert("package", spec.package.as_str().into());
-    crate::render::insert_source(&mut table, &spec.source, |dir| dir.display().to_string());
+    crate::manifest::insert_source(&mut table, &spec.source, |dir| dir.display().to_string());
     match (&spec.version, &spec.source) {
         (Some(version), _) => {
             table.insert("version", version.as_str().into());
@@ -309,7 +310,7 @@ pub fn run(
     let manifest = dir.join("Cargo.toml");
     let target = ws_root.join(PROBE_DIR).join("target");
     let cargo_in = |args: &[&str]| {
-        let mut command = crate::load::cargo_command(cargo);
+        let mut command = crate::cargo::cargo_command(cargo);
         command
             .args(args)
             .arg("--manifest-path")

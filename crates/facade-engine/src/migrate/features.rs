@@ -22,9 +22,9 @@ use std::collections::BTreeSet;
 
 use toml_edit::{Array, DocumentMut, Item, Key, Table, TableLike, Value};
 
-use super::manifest::{Entry, MIRROR, RECORD, ensure_implicit};
-use crate::plan::get_path;
-use crate::render::{FEATURE_MARKER, get_path_mut, is_managed_feature};
+use super::manifest::{Entry, MIRROR, RECORD};
+use crate::manifest::{ensure_implicit, get_path, get_path_mut};
+use crate::marker::{FEATURE_MARKER, is_managed_feature};
 
 /// A dependency as features name it: its key and the declaration's name.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -21,9 +21,11 @@ use toml_edit::{DocumentMut, InlineTable, Item, Key, Table, TableLike, Value};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Label};
 use crate::load::Manifest;
+use crate::manifest::{
+    TableId, ensure_implicit, get_path, get_path_mut, inline_push, inline_remove, insert_at,
+    is_managed, prune_empty_tables, real_tables,
+};
 use crate::name::DeclName;
-use crate::plan::{TableId, get_path, is_managed, real_tables};
-use crate::render::{get_path_mut, insert_at};
 
 /// The table that holds declarations.
 pub const MIRROR: [&str; 3] = ["package", "metadata", "facade"];
@@ -447,38 +449,6 @@ fn add_package(item: &mut Item, package: &str) {
     }
 }
 
-/// Appends to an inline table, moving the space before `}` to the new last value.
-fn inline_push(table: &mut InlineTable, key: &str, mut value: Value) {
-    let last_suffix = table.iter_mut().last().and_then(|(_, v)| {
-        let suffix = v.decor().suffix().cloned();
-        v.decor_mut().set_suffix("");
-        suffix
-    });
-    value.decor_mut().set_prefix(" ");
-    if let Some(suffix) = last_suffix {
-        value.decor_mut().set_suffix(suffix);
-    }
-    let mut new_key = Key::new(key);
-    new_key.leaf_decor_mut().set_prefix(" ");
-    new_key.leaf_decor_mut().set_suffix(" ");
-    table.insert_formatted(&new_key, value);
-}
-
-/// Removes from an inline table; the removed last value's trailing space
-/// goes to the new last value.
-fn inline_remove(table: &mut InlineTable, key: &str) {
-    let was_last = table.iter().last().is_some_and(|(k, _)| k == key);
-    let Some(removed) = table.remove(key) else {
-        return;
-    };
-    if was_last
-        && let Some(suffix) = removed.decor().suffix().cloned()
-        && let Some((_, last)) = table.iter_mut().last()
-    {
-        last.decor_mut().set_suffix(suffix);
-    }
-}
-
 /// The mirror of `table` below `base`, created implicit; a platform key is
 /// written as the real table writes it (`'cfg(unix)'`).
 fn ensure_mirror<'d>(
@@ -505,24 +475,6 @@ fn ensure_mirror<'d>(
         }
     }
     ensure_implicit(doc, &strs(&mirrored(base, table)))
-}
-
-/// The table at `path`, created implicit (shown only once it holds values).
-pub(super) fn ensure_implicit<'d>(
-    doc: &'d mut DocumentMut,
-    path: &[&str],
-) -> &'d mut dyn TableLike {
-    let mut item = doc.as_item_mut();
-    for key in path {
-        let table = item.as_table_like_mut().expect("a table");
-        if table.get(key).is_none() {
-            let mut new = Table::new();
-            new.set_implicit(true);
-            table.insert(key, Item::Table(new));
-        }
-        item = table.get_mut(key).expect("just ensured");
-    }
-    item.as_table_like_mut().expect("a table")
 }
 
 /// What reverse moves back in one consumer.
@@ -713,8 +665,16 @@ pub fn reverse_doc(doc: &mut DocumentMut, back: &Back) -> Result<(), String> {
         {
             real.set_implicit(true);
         }
-        prune(doc, &mirrored(&MIRROR, &entry.table), MIRROR.len() - 1);
-        prune(doc, &mirrored(&RECORD, &entry.table), RECORD.len() - 1);
+        prune_empty_tables(
+            doc,
+            &strs(&mirrored(&MIRROR, &entry.table)),
+            MIRROR.len() - 1,
+        );
+        prune_empty_tables(
+            doc,
+            &strs(&mirrored(&RECORD, &entry.table)),
+            RECORD.len() - 1,
+        );
     }
     Ok(())
 }
@@ -753,25 +713,6 @@ fn stringify(item: &mut Item) {
     let mut version = version.clone();
     *version.decor_mut() = table.decor().clone();
     *item = Item::Value(Value::String(version));
-}
-
-/// Removes the empty tables of `path`, deepest first, keeping `path[..keep]`.
-fn prune(doc: &mut DocumentMut, path: &[String], keep: usize) {
-    for depth in (keep + 1..=path.len()).rev() {
-        let (last, parents) = path[..depth].split_last().expect("non-empty");
-        let Some(parent) =
-            get_path_mut(doc.as_item_mut(), &strs(parents)).and_then(Item::as_table_like_mut)
-        else {
-            continue;
-        };
-        let empty = parent
-            .get(last)
-            .and_then(Item::as_table_like)
-            .is_some_and(|t| t.is_empty());
-        if empty {
-            parent.remove(last);
-        }
-    }
 }
 
 /// Copies the workspace specs that inherited entries need into
@@ -839,8 +780,7 @@ pub fn return_workspace_decls(
             }
         }
     }
-    let path: Vec<String> = path.iter().map(|s| (*s).to_owned()).collect();
-    prune(root, &path, 1);
+    prune_empty_tables(root, &path, 1);
 }
 
 #[cfg(test)]

@@ -51,8 +51,9 @@ use toml_edit::{DocumentMut, Item};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, InputErrors, SourceFile};
 use crate::load::{self, Manifest};
-use crate::plan::{self, get_path};
-use crate::render::relative;
+use crate::manifest::{get_path, real_tables};
+use crate::paths::relative;
+use crate::plan;
 use crate::shell::Shell;
 use crate::write::{self, Action, Change, Owner};
 use crate::{Exit, Options};
@@ -290,7 +291,7 @@ fn load_members(options: &Options, diags: &mut Diagnostics) -> anyhow::Result<Op
         match load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, true)? {
             Ok(metadata) => metadata,
             Err(stderr) => {
-                diags.push(load::cargo_failed("cargo metadata", &stderr));
+                diags.push(crate::cargo::cargo_failed("cargo metadata", &stderr));
                 return Ok(None);
             }
         };
@@ -464,7 +465,7 @@ fn write_all(
     let failure =
         match load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, false) {
             Ok(Ok(_)) => None,
-            Ok(Err(stderr)) => Some(load::cargo_failed("cargo metadata", &stderr)),
+            Ok(Err(stderr)) => Some(crate::cargo::cargo_failed("cargo metadata", &stderr)),
             Err(err) => Some(Diagnostic::error(format!("{err:#}"))),
         };
     if let Some(failure) = failure {
@@ -744,7 +745,7 @@ fn inherited_names(text: &str) -> Vec<String> {
         return Vec::new();
     };
     let mut names = Vec::new();
-    for table in plan::real_tables(facade) {
+    for table in real_tables(facade) {
         if let Some(decls) = get_path(facade, &table.real_path()).and_then(Item::as_table_like) {
             for (name, item) in decls.iter() {
                 let inherits = item

@@ -27,10 +27,11 @@ use std::path::{Path, PathBuf};
 use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, Value};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+use crate::manifest::{DepKind, Source, TableId, get_path, insert_source, real_tables};
 use crate::migrate::source::Rename;
 use crate::name::DeclName;
-use crate::plan::{self, Declaration, DepKind, Source, TableId, get_path};
-use crate::render::relative;
+use crate::paths::{normalize, relative};
+use crate::plan::Declaration;
 
 use super::source::child_rename;
 
@@ -79,7 +80,7 @@ pub fn lower_manifest(
 
     inherit_package_fields(&mut doc, ws, dir, stage);
     let mut unversioned_paths = Vec::new();
-    for table in plan::real_tables(doc.as_item()) {
+    for table in real_tables(doc.as_item()) {
         unversioned_paths.extend(lower_real_table(&mut doc, &table, dir, stage, ws));
     }
     if !unversioned_paths.is_empty() {
@@ -243,7 +244,7 @@ fn dependency(decl: &Declaration, key: &str, stage: &Path) -> InlineTable {
     if let Some(version) = &spec.version {
         table.insert("version", version.as_str().into());
     }
-    crate::render::insert_source(&mut table, &spec.source, |path| relative(stage, path));
+    insert_source(&mut table, &spec.source, |path| relative(stage, path));
     if !spec.features.is_empty() {
         table.insert(
             "features",
@@ -322,7 +323,7 @@ fn lower_real_table(
         let path = entry
             .get("path")
             .and_then(Value::as_str)
-            .map(|p| plan::normalize(&base.join(p)));
+            .map(|p| normalize(&base.join(p)));
         match path {
             Some(path) if path.starts_with(ws.facade_dir) => {
                 table.remove(&key); // a managed entry: a facade
@@ -419,7 +420,7 @@ fn inherit_package_fields(
         if matches!(key.as_str(), "readme" | "license-file")
             && let Some(rel) = item.as_str()
         {
-            let path = plan::normalize(&base.join(rel));
+            let path = normalize(&base.join(rel));
             if !path.starts_with(dir) {
                 *item = toml_edit::value(relative(stage, &path));
             }

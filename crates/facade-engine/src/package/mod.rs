@@ -92,7 +92,7 @@ pub fn run(publish: bool, options: &Options, shell: &mut Shell) -> anyhow::Resul
         match load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, true)? {
             Ok(metadata) => metadata,
             Err(stderr) => {
-                diags.push(load::cargo_failed("cargo metadata", &stderr));
+                diags.push(crate::cargo::cargo_failed("cargo metadata", &stderr));
                 return report(shell, diags);
             }
         };
@@ -385,7 +385,7 @@ fn lower_files(
         {
             let folder = rel.parent().unwrap_or(Path::new(""));
             for include in source::doc_includes(text) {
-                markdown.insert(plan::normalize(&dir.join(folder).join(include)));
+                markdown.insert(crate::paths::normalize(&dir.join(folder).join(include)));
             }
         }
     }
@@ -491,7 +491,7 @@ fn cargo_command(
     target_dir: &Path,
 ) -> std::process::Command {
     let opts = &options.package;
-    let mut command = load::cargo_command(&options.cargo);
+    let mut command = crate::cargo::cargo_command(&options.cargo);
     command
         .arg(if publish { "publish" } else { "package" })
         .arg("--manifest-path")

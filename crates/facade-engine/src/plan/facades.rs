@@ -299,7 +299,7 @@ impl Content {
 /// A source for a fingerprint: paths relative to the facade dir.
 fn source_text(source: &Source, facade_dir: &Path) -> String {
     match source {
-        Source::Path(path) => format!("path {}", crate::render::relative(facade_dir, path)),
+        Source::Path(path) => format!("path {}", crate::paths::relative(facade_dir, path)),
         other => format!("{other:?}"),
     }
 }

@@ -13,6 +13,8 @@ use toml_edit::{Item, TableLike};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Label, SourceFile};
 use crate::load::{DepSource, Manifest, Workspace};
+pub use crate::manifest::{DepKind, Source, TableId};
+use crate::manifest::{get_path, is_managed, real_tables};
 use crate::name::{DeclName, module_ident};
 use crate::schema::RawPackageManifest;
 
@@ -29,74 +31,6 @@ const DECLARATION_TABLES_HELP: &str = "declarations mirror Cargo's dependency ta
 
 /// The default `[workspace.metadata.facade] dir`.
 pub const DEFAULT_DIR: &str = "facades";
-
-/// Cargo's dependency kinds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum DepKind {
-    Normal,
-    Dev,
-    Build,
-}
-
-impl DepKind {
-    pub const ALL: [DepKind; 3] = [DepKind::Normal, DepKind::Dev, DepKind::Build];
-
-    pub fn table_name(self) -> &'static str {
-        match self {
-            DepKind::Normal => "dependencies",
-            DepKind::Dev => "dev-dependencies",
-            DepKind::Build => "build-dependencies",
-        }
-    }
-}
-
-/// A dependency table: `[dependencies]`, `[target.'cfg(unix)'.dev-dependencies]`…
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct TableId {
-    pub target: Option<String>,
-    pub kind: DepKind,
-}
-
-impl TableId {
-    /// The key path of the real table.
-    pub fn real_path(&self) -> Vec<&str> {
-        match &self.target {
-            None => vec![self.kind.table_name()],
-            Some(target) => vec!["target", target, self.kind.table_name()],
-        }
-    }
-
-    /// The key path of the mirrored table under `[package.metadata.facade]`.
-    pub fn mirror_path(&self) -> Vec<&str> {
-        let mut path = vec!["package", "metadata", "facade"];
-        path.extend(self.real_path());
-        path
-    }
-
-    /// `[target.'cfg(unix)'.dependencies]` as written in a manifest.
-    pub fn display(&self, prefix: &str) -> String {
-        match &self.target {
-            None => format!("[{prefix}{}]", self.kind.table_name()),
-            Some(target) => format!("[{prefix}target.'{target}'.{}]", self.kind.table_name()),
-        }
-    }
-}
-
-/// Where a dependency comes from.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Source {
-    /// An absolute, lexically normalised directory.
-    Path(PathBuf),
-    Registry {
-        registry: Option<String>,
-    },
-    Git {
-        url: String,
-        branch: Option<String>,
-        tag: Option<String>,
-        rev: Option<String>,
-    },
-}
 
 /// A validated declaration spec (after workspace inheritance).
 #[derive(Debug, Clone)]
@@ -1196,7 +1130,7 @@ impl Planner<'_> {
                     && let Ok(bytes) = std::fs::read(&manifest_path)
                 {
                     self.diags.push(
-                        crate::blame::not_utf8(&manifest_path, &bytes)
+                        crate::diagnostic::not_utf8(&manifest_path, &bytes)
                             .label(key.clone().with_text("declared here")),
                     );
                     return None;
@@ -1276,7 +1210,7 @@ impl Planner<'_> {
                     let Some((key, item)) = real.get_key_value(&feature.name) else {
                         continue;
                     };
-                    if crate::render::is_managed_feature_in(item, manifest.file.text())
+                    if crate::marker::is_managed_feature_in(item, manifest.file.text())
                         || feature.adopted
                     {
                         continue;
@@ -1491,7 +1425,7 @@ pub fn adoptable_features(
         })
     };
     real.iter()
-        .filter(|(_, item)| !crate::render::is_managed_feature_in(item, source))
+        .filter(|(_, item)| !crate::marker::is_managed_feature_in(item, source))
         .filter(|(_, item)| {
             item.as_array()
                 .is_some_and(|a| a.iter().any(|v| v.as_str().is_some_and(names_declared)))
@@ -1604,64 +1538,6 @@ pub fn adoptable_entries(doc: &Item, roots: &mut BTreeSet<String>) -> Vec<(Table
     out
 }
 
-/// Whether a real dependency entry is the managed entry of namespace `root`.
-pub fn is_managed(root: &str, item: &Item) -> bool {
-    item.as_table_like()
-        .and_then(|t| t.get("package"))
-        .and_then(Item::as_str)
-        .is_some_and(|p| is_facade_package(root, p))
-}
-
-/// Whether `package` names a facade of namespace `root`: `<root>-facade-<hash>`
-/// (8 or 16 hex digits), or `<root>-facade`, the one facade of a namespace
-/// that the first releases wrote.
-pub fn is_facade_package(root: &str, package: &str) -> bool {
-    let Some(rest) = package
-        .strip_prefix(root)
-        .and_then(|rest| rest.strip_prefix("-facade"))
-    else {
-        return false;
-    };
-    rest.is_empty()
-        || rest.strip_prefix('-').is_some_and(|hash| {
-            matches!(hash.len(), 8 | 16)
-                && hash
-                    .bytes()
-                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        })
-}
-
-/// The namespace whose facade `package` is, if it is one.
-pub fn facade_root(package: &str) -> Option<&str> {
-    package
-        .match_indices("-facade")
-        .map(|(at, _)| &package[..at])
-        .find(|root| is_facade_package(root, package))
-}
-
-/// Every real dependency table a manifest has.
-pub fn real_tables(doc: &Item) -> Vec<TableId> {
-    let mut out = Vec::new();
-    for kind in DepKind::ALL {
-        if doc.get(kind.table_name()).is_some() {
-            out.push(TableId { target: None, kind });
-        }
-    }
-    if let Some(targets) = doc.get("target").and_then(Item::as_table_like) {
-        for (platform, item) in targets.iter() {
-            for kind in DepKind::ALL {
-                if item.get(kind.table_name()).is_some() {
-                    out.push(TableId {
-                        target: Some(platform.to_owned()),
-                        kind,
-                    });
-                }
-            }
-        }
-    }
-    out
-}
-
 /// The same error from a shape that keeps spans, with the key it is under:
 /// cargo's dependency types go through an untagged buffer that drops both.
 fn precise_error(value: &toml_edit::Value) -> Option<(toml_edit::de::Error, Option<String>)> {
@@ -1686,10 +1562,4 @@ fn precise_error(value: &toml_edit::Value) -> Option<(toml_edit::de::Error, Opti
     Some((err, field))
 }
 
-/// The item at a key path.
-pub fn get_path<'a>(item: &'a Item, path: &[&str]) -> Option<&'a Item> {
-    path.iter()
-        .try_fold(item, |item, key| item.as_table_like()?.get(key))
-}
-
-pub use crate::load::normalize;
+pub use crate::paths::normalize;

@@ -1,0 +1,141 @@
+//! Dependency tables and dependency sources: which real tables a manifest
+//! has, which entries cargo-facade manages in them, and how a source is
+//! written as the keys of a dependency entry.
+
+use std::path::PathBuf;
+
+use toml_edit::{InlineTable, Item};
+
+use crate::name::is_facade_package;
+
+/// Cargo's dependency kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DepKind {
+    Normal,
+    Dev,
+    Build,
+}
+
+impl DepKind {
+    pub const ALL: [DepKind; 3] = [DepKind::Normal, DepKind::Dev, DepKind::Build];
+
+    pub fn table_name(self) -> &'static str {
+        match self {
+            DepKind::Normal => "dependencies",
+            DepKind::Dev => "dev-dependencies",
+            DepKind::Build => "build-dependencies",
+        }
+    }
+}
+
+/// A dependency table: `[dependencies]`, `[target.'cfg(unix)'.dev-dependencies]`…
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TableId {
+    pub target: Option<String>,
+    pub kind: DepKind,
+}
+
+impl TableId {
+    /// The key path of the real table.
+    pub fn real_path(&self) -> Vec<&str> {
+        match &self.target {
+            None => vec![self.kind.table_name()],
+            Some(target) => vec!["target", target, self.kind.table_name()],
+        }
+    }
+
+    /// The key path of the mirrored table under `[package.metadata.facade]`.
+    pub fn mirror_path(&self) -> Vec<&str> {
+        let mut path = vec!["package", "metadata", "facade"];
+        path.extend(self.real_path());
+        path
+    }
+
+    /// `[target.'cfg(unix)'.dependencies]` as written in a manifest.
+    pub fn display(&self, prefix: &str) -> String {
+        match &self.target {
+            None => format!("[{prefix}{}]", self.kind.table_name()),
+            Some(target) => format!("[{prefix}target.'{target}'.{}]", self.kind.table_name()),
+        }
+    }
+}
+
+/// Every real dependency table a manifest has.
+pub fn real_tables(doc: &Item) -> Vec<TableId> {
+    let mut out = Vec::new();
+    for kind in DepKind::ALL {
+        if doc.get(kind.table_name()).is_some() {
+            out.push(TableId { target: None, kind });
+        }
+    }
+    if let Some(targets) = doc.get("target").and_then(Item::as_table_like) {
+        for (platform, item) in targets.iter() {
+            for kind in DepKind::ALL {
+                if item.get(kind.table_name()).is_some() {
+                    out.push(TableId {
+                        target: Some(platform.to_owned()),
+                        kind,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether a real dependency entry is the managed entry of namespace `root`.
+pub fn is_managed(root: &str, item: &Item) -> bool {
+    item.as_table_like()
+        .and_then(|t| t.get("package"))
+        .and_then(Item::as_str)
+        .is_some_and(|p| is_facade_package(root, p))
+}
+
+/// Where a dependency comes from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    /// An absolute, lexically normalised directory.
+    Path(PathBuf),
+    Registry {
+        registry: Option<String>,
+    },
+    Git {
+        url: String,
+        branch: Option<String>,
+        tag: Option<String>,
+        rev: Option<String>,
+    },
+}
+
+/// The keys that name `source` in a dependency table (`path`, `registry`,
+/// `git` and its reference); `path` writes a path source's folder as the
+/// table's reader needs it.
+pub fn insert_source(
+    table: &mut InlineTable,
+    source: &Source,
+    path: impl FnOnce(&std::path::Path) -> String,
+) {
+    match source {
+        Source::Path(dir) => {
+            table.insert("path", path(dir).into());
+        }
+        Source::Registry { registry } => {
+            if let Some(registry) = registry {
+                table.insert("registry", registry.as_str().into());
+            }
+        }
+        Source::Git {
+            url,
+            branch,
+            tag,
+            rev,
+        } => {
+            table.insert("git", url.as_str().into());
+            for (key, reference) in [("branch", branch), ("tag", tag), ("rev", rev)] {
+                if let Some(reference) = reference {
+                    table.insert(key, reference.as_str().into());
+                }
+            }
+        }
+    }
+}
