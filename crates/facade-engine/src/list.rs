@@ -6,11 +6,18 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use crate::ListFormat;
 use crate::load::Workspace;
 use crate::plan::{Declaration, Facade, Plan, Source};
 use crate::render::relative;
 use crate::shell::Shell;
+
+/// The output format of `list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ListFormat {
+    #[default]
+    Human,
+    Json,
+}
 
 /// Prints the list on stdout.
 pub fn print(
