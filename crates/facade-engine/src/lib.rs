@@ -6,7 +6,7 @@
 //! [`run`] with a [`Command`] (carrying its own flags) and the [`Options`]
 //! every command shares, for programmatic use.
 //!
-//! Data flows one way: [`load`] → [`plan`] → [`render`] → [`write`]; the
+//! Data flows one way: [`load`] → [`plan`] → [`render`] → [`write`](mod@write); the
 //! flows of the commands ([`commands`], [`migrate`], [`package`]) run it.
 //! This file is the public surface only.
 

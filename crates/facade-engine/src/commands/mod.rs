@@ -4,9 +4,9 @@
 //! say on the result). [`status`] turns planned [`Change`]s into what the
 //! user reads, one place for every command.
 //!
-//! `migrate` and `package`/`publish` have modules of their own
-//! ([`crate::migrate`], [`crate::package`]); every command is dispatched by
-//! [`crate::run`].
+//! `migrate` and `package`/`publish` have modules of their own (`migrate/`,
+//! `package/`, which use [`status`] and `rolled_back` from here, so this
+//! module never imports them); `run` in `lib.rs` dispatches every command.
 
 pub mod check;
 pub mod eject;
