@@ -52,7 +52,11 @@ fn demo() -> anyhow::Result<()> {
         manifest_path: Some(manifest.clone()),
         ..Default::default()
     };
-    let exit = facade_engine::run(facade_engine::Command::Sync, &options, &mut shell);
+    let exit = facade_engine::run(
+        &facade_engine::Command::Sync { dry_run: false },
+        &options,
+        &mut shell,
+    );
     if exit != facade_engine::Exit::Success {
         bail!("`cargo facade sync` on the demo failed");
     }

@@ -11,6 +11,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::migrate::MigrateOptions;
+use crate::package::{PackageOptions, PublishOptions};
 use crate::shell::{ColorChoice, Shell, Verbosity};
 use crate::{CargoOptions, Command, Exit, ListFormat, Options};
 
@@ -80,6 +82,43 @@ pub enum FacadeCommand {
     Publish(PublishArgs),
 }
 
+impl FacadeCommand {
+    /// The library's [`Command`], carrying this command's flags.
+    pub fn command(&self) -> Command {
+        match self {
+            FacadeCommand::Sync(args) => Command::Sync {
+                dry_run: args.dry_run,
+            },
+            FacadeCommand::Check => Command::Check,
+            FacadeCommand::List(args) => Command::List {
+                format: match args.format {
+                    Format::Human => ListFormat::Human,
+                    Format::Json => ListFormat::Json,
+                },
+            },
+            FacadeCommand::Eject(args) => Command::Eject {
+                dry_run: args.dry_run,
+            },
+            FacadeCommand::Migrate(args) => Command::Migrate(MigrateOptions {
+                specs: args.specs.clone(),
+                reverse: args.reverse,
+                packages: args.packages.clone(),
+                dry_run: args.dry_run,
+            }),
+            FacadeCommand::Package(args) => {
+                Command::Package(args.lowering.options(args.packages.clone()))
+            }
+            FacadeCommand::Publish(args) => Command::Publish(PublishOptions {
+                package: args
+                    .lowering
+                    .options(args.package.iter().cloned().collect()),
+                registry: args.registry.clone(),
+                dry_run: args.dry_run,
+            }),
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct PackageArgs {
     /// Package this workspace member (repeatable; default: the package of the current folder)
@@ -133,16 +172,11 @@ pub struct LoweringArgs {
 }
 
 impl LoweringArgs {
-    fn options(
-        &self,
-        packages: Vec<String>,
-        registry: Option<String>,
-    ) -> crate::package::PackageOptions {
-        crate::package::PackageOptions {
+    fn options(&self, packages: Vec<String>) -> PackageOptions {
+        PackageOptions {
             packages,
             no_verify: self.no_verify,
             allow_dirty: self.allow_dirty,
-            registry,
             features: self.features.clone(),
             all_features: self.all_features,
             no_default_features: self.no_default_features,
@@ -197,24 +231,9 @@ pub enum Color {
 }
 
 impl FacadeArgs {
-    /// Converts the parsed flags into the library's [`Options`].
+    /// Converts the parsed flags into the library's [`Command`] (with its
+    /// own flags) and the [`Options`] every command shares.
     pub fn options(&self) -> (Command, Options) {
-        let (command, dry_run, format) = match &self.command {
-            FacadeCommand::Sync(args) => (Command::Sync, args.dry_run, ListFormat::Human),
-            FacadeCommand::Check => (Command::Check, false, ListFormat::Human),
-            FacadeCommand::Eject(args) => (Command::Eject, args.dry_run, ListFormat::Human),
-            FacadeCommand::Migrate(args) => (Command::Migrate, args.dry_run, ListFormat::Human),
-            FacadeCommand::Package(_) => (Command::Package, false, ListFormat::Human),
-            FacadeCommand::Publish(args) => (Command::Publish, args.dry_run, ListFormat::Human),
-            FacadeCommand::List(args) => (
-                Command::List,
-                false,
-                match args.format {
-                    Format::Human => ListFormat::Human,
-                    Format::Json => ListFormat::Json,
-                },
-            ),
-        };
         let options = Options {
             manifest_path: self.manifest_path.clone(),
             cargo: CargoOptions {
@@ -223,27 +242,9 @@ impl FacadeArgs {
                 frozen: self.frozen,
                 very_verbose: self.verbose >= 2,
             },
-            dry_run,
-            format,
             deny_warnings: self.deny_warnings,
-            migrate: match &self.command {
-                FacadeCommand::Migrate(args) => crate::migrate::MigrateOptions {
-                    specs: args.specs.clone(),
-                    reverse: args.reverse,
-                    packages: args.packages.clone(),
-                },
-                _ => crate::migrate::MigrateOptions::default(),
-            },
-            package: match &self.command {
-                FacadeCommand::Package(args) => args.lowering.options(args.packages.clone(), None),
-                FacadeCommand::Publish(args) => args.lowering.options(
-                    args.package.iter().cloned().collect(),
-                    args.registry.clone(),
-                ),
-                _ => crate::package::PackageOptions::default(),
-            },
         };
-        (command, options)
+        (self.command.command(), options)
     }
 
     /// Runs the parsed command on stdout/stderr.
@@ -261,7 +262,7 @@ impl FacadeArgs {
             (false, _) => Verbosity::VeryVerbose,
         };
         let mut shell = Shell::stdio(color, verbosity);
-        crate::run(command, &options, &mut shell)
+        crate::run(&command, &options, &mut shell)
     }
 }
 

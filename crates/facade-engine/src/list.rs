@@ -6,12 +6,19 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use crate::ListFormat;
 use crate::load::Workspace;
 use crate::manifest::Source;
 use crate::paths::relative;
 use crate::plan::{Declaration, Facade, Plan};
 use crate::shell::Shell;
+
+/// The output format of `list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ListFormat {
+    #[default]
+    Human,
+    Json,
+}
 
 /// Prints the list on stdout.
 pub fn print(

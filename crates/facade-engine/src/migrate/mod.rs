@@ -69,6 +69,8 @@ pub struct MigrateOptions {
     pub reverse: bool,
     /// Only these members (every member when empty).
     pub packages: Vec<String>,
+    /// Print the unified diff instead of writing files.
+    pub dry_run: bool,
 }
 
 /// A workspace member as `migrate` sees it.
@@ -99,13 +101,16 @@ struct Migrated {
 }
 
 /// Runs `migrate` (`Err` for failures and reported input errors).
-pub fn migrate(options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
-    let opts = &options.migrate;
+pub fn migrate(
+    opts: &MigrateOptions,
+    options: &Options,
+    shell: &mut Shell,
+) -> anyhow::Result<Exit> {
     let mut out = Report::default();
     let mut diags = Diagnostics::default();
     let specs = parse_specs(&opts.specs, &mut diags);
     out.flush(shell, &mut diags)?;
-    let Some(loaded) = load_members(options, &mut diags)? else {
+    let Some(loaded) = load_members(opts, options, &mut diags)? else {
         out.flush(shell, &mut diags)?;
         return Ok(Exit::Error);
     };
@@ -192,16 +197,8 @@ pub fn migrate(options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
         Action::Delete => true,
     });
 
-    if options.dry_run {
-        let diff = write::unified_diff(&changes, &std::env::current_dir()?);
-        shell.out().write_all(diff.as_bytes())?;
-        shell.status(
-            "Finished",
-            format!(
-                "dry run: {} would change; no file was written",
-                count(changes.len(), "file")
-            ),
-        );
+    if opts.dry_run {
+        crate::commands::status::dry_run(&changes, shell)?;
         return Ok(Exit::Success);
     }
     let done = format!(
@@ -209,7 +206,7 @@ pub fn migrate(options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
         count(migrated.len(), "consumer"),
         if opts.reverse { "reverted" } else { "migrated" }
     );
-    write_all(&changes, &loaded, &done, options, shell)
+    write_all(&changes, &loaded, &done, opts.reverse, options, shell)
 }
 
 /// The diagnostics printed so far, and how many were warnings.
@@ -286,7 +283,11 @@ fn parse_specs(args: &[String], diags: &mut Diagnostics) -> Vec<Spec> {
 }
 
 /// `cargo metadata` and every member's manifest; `None` on reported errors.
-fn load_members(options: &Options, diags: &mut Diagnostics) -> anyhow::Result<Option<Loaded>> {
+fn load_members(
+    opts: &MigrateOptions,
+    options: &Options,
+    diags: &mut Diagnostics,
+) -> anyhow::Result<Option<Loaded>> {
     let metadata =
         match load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, true)? {
             Ok(metadata) => metadata,
@@ -323,7 +324,7 @@ fn load_members(options: &Options, diags: &mut Diagnostics) -> anyhow::Result<Op
         }
     }
     members.sort_by(|a, b| a.manifest.path().cmp(b.manifest.path()));
-    for name in &options.migrate.packages {
+    for name in &opts.packages {
         if !members.iter().any(|m| m.name == *name) {
             diags.push(Diagnostic::error(format!(
                 "package `{name}` is not a member of this workspace"
@@ -435,30 +436,17 @@ fn write_all(
     changes: &[Change],
     loaded: &Loaded,
     done: &str,
+    reverse: bool,
     options: &Options,
     shell: &mut Shell,
 ) -> anyhow::Result<Exit> {
     let _lock = crate::lock::lock_root(&loaded.root_dir, shell)?;
-    let mut facades: Vec<(&str, bool)> = changes
-        .iter()
-        .filter_map(|c| match &c.owner {
-            Owner::Facade(root) => Some((root.as_str(), c.action != Action::Delete)),
-            Owner::Consumer(_) => None,
-        })
-        .collect();
-    facades.dedup();
-    for (root, kept) in facades {
-        if kept {
-            shell.status("Generating", format!("facade {root}"));
-        } else {
-            shell.status("Removing", format!("facade {root} (no longer declared)"));
-        }
-    }
+    crate::commands::status::migrate(changes, shell);
     let lock_path = loaded.root_dir.join("Cargo.lock");
     let lock_before = write::Saved::read(&lock_path);
     let lock_text = fs::read_to_string(&lock_path).ok();
     let applied = write::apply(changes, &loaded.facade_dir)?;
-    if options.migrate.reverse {
+    if reverse {
         let _ = fs::remove_dir(&loaded.facade_dir); // only when the last facade went
     }
     shell.verbose("Running", "`cargo metadata` to refresh Cargo.lock");
@@ -469,12 +457,14 @@ fn write_all(
             Err(err) => Some(Diagnostic::error(format!("{err:#}"))),
         };
     if let Some(failure) = failure {
-        applied.rollback()?;
-        lock_before.restore()?;
-        shell.diagnostic(
-            &failure.note("cargo rejected the migrated workspace, so every file was restored"),
-        );
-        return Err(InputErrors { count: 1 }.into());
+        let note = "cargo rejected the migrated workspace, so every file was restored";
+        return Err(crate::commands::rolled_back(
+            applied,
+            &lock_before,
+            failure,
+            note,
+            shell,
+        ));
     }
     if !lockfile::keep_format_version(&lock_path, lock_text.as_deref())? {
         shell.diagnostic(&Diagnostic::warning(

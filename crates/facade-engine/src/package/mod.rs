@@ -29,7 +29,7 @@ use crate::plan::{self, Declaration};
 use crate::shell::Shell;
 use crate::{Exit, Options};
 
-/// The flags of `package` and `publish`.
+/// The flags of `package` (and of the packaging `publish` does first).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PackageOptions {
     /// Members to package (`-p`); default: the package of the current folder.
@@ -38,12 +38,21 @@ pub struct PackageOptions {
     pub no_verify: bool,
     /// Package even with uncommitted changes.
     pub allow_dirty: bool,
-    /// `publish --registry`.
-    pub registry: Option<String>,
     /// Feature flags for the verification build.
     pub features: Vec<String>,
     pub all_features: bool,
     pub no_default_features: bool,
+}
+
+/// The flags of `publish`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PublishOptions {
+    /// What to lower, as `package` does: one package.
+    pub package: PackageOptions,
+    /// `publish --registry`.
+    pub registry: Option<String>,
+    /// Package and verify, but do not upload (`cargo publish --dry-run`).
+    pub dry_run: bool,
 }
 
 /// One package, lowered in memory and ready to stage.
@@ -80,10 +89,32 @@ impl Lowered {
     }
 }
 
-/// Runs `package`, or `publish` when `publish`.
-pub fn run(publish: bool, options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
-    let opts = &options.package;
-    let verb = if publish { "publish" } else { "package" };
+/// Runs `package`.
+pub fn package(
+    opts: &PackageOptions,
+    options: &Options,
+    shell: &mut Shell,
+) -> anyhow::Result<Exit> {
+    run(opts, None, options, shell)
+}
+
+/// Runs `publish`.
+pub fn publish(
+    opts: &PublishOptions,
+    options: &Options,
+    shell: &mut Shell,
+) -> anyhow::Result<Exit> {
+    run(&opts.package, Some(opts), options, shell)
+}
+
+/// Runs `package`, or `publish` when `publish` is given.
+fn run(
+    opts: &PackageOptions,
+    publish: Option<&PublishOptions>,
+    options: &Options,
+    shell: &mut Shell,
+) -> anyhow::Result<Exit> {
+    let verb = verb(publish);
     // A `sync` running meanwhile would change what is being packaged.
     let _lock =
         crate::lock::lock_workspace(options.manifest_path.as_deref(), &options.cargo, shell)?;
@@ -104,8 +135,8 @@ pub fn run(publish: bool, options: &Options, shell: &mut Shell) -> anyhow::Resul
         return report(shell, diags);
     };
     let members: Vec<&cargo_metadata::Package> = metadata.workspace_packages();
-    let selected = select(&members, options, &plan.facade_dir, &mut diags);
-    if publish && selected.len() > 1 {
+    let selected = select(&members, opts, options, &plan.facade_dir, &mut diags);
+    if publish.is_some() && selected.len() > 1 {
         diags.push(
             Diagnostic::error("`cargo facade publish` publishes one package at a time")
                 .help("name it with `-p <package>`"),
@@ -147,21 +178,39 @@ pub fn run(publish: bool, options: &Options, shell: &mut Shell) -> anyhow::Resul
     }
 
     for package in &lowered {
-        stage_and_run(publish, package, &ws.lock_path, &target_dir, options, shell)?;
+        stage_and_run(
+            opts,
+            publish,
+            package,
+            &ws.lock_path,
+            &target_dir,
+            options,
+            shell,
+        )?;
     }
     Ok(Exit::Success)
 }
 
+/// The cargo command run on the lowered copy: `package` or `publish`.
+fn verb(publish: Option<&PublishOptions>) -> &'static str {
+    if publish.is_some() {
+        "publish"
+    } else {
+        "package"
+    }
+}
+
 /// Stages one lowered package and runs `cargo package`/`cargo publish` on it.
 fn stage_and_run(
-    publish: bool,
+    opts: &PackageOptions,
+    publish: Option<&PublishOptions>,
     package: &Lowered,
     lock_path: &Path,
     target_dir: &Path,
     options: &Options,
     shell: &mut Shell,
 ) -> anyhow::Result<()> {
-    let verb = if publish { "publish" } else { "package" };
+    let verb = verb(publish);
     let stage = stage_dir(target_dir, &package.name);
     shell.status("Lowering", package.summary(shell));
     let mut files = package.files.clone();
@@ -172,7 +221,7 @@ fn stage_and_run(
     }
     stage::write_stage(&stage, &files)?;
     shell.verbose("Staged", shell.display_path(&stage));
-    let mut command = cargo_command(publish, options, &stage, target_dir);
+    let mut command = cargo_command(opts, publish, options, &stage, target_dir);
     if shell.verbosity() == crate::shell::Verbosity::Verbose {
         command.arg("--verbose");
     }
@@ -208,7 +257,7 @@ fn stage_and_run(
     if let Some(warnings) = relayed {
         shell.diagnostic(&warnings);
     }
-    if !publish {
+    if publish.is_none() {
         let krate = target_dir
             .join("package")
             .join(format!("{}-{}.crate", package.name, package.version));
@@ -239,12 +288,13 @@ fn report(shell: &mut Shell, diags: Diagnostics) -> anyhow::Result<Exit> {
 /// path (or the current folder).
 fn select<'m>(
     members: &[&'m cargo_metadata::Package],
+    opts: &PackageOptions,
     options: &Options,
     facade_dir: &Path,
     diags: &mut Diagnostics,
 ) -> Vec<&'m cargo_metadata::Package> {
     let mut out = Vec::new();
-    for name in &options.package.packages {
+    for name in &opts.packages {
         match members.iter().find(|m| m.name.as_str() == name) {
             Some(member) => out.push(*member),
             None => diags.push(
@@ -263,7 +313,7 @@ fn select<'m>(
             ),
         }
     }
-    if !options.package.packages.is_empty() {
+    if !opts.packages.is_empty() {
         return out;
     }
     let here = match &options.manifest_path {
@@ -485,15 +535,15 @@ fn warn_reexports(
 /// `cargo package`/`cargo publish` on the staged manifest, writing into the
 /// workspace's own target folder.
 fn cargo_command(
-    publish: bool,
+    opts: &PackageOptions,
+    publish: Option<&PublishOptions>,
     options: &Options,
     stage: &Path,
     target_dir: &Path,
 ) -> std::process::Command {
-    let opts = &options.package;
     let mut command = crate::cargo::cargo_command(&options.cargo);
     command
-        .arg(if publish { "publish" } else { "package" })
+        .arg(verb(publish))
         .arg("--manifest-path")
         .arg(stage.join("Cargo.toml"))
         .arg("--target-dir")
@@ -504,11 +554,13 @@ fn cargo_command(
     if opts.no_verify {
         command.arg("--no-verify");
     }
-    if publish && options.dry_run {
-        command.arg("--dry-run");
-    }
-    if let Some(registry) = &opts.registry {
-        command.args(["--registry", registry]);
+    if let Some(publish) = publish {
+        if publish.dry_run {
+            command.arg("--dry-run");
+        }
+        if let Some(registry) = &publish.registry {
+            command.args(["--registry", registry]);
+        }
     }
     for feature in &opts.features {
         command.args(["--features", feature]);

@@ -1,0 +1,134 @@
+//! `cargo facade sync [--dry-run]`: write every facade and managed entry,
+//! remove undeclared facades, then let cargo resolve the result (refreshing
+//! `Cargo.lock`); if cargo rejects it, every byte goes back.
+
+use super::status::{self, files, quoted, summary};
+use super::{Planned, cargo_accepts, cargo_line, deny_warnings, lock_unless, planned_sync};
+use crate::diagnostic::{Diagnostic, InputErrors};
+use crate::load::{self, Workspace};
+use crate::plan::{self, Plan};
+use crate::shell::Shell;
+use crate::write::{self, Change};
+use crate::{Exit, Options};
+
+/// Runs `sync`; with `dry_run`, prints the diff instead of writing.
+pub fn run(dry_run: bool, options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
+    let _lock = lock_unless(dry_run, options, shell)?;
+    let Planned { ws, plan, changes } = planned_sync(options, shell)?;
+    if dry_run {
+        status::dry_run(&changes, shell)?;
+    } else if changes.is_empty() {
+        fresh(&ws, &plan, options, shell)?;
+    } else {
+        write_and_resolve(&ws, &plan, &changes, options, shell)?;
+    }
+    Ok(Exit::Success)
+}
+
+/// Nothing to write: cargo still has its say, and `Cargo.lock` is refreshed
+/// if it lacks a facade.
+fn fresh(ws: &Workspace, plan: &Plan, options: &Options, shell: &mut Shell) -> anyhow::Result<()> {
+    let lock_lacks = write::lock_lacks(ws, plan);
+    // Ownership needs registry manifests, hence a resolve, as does a lock
+    // that lacks a facade; otherwise (the common case) cargo is only asked
+    // whether it accepts the tree.
+    if lock_lacks.is_empty() && !plan.has_foreign_candidates() {
+        cargo_accepts(options, shell)?;
+    } else {
+        shell.verbose(
+            "Running",
+            format!(
+                "`{}` to resolve the workspace",
+                cargo_line(&["metadata"], &options.cargo)
+            ),
+        );
+        match load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, false)? {
+            Ok(metadata) => {
+                let warnings = ownership_warnings(plan, &metadata, shell);
+                deny_warnings(options, warnings)?;
+            }
+            Err(stderr) => {
+                shell.diagnostic(&crate::blame::load_failure(&stderr));
+                return Err(InputErrors { count: 1 }.into());
+            }
+        }
+    }
+    if lock_lacks.is_empty() {
+        shell.status("Fresh", format!("{} (nothing to change)", summary(plan)));
+    } else {
+        shell.status(
+            "Updating",
+            format!("Cargo.lock (it lacked {})", quoted(&lock_lacks)),
+        );
+        shell.status(
+            "Finished",
+            format!("{} (Cargo.lock refreshed)", summary(plan)),
+        );
+    }
+    Ok(())
+}
+
+/// Writes the changes, then lets cargo resolve the new graph: this refreshes
+/// `Cargo.lock` and catches what only cargo can judge (versions, features);
+/// on failure every byte goes back.
+fn write_and_resolve(
+    ws: &Workspace,
+    plan: &Plan,
+    changes: &[Change],
+    options: &Options,
+    shell: &mut Shell,
+) -> anyhow::Result<()> {
+    status::sync(plan, changes, shell);
+    let lock_before = write::Saved::read(&ws.lock_path);
+    let applied = write::apply(changes, &plan.facade_dir)?;
+    shell.verbose(
+        "Running",
+        format!(
+            "`{}` to refresh Cargo.lock",
+            cargo_line(&["metadata"], &options.cargo)
+        ),
+    );
+    let resolved = load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, false);
+    let failure = match resolved {
+        Ok(Ok(metadata)) => {
+            let warnings = ownership_warnings(plan, &metadata, shell);
+            (options.deny_warnings && warnings > 0).then(|| {
+                Diagnostic::error(format!(
+                    "{warnings} warning{} denied by `--deny-warnings`",
+                    if warnings == 1 { "" } else { "s" }
+                ))
+            })
+        }
+        Ok(Err(stderr)) => Some(crate::blame::resolution_failure(&stderr, plan)),
+        Err(err) => Some(Diagnostic::error(format!("{err:#}"))),
+    };
+    if let Some(failure) = failure {
+        let note = "the synced workspace was rejected, so every file was restored";
+        return Err(super::rolled_back(
+            applied,
+            &lock_before,
+            failure,
+            note,
+            shell,
+        ));
+    }
+    shell.status(
+        "Finished",
+        format!("{} ({} written)", summary(plan), files(changes.len())),
+    );
+    Ok(())
+}
+
+/// Reports the RFC's ownership warnings, which need the resolved graph;
+/// returns how many there were.
+fn ownership_warnings(
+    plan: &Plan,
+    metadata: &cargo_metadata::Metadata,
+    shell: &mut Shell,
+) -> usize {
+    let warnings = plan::ownership_warnings(plan, metadata);
+    for warning in &warnings {
+        shell.diagnostic(warning);
+    }
+    warnings.len()
+}
