@@ -20,11 +20,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::features::Facts;
-use super::{
-    Consumer, Declaration, Facade, FacadeChild, FacadeDep, ManagedEntry, Source, TableId,
-    enabling_features,
-};
+use super::features::{Facts, enabling_features};
+use super::{Consumer, Declaration, Facade, FacadeChild, FacadeDep, ManagedEntry, Source, TableId};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::name::DeclName;
 
