@@ -38,43 +38,12 @@ pub use crate::load::normalize;
 
 /// Builds the plan, or `None` with the reasons in `diags`.
 pub fn plan(ws: &Workspace, diags: &mut Diagnostics) -> Option<Plan> {
-    let root_manifest = ws.root_manifest();
-    let facade_dir = config::facade_dir(ws, diags, root_manifest);
-    let ws_decls = declarations::workspace_decls(diags, root_manifest);
-    let mut packages = path_package::PathPackages::default();
-
-    let mut consumers = Vec::new();
-    let mut declarations = Vec::new();
-    let mut raw_features = Vec::new();
-    for (member_index, member) in ws.members.iter().enumerate() {
-        let Some(index) = member.manifest else {
-            continue;
-        };
-        let consumer = consumers.len();
-        let manifest = &ws.manifests[index];
-        let first = declarations.len();
-        declarations.extend(declarations::read_declarations(
-            ws,
-            &ws_decls,
-            &mut packages,
-            diags,
-            manifest,
-            consumer,
-        ));
-        consumers.push(Consumer {
-            name: member.name.clone(),
-            manifest: index,
-            member: member_index,
-            declarations: first..declarations.len(),
-            entries: BTreeMap::new(),
-            features: Vec::new(),
-        });
-        let mine: Vec<(String, bool)> = declarations[first..]
-            .iter()
-            .map(|d| (d.name.to_string(), d.spec.optional))
-            .collect();
-        raw_features.push(feature_tables::read_features(diags, manifest, &mine));
-    }
+    let facade_dir = config::facade_dir(ws, diags, ws.root_manifest());
+    let Members {
+        mut consumers,
+        declarations,
+        raw_features,
+    } = read_members(ws, diags);
     let facade_dir = facade_dir?;
 
     // Facades: consumers grouped by the names they declare, then the
@@ -111,6 +80,59 @@ pub fn plan(ws: &Workspace, diags: &mut Diagnostics) -> Option<Plan> {
         consumers,
         declarations,
     })
+}
+
+/// What the members' manifests declare.
+struct Members {
+    consumers: Vec<Consumer>,
+    /// Stored consumer after consumer ([`Consumer::declarations`]).
+    declarations: Vec<Declaration>,
+    /// Each consumer's features naming declarations, as written.
+    raw_features: Vec<Vec<feature_tables::RawFeature>>,
+}
+
+/// Every member with a manifest as a consumer, with its declarations and
+/// features.
+fn read_members(ws: &Workspace, diags: &mut Diagnostics) -> Members {
+    let ws_decls = declarations::workspace_decls(diags, ws.root_manifest());
+    let mut packages = path_package::PathPackages::default();
+    let mut consumers = Vec::new();
+    let mut declarations = Vec::new();
+    let mut raw_features = Vec::new();
+    for (member_index, member) in ws.members.iter().enumerate() {
+        let Some(index) = member.manifest else {
+            continue;
+        };
+        let consumer = consumers.len();
+        let manifest = &ws.manifests[index];
+        let first = declarations.len();
+        declarations.extend(declarations::read_declarations(
+            ws,
+            &ws_decls,
+            &mut packages,
+            diags,
+            manifest,
+            consumer,
+        ));
+        consumers.push(Consumer {
+            name: member.name.clone(),
+            manifest: index,
+            member: member_index,
+            declarations: first..declarations.len(),
+            entries: BTreeMap::new(),
+            features: Vec::new(),
+        });
+        let mine: Vec<(String, bool)> = declarations[first..]
+            .iter()
+            .map(|d| (d.name.to_string(), d.spec.optional))
+            .collect();
+        raw_features.push(feature_tables::read_features(diags, manifest, &mine));
+    }
+    Members {
+        consumers,
+        declarations,
+        raw_features,
+    }
 }
 
 impl Label {
