@@ -20,11 +20,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::features::Facts;
-use super::{
-    Consumer, Declaration, Facade, FacadeChild, FacadeDep, ManagedEntry, Source, TableId,
-    enabling_features,
-};
+use super::features::{Facts, enabling_features};
+use super::{Consumer, Declaration, Facade, FacadeChild, FacadeDep, ManagedEntry, Source, TableId};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::name::DeclName;
 
@@ -357,6 +354,71 @@ pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     hash
 }
 
+/// The version requirements of one name's declarations (in the tables of
+/// one consumer), each once; an error if they name different packages or
+/// sources.
+fn versions<'d>(
+    name: &DeclName,
+    decls: &[&'d Declaration],
+    diags: &mut Diagnostics,
+) -> Vec<&'d str> {
+    let first = decls[0];
+    let mut versions: Vec<&str> = Vec::new();
+    for decl in decls {
+        if (&decl.spec.package, &decl.spec.source) != (&first.spec.package, &first.spec.source) {
+            diags.push(
+                Diagnostic::error(format!("`{name}` is declared with different sources"))
+                    .label(decl.key.clone().with_text("declared here"))
+                    .label(first.key.clone().with_text("and differently here"))
+                    .note(
+                        "one package reaches a name in all tables of a package, as Cargo \
+                         requires of one dependency key",
+                    )
+                    .help(format!(
+                        "give every declaration of `{name}` in this package the same package and source"
+                    )),
+            );
+        }
+        if let Some(version) = decl.spec.version.as_deref()
+            && !versions.contains(&version)
+        {
+            versions.push(version);
+        }
+    }
+    versions
+}
+
+/// The facade's dependency for one name, before features are settled.
+fn facade_dep(
+    root: &str,
+    name: &DeclName,
+    decls: &[&Declaration],
+    versions: &[&str],
+    gates: &Facts,
+) -> FacadeDep {
+    let first = decls[0];
+    FacadeDep {
+        key: match name.child() {
+            None => root.to_owned(),
+            Some(child) => format!("{root}-{child}"),
+        },
+        package: first.spec.package.clone(),
+        // Requirements of several tables all hold, as Cargo holds them
+        // for one package reached from several tables.
+        version: (!versions.is_empty()).then(|| versions.join(", ")),
+        source: first.spec.source.clone(),
+        default_features: true,
+        forward_default: false,
+        forwarded: BTreeSet::new(),
+        target: first.table.target.clone().filter(|target| {
+            decls
+                .iter()
+                .all(|d| d.table.target.as_ref() == Some(target))
+        }),
+        gated: gates[name].gated,
+    }
+}
+
 /// The content of one consumer's facade of `root`; features are settled
 /// once consumers are grouped ([`Grouping::settle_defaults`],
 /// [`Grouping::build`]).
@@ -372,29 +434,7 @@ fn content(
     let mut packages: BTreeMap<(&str, &Source), &Declaration> = BTreeMap::new();
     for (name, decls) in names {
         let first = decls[0];
-        let mut versions: Vec<&str> = Vec::new();
-        for decl in decls {
-            if (&decl.spec.package, &decl.spec.source) != (&first.spec.package, &first.spec.source)
-            {
-                diags.push(
-                    Diagnostic::error(format!("`{name}` is declared with different sources"))
-                        .label(decl.key.clone().with_text("declared here"))
-                        .label(first.key.clone().with_text("and differently here"))
-                        .note(
-                            "one package reaches a name in all tables of a package, as Cargo \
-                             requires of one dependency key",
-                        )
-                        .help(format!(
-                            "give every declaration of `{name}` in this package the same package and source"
-                        )),
-                );
-            }
-            if let Some(version) = decl.spec.version.as_deref()
-                && !versions.contains(&version)
-            {
-                versions.push(version);
-            }
-        }
+        let versions = versions(name, decls, diags);
         if let Some(prev) = packages.insert((&first.spec.package, &first.spec.source), first) {
             diags.push(
                 Diagnostic::error(format!(
@@ -411,26 +451,7 @@ fn content(
             );
             continue;
         }
-        let dep = FacadeDep {
-            key: match name.child() {
-                None => root.to_owned(),
-                Some(child) => format!("{root}-{child}"),
-            },
-            package: first.spec.package.clone(),
-            // Requirements of several tables all hold, as Cargo holds them
-            // for one package reached from several tables.
-            version: (!versions.is_empty()).then(|| versions.join(", ")),
-            source: first.spec.source.clone(),
-            default_features: true,
-            forward_default: false,
-            forwarded: BTreeSet::new(),
-            target: first.table.target.clone().filter(|target| {
-                decls
-                    .iter()
-                    .all(|d| d.table.target.as_ref() == Some(target))
-            }),
-            gated: gates[*name].gated,
-        };
+        let dep = facade_dep(root, name, decls, &versions, gates);
         match name.child() {
             None => root_crate = Some(dep),
             Some(child) => {

@@ -1,0 +1,144 @@
+//! The rules of RFC 3243 that the plan enforces beyond the declarations'
+//! own validity: dash typosquatting (an error) and the registries'
+//! ownership rule, emulated (warnings, once `cargo metadata` has resolved
+//! registry and git packages). The root/child conflict check, which needs
+//! the roots' sources, is the `conflict` module, run after the plan.
+
+use std::collections::BTreeSet;
+
+use super::{Consumer, Declaration, Plan, Source};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::load::{DepSource, Workspace};
+use crate::name::DeclName;
+
+/// package `foo-bar`/`foo_bar` that is not that child are one typo apart.
+pub(super) fn check_typosquats(
+    ws: &Workspace,
+    diags: &mut Diagnostics,
+    consumers: &[Consumer],
+    declarations: &[Declaration],
+) {
+    let mut reported = BTreeSet::new();
+    for decl in declarations {
+        let DeclName::Child { root, child } = &decl.name else {
+            continue;
+        };
+        let consumer = &consumers[decl.consumer];
+        let member = &ws.members[consumer.member];
+        let squats = [format!("{root}-{child}"), format!("{root}_{child}")];
+        for dep in &member.dependencies {
+            let key = dep.key.as_str();
+            if !squats.iter().any(|s| *s == dep.package || s == key) {
+                continue;
+            }
+            let same_package = dep.package == decl.spec.package
+                && match (&decl.spec.source, &dep.source) {
+                    (Source::Path(dir), DepSource::Path(path)) => path == dir,
+                    (Source::Registry { .. }, DepSource::Registry(_)) => true,
+                    (Source::Git { url, .. }, DepSource::Git(git)) => git == url,
+                    _ => false,
+                };
+            if same_package || !reported.insert((decl.consumer, key.to_owned())) {
+                continue;
+            }
+            let manifest = &ws.manifests[consumer.manifest];
+            let span = dep.span.clone();
+            diags.push(
+                Diagnostic::error(format!(
+                    "`{}` depends on package `{}`{}, which is not the declared child `{}`",
+                    consumer.name,
+                    dep.package,
+                    if key != dep.package { format!(" as `{key}`") } else { String::new() },
+                    decl.name
+                ))
+                .at(&manifest.file, span, "a different package, one typo away")
+                .label(decl.key.clone().with_text(format!("`{}` is package `{}` from here", decl.name, decl.spec.package)))
+                .note(
+                    "RFC 3243, \"Dash typosquatting\": \"it's totally possible for a user to accidentally type \
+                     foo-bar in Cargo.toml instead of foo/bar, and pull in the wrong, squatted, crate\"",
+                )
+                .help(format!(
+                    "remove the direct dependency and write `{root}::{}::…` paths; if `{}` really is the child, \
+                     declare it with `package = \"{}\"` and the same source",
+                    crate::name::module_ident(child),
+                    dep.package,
+                    dep.package
+                )),
+            );
+        }
+    }
+}
+
+/// The registries' ownership rule, emulated: "Only the owners of foo may create
+/// the foo::bar crate". Registry and git children whose `repository`
+/// differs from the root's are warned about unless declared `foreign = true`.
+/// Needs a resolved `cargo metadata` (registry manifests are not read).
+pub fn ownership_warnings(plan: &Plan, metadata: &cargo_metadata::Metadata) -> Vec<Diagnostic> {
+    let repository = |package: &str| {
+        metadata
+            .packages
+            .iter()
+            .find(|p| p.name.as_str() == package)
+            .map(|p| normalize_repository(p.repository.as_deref()))
+    };
+    let mut out = Vec::new();
+    for facade in &plan.facades {
+        let Some(root) = &facade.root_crate else {
+            continue;
+        };
+        let Some(root_repo) = repository(&root.package) else {
+            continue;
+        };
+        for child in &facade.children {
+            if matches!(child.dep.source, Source::Path(_)) {
+                continue;
+            }
+            let name = DeclName::Child {
+                root: facade.root.clone(),
+                child: child.name.clone(),
+            };
+            let decls: Vec<&Declaration> = plan
+                .declarations
+                .iter()
+                .filter(|d| d.name == name)
+                .collect();
+            if decls.iter().all(|d| d.spec.foreign) {
+                continue;
+            }
+            let Some(child_repo) = repository(&child.dep.package) else {
+                continue;
+            };
+            if child_repo == root_repo && root_repo.is_some() {
+                continue;
+            }
+            let decl = decls
+                .iter()
+                .find(|d| !d.spec.foreign)
+                .expect("one is not foreign");
+            let show = |r: &Option<String>| r.clone().unwrap_or_else(|| "none".to_owned());
+            out.push(
+                Diagnostic::warning(format!(
+                    "`{name}` is package `{}` from repository {}, but root `{}` is from {}",
+                    child.dep.package,
+                    show(&child_repo),
+                    facade.root,
+                    show(&root_repo)
+                ))
+                .label(decl.key.clone().with_text("declared here"))
+                .note(
+                    "RFC 3243: \"Only the owners of foo may create the foo::bar crate\"; a registry will refuse \
+                     a child that the root's owners did not publish",
+                )
+                .help("if the child is meant to come from elsewhere, add `foreign = true` to its declaration"),
+            );
+        }
+    }
+    out
+}
+
+fn normalize_repository(repository: Option<&str>) -> Option<String> {
+    repository.map(|r| {
+        let r = r.trim().trim_end_matches('/');
+        r.strip_suffix(".git").unwrap_or(r).to_ascii_lowercase()
+    })
+}
