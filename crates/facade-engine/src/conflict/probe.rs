@@ -292,21 +292,7 @@ pub fn run(
     lock_path: &Path,
     cargo: &CargoOptions,
 ) -> anyhow::Result<Outcome> {
-    std::fs::create_dir_all(dir.join("src"))
-        .with_context(|| format!("failed to create `{}`", dir.display()))?;
-    std::fs::write(dir.join("Cargo.toml"), &probe.manifest)
-        .with_context(|| format!("failed to write `{}/Cargo.toml`", dir.display()))?;
-    std::fs::write(dir.join("src/lib.rs"), &probe.lib)
-        .with_context(|| format!("failed to write `{}/src/lib.rs`", dir.display()))?;
-    let probe_lock = dir.join("Cargo.lock");
-    match std::fs::read(lock_path) {
-        Ok(bytes) => std::fs::write(&probe_lock, bytes)
-            .with_context(|| format!("failed to write `{}`", probe_lock.display()))?,
-        Err(_) => {
-            let _ = std::fs::remove_file(&probe_lock);
-        }
-    }
-    let _ = std::fs::remove_file(dir.join("verdict.json"));
+    write_probe(probe, dir, lock_path)?;
     let manifest = dir.join("Cargo.toml");
     let target = ws_root.join(PROBE_DIR).join("target");
     let cargo_in = |args: &[&str]| {
@@ -334,6 +320,57 @@ pub fn run(
         std::str::from_utf8(&output.stdout).context("`cargo metadata` printed invalid UTF-8")?,
     )
     .context("failed to parse `cargo metadata` output")?;
+    let resolved = resolved_root(&metadata)?;
+
+    let output = cargo_in(&["check", "--lib", "--message-format=json"])
+        .output()
+        .context("failed to run `cargo check` on the conflict probe")?;
+    let (ambiguous, errors) = ambiguities(&String::from_utf8_lossy(&output.stdout));
+    if !output.status.success() && ambiguous.is_empty() {
+        let text = if errors.is_empty() {
+            String::from_utf8_lossy(&output.stderr).into_owned()
+        } else {
+            errors.join("\n")
+        };
+        return Ok(Outcome::Failed(text));
+    }
+    let verdict = Verdict {
+        ambiguous,
+        ..resolved
+    };
+    std::fs::write(
+        dir.join("verdict.json"),
+        serde_json::to_string_pretty(&verdict)?,
+    )
+    .with_context(|| format!("failed to write `{}/verdict.json`", dir.display()))?;
+    Ok(Outcome::Judged(verdict))
+}
+
+/// Writes the probe crate and a copy of the workspace's `Cargo.lock` (so
+/// that it resolves the versions the workspace uses); drops an old verdict.
+fn write_probe(probe: &Probe, dir: &Path, lock_path: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir.join("src"))
+        .with_context(|| format!("failed to create `{}`", dir.display()))?;
+    std::fs::write(dir.join("Cargo.toml"), &probe.manifest)
+        .with_context(|| format!("failed to write `{}/Cargo.toml`", dir.display()))?;
+    std::fs::write(dir.join("src/lib.rs"), &probe.lib)
+        .with_context(|| format!("failed to write `{}/src/lib.rs`", dir.display()))?;
+    let probe_lock = dir.join("Cargo.lock");
+    match std::fs::read(lock_path) {
+        Ok(bytes) => std::fs::write(&probe_lock, bytes)
+            .with_context(|| format!("failed to write `{}`", probe_lock.display()))?,
+        Err(_) => {
+            let _ = std::fs::remove_file(&probe_lock);
+        }
+    }
+    let _ = std::fs::remove_file(dir.join("verdict.json"));
+    Ok(())
+}
+
+/// What the probe's resolve says of its root (package, version, library
+/// file, features) and of every package it compiles (the cache's inputs);
+/// `ambiguous` is left empty for the check to fill.
+fn resolved_root(metadata: &cargo_metadata::Metadata) -> anyhow::Result<Verdict> {
     let resolve = metadata.resolve.as_ref().context("no resolve")?;
     let probe_id = resolve.root.as_ref().context("the probe is the root")?;
     let root_id = resolve
@@ -375,13 +412,25 @@ pub fn run(
             }
         }
     }
+    Ok(Verdict {
+        root_package: root.name.to_string(),
+        root_version: root.version.to_string(),
+        root_lib,
+        root_features: root_node
+            .map(|n| n.features.iter().map(|f| f.to_string()).collect())
+            .unwrap_or_default(),
+        ambiguous: Vec::new(),
+        locked,
+        paths,
+    })
+}
 
-    let output = cargo_in(&["check", "--lib", "--message-format=json"])
-        .output()
-        .context("failed to run `cargo check` on the conflict probe")?;
+/// From `cargo check --message-format=json`: the child names rustc found
+/// ambiguous in the probe, and the rendered errors of anything else.
+fn ambiguities(stdout: &str) -> (Vec<String>, Vec<String>) {
     let mut ambiguous = Vec::new();
     let mut errors = Vec::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
+    for line in stdout.lines() {
         let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
         };
@@ -408,32 +457,7 @@ pub fn run(
             errors.push(diag["rendered"].as_str().unwrap_or(text).to_owned());
         }
     }
-    if !output.status.success() && ambiguous.is_empty() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let text = if errors.is_empty() {
-            stderr.into_owned()
-        } else {
-            errors.join("\n")
-        };
-        return Ok(Outcome::Failed(text));
-    }
-    let verdict = Verdict {
-        root_package: root.name.to_string(),
-        root_version: root.version.to_string(),
-        root_lib,
-        root_features: root_node
-            .map(|n| n.features.iter().map(|f| f.to_string()).collect())
-            .unwrap_or_default(),
-        ambiguous,
-        locked,
-        paths,
-    };
-    std::fs::write(
-        dir.join("verdict.json"),
-        serde_json::to_string_pretty(&verdict)?,
-    )
-    .with_context(|| format!("failed to write `{}/verdict.json`", dir.display()))?;
-    Ok(Outcome::Judged(verdict))
+    (ambiguous, errors)
 }
 
 /// Sizes and mtimes of every file below `dir` (without `target/` and
