@@ -125,30 +125,10 @@ fn facade_dep_table(dep: &FacadeDep, facade_dir: &Path) -> InlineTable {
 }
 
 fn render_facade_lib(facade: &Facade) -> String {
-    let root = &facade.root;
-    let mut names: Vec<String> = Vec::new();
-    if facade.root_crate.is_some() {
-        names.push(format!("the crate `{root}`"));
-    }
-    let children: Vec<String> = facade
-        .children
-        .iter()
-        .map(|c| format!("`{root}::{}`", c.name))
-        .collect();
-    if !children.is_empty() {
-        names.push(format!("its children {}", children.join(", ")));
-    }
-    let summary = format!(
-        " The namespace `{root}` (RFC 3243) as its packages declared it: {}.",
-        names.join(" and ")
-    );
+    let summary = facade_summary(facade);
     let how = " Each child is a module; the root's items are re-exported. A root item that \
                collides with a child is a compile error, never a silent choice: run `cargo \
                facade check` to see which item.";
-
-    // `#[cfg(feature = …)]` on a gated name, nothing on one always there.
-    let gate =
-        |feature: &str, dep: &FacadeDep| dep.gated.then(|| quote!(#[cfg(feature = #feature)]));
     let child_uses = facade.children.iter().map(|child| {
         let cfg = gate(&child.name, &child.dep);
         let module = child.module();
@@ -162,46 +142,7 @@ fn render_facade_lib(facade: &Facade) -> String {
     let root_use = facade.root_crate.as_ref().map(|dep| {
         let cfg = gate(ROOT_FEATURE, dep);
         let krate = format_ident!("{}", dep.extern_name());
-        // RFC 3243: "If users import both foo and foo::bar but foo also has
-        // a bar item in its API that isn't just foo::bar re-exported, then
-        // rustc will error." Each child is an item of a module; inside it,
-        // a block glob-imports the root and names the child: a root item of
-        // that name is a glob-versus-outer-scope ambiguity, a hard error
-        // (E0659) here, whether or not a consumer names it, also for items
-        // that macros or globs make. A root that re-exports the child is the
-        // same item, and a child named like a crate of the extern prelude
-        // (`core`, `std`) is found in the module first: no false error.
-        let children = facade.children.iter().map(|child| {
-            let cfg = gate(&child.name, &child.dep);
-            let module = child.module();
-            let child_krate = format_ident!("{}", child.dep.extern_name());
-            quote! {
-                #cfg
-                use ::#child_krate as #module;
-            }
-        });
-        let checks = facade.children.iter().map(|child| {
-            let cfg = gate(&child.name, &child.dep);
-            let module = child.module();
-            quote! {
-                #cfg
-                use #module as _;
-            }
-        });
-        let check = (!facade.children.is_empty()).then(|| {
-            quote! {
-                #[doc(hidden)]
-                #[allow(unused_imports)]
-                mod __rfc3243_root_items_must_not_hide_children {
-                    #(#children)*
-                    #cfg
-                    const _: () = {
-                        use ::#krate::*;
-                        #(#checks)*
-                    };
-                }
-            }
-        });
+        let check = root_check(facade, dep);
         quote! {
             #cfg
             #[doc(inline)]
@@ -230,6 +171,78 @@ fn render_facade_lib(facade: &Facade) -> String {
     let file: syn::File = syn::parse2(tokens).expect("facade tokens form a valid file");
     let text = prettyplease::unparse(&file);
     format!("{RUST_HEADER}{}", explain_checks(facade, &text))
+}
+
+/// The first line of a facade's crate docs: what it presents.
+fn facade_summary(facade: &Facade) -> String {
+    let root = &facade.root;
+    let mut names: Vec<String> = Vec::new();
+    if facade.root_crate.is_some() {
+        names.push(format!("the crate `{root}`"));
+    }
+    let children: Vec<String> = facade
+        .children
+        .iter()
+        .map(|c| format!("`{root}::{}`", c.name))
+        .collect();
+    if !children.is_empty() {
+        names.push(format!("its children {}", children.join(", ")));
+    }
+    format!(
+        " The namespace `{root}` (RFC 3243) as its packages declared it: {}.",
+        names.join(" and ")
+    )
+}
+
+/// `#[cfg(feature = …)]` on a gated name, nothing on one always there.
+fn gate(feature: &str, dep: &FacadeDep) -> Option<proc_macro2::TokenStream> {
+    dep.gated.then(|| quote!(#[cfg(feature = #feature)]))
+}
+
+/// RFC 3243: "If users import both foo and foo::bar but foo also has a bar
+/// item in its API that isn't just foo::bar re-exported, then rustc will
+/// error." Each child is an item of a module; inside it, a block
+/// glob-imports the root and names the child: a root item of that name is a
+/// glob-versus-outer-scope ambiguity, a hard error (E0659) here, whether or
+/// not a consumer names it, also for items that macros or globs make. A root
+/// that re-exports the child is the same item, and a child named like a
+/// crate of the extern prelude (`core`, `std`) is found in the module
+/// first: no false error.
+fn root_check(facade: &Facade, root: &FacadeDep) -> Option<proc_macro2::TokenStream> {
+    if facade.children.is_empty() {
+        return None;
+    }
+    let cfg = gate(ROOT_FEATURE, root);
+    let krate = format_ident!("{}", root.extern_name());
+    let children = facade.children.iter().map(|child| {
+        let cfg = gate(&child.name, &child.dep);
+        let module = child.module();
+        let child_krate = format_ident!("{}", child.dep.extern_name());
+        quote! {
+            #cfg
+            use ::#child_krate as #module;
+        }
+    });
+    let checks = facade.children.iter().map(|child| {
+        let cfg = gate(&child.name, &child.dep);
+        let module = child.module();
+        quote! {
+            #cfg
+            use #module as _;
+        }
+    });
+    Some(quote! {
+        #[doc(hidden)]
+        #[allow(unused_imports)]
+        mod __rfc3243_root_items_must_not_hide_children {
+            #(#children)*
+            #cfg
+            const _: () = {
+                use ::#krate::*;
+                #(#checks)*
+            };
+        }
+    })
 }
 
 /// Appends to each check line the comment rustc shows with its error: the
