@@ -14,7 +14,7 @@
 //! facade folder or carrying the `@generated` header is not read (a facade
 //! manifest may be missing or hold conflict markers; `write` compares and
 //! replaces it). Cargo is asked only once the tree is consistent
-//! ([`cargo_metadata`]). Nothing here judges the declarations; that is
+//! (`cargo_metadata`). Nothing here judges the declarations; that is
 //! `plan`'s job.
 
 use std::collections::BTreeSet;

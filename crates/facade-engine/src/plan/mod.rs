@@ -4,7 +4,7 @@
 //! plan is free of errors.
 //!
 //! [`plan`] calls the stages in order, each a module of plain functions over
-//! the data of [`model`]: `config` (the facade dir), `declarations` and
+//! the data of `model`: `config` (the facade dir), `declarations` and
 //! `spec` (with `path_package`), `feature_tables`, `facades` (grouping, with
 //! `features`' gates), then the checks: `tables`, `rules`, `graph`.
 
