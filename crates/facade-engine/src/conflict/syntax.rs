@@ -89,18 +89,7 @@ pub fn scan(
     cfg: &CfgSet,
 ) -> Result<Vec<Location>, syn::Error> {
     let file = syn::parse_file(source)?;
-    // Local `macro_rules!` bodies: an invocation with empty input
-    // (`crate_root!();`) may still make items its definition names.
-    let definitions: Vec<(&syn::Ident, &TokenStream)> = file
-        .items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Macro(m) if m.mac.path.is_ident("macro_rules") => {
-                m.ident.as_ref().map(|ident| (ident, &m.mac.tokens))
-            }
-            _ => None,
-        })
-        .collect();
+    let definitions = macro_definitions(&file);
     let mut out = Vec::new();
     for item in &file.items {
         let attrs = item_attrs(item);
@@ -108,80 +97,129 @@ pub fn scan(
             continue;
         }
         let feature = cfg_feature(attrs);
-        let mut push = |module: &str, origin: Origin, span: Range<usize>| {
-            out.push(Location {
-                module: module.to_owned(),
-                origin,
-                span,
-                feature: feature.clone(),
-            });
-        };
-        let (vis, kind, ident) = match item {
-            Item::Mod(i) => (&i.vis, "module", &i.ident),
-            Item::Struct(i) => (&i.vis, "struct", &i.ident),
-            Item::Enum(i) => (&i.vis, "enum", &i.ident),
-            Item::Union(i) => (&i.vis, "union", &i.ident),
-            Item::Trait(i) => (&i.vis, "trait", &i.ident),
-            Item::TraitAlias(i) => (&i.vis, "trait alias", &i.ident),
-            Item::Type(i) => (&i.vis, "type alias", &i.ident),
-            Item::ExternCrate(i) => {
-                let name = i.rename.as_ref().map_or(&i.ident, |(_, rename)| rename);
-                if let Some((module, crates)) = modules.iter().find(|(m, _)| ident_is(name, m))
-                    && is_pub(&i.vis)
-                    && !crates.iter().any(|c| ident_is(&i.ident, c))
-                {
-                    push(
-                        module,
-                        Origin::Item("extern crate"),
-                        name.span().byte_range(),
-                    );
-                }
-                continue;
-            }
-            Item::Use(i) => {
-                if is_pub(&i.vis) {
-                    let mut found = Vec::new();
-                    collect_use(&i.tree, &mut Vec::new(), modules, &mut found);
-                    for (module, origin, span) in found {
-                        push(&module, origin, span);
-                    }
-                }
-                continue;
-            }
-            Item::Macro(i) if i.ident.is_none() => {
-                let name = i
-                    .mac
-                    .path
-                    .segments
-                    .last()
-                    .map(|s| s.ident.to_string())
-                    .unwrap_or_default();
-                let body = definitions
-                    .iter()
-                    .find(|(ident, _)| i.mac.path.is_ident(*ident))
-                    .map(|(_, body)| *body);
-                for (module, _) in modules {
-                    if mentions(&i.mac.tokens, module) || body.is_some_and(|b| mentions(b, module))
-                    {
-                        push(
-                            module,
-                            Origin::Macro(format!("{name}!")),
-                            path_span(&i.mac.path),
-                        );
-                    }
-                }
-                continue;
-            }
-            _ => continue,
-        };
-        if !is_pub(vis) {
-            continue;
-        }
-        if let Some((module, _)) = modules.iter().find(|(m, _)| ident_is(ident, m)) {
-            push(module, Origin::Item(kind), ident.span().byte_range());
-        }
+        let found = item_makes(item, modules, &definitions);
+        out.extend(found.into_iter().map(|(module, origin, span)| Location {
+            module,
+            origin,
+            span,
+            feature: feature.clone(),
+        }));
     }
     Ok(out)
+}
+
+/// A module an item makes, how, and where: `(module, origin, span)`.
+type Found = (String, Origin, Range<usize>);
+
+/// A local `macro_rules!` definition: its name and body.
+type MacroDefinition<'a> = (&'a syn::Ident, &'a TokenStream);
+
+/// Local `macro_rules!` bodies: an invocation with empty input
+/// (`crate_root!();`) may still make items its definition names.
+fn macro_definitions(file: &syn::File) -> Vec<MacroDefinition<'_>> {
+    file.items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Macro(m) if m.mac.path.is_ident("macro_rules") => {
+                m.ident.as_ref().map(|ident| (ident, &m.mac.tokens))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The modules one top-level item makes, whatever its cfg.
+fn item_makes(
+    item: &Item,
+    modules: &[(String, Vec<String>)],
+    definitions: &[MacroDefinition<'_>],
+) -> Vec<Found> {
+    match item {
+        Item::ExternCrate(i) => extern_crate_makes(i, modules).into_iter().collect(),
+        Item::Use(i) => {
+            let mut found = Vec::new();
+            if is_pub(&i.vis) {
+                collect_use(&i.tree, &mut Vec::new(), modules, &mut found);
+            }
+            found
+        }
+        Item::Macro(i) if i.ident.is_none() => macro_call_makes(i, modules, definitions),
+        _ => named_item_makes(item, modules).into_iter().collect(),
+    }
+}
+
+/// `pub extern crate other as bar;` makes `bar`, unless `other` is the
+/// child crate itself.
+fn extern_crate_makes(
+    i: &syn::ItemExternCrate,
+    modules: &[(String, Vec<String>)],
+) -> Option<Found> {
+    let name = i.rename.as_ref().map_or(&i.ident, |(_, rename)| rename);
+    let (module, crates) = modules.iter().find(|(m, _)| ident_is(name, m))?;
+    if !is_pub(&i.vis) || crates.iter().any(|c| ident_is(&i.ident, c)) {
+        return None;
+    }
+    Some((
+        module.clone(),
+        Origin::Item("extern crate"),
+        name.span().byte_range(),
+    ))
+}
+
+/// A macro invocation may make every module its tokens, or the body of the
+/// local `macro_rules!` it calls, mention.
+fn macro_call_makes(
+    i: &syn::ItemMacro,
+    modules: &[(String, Vec<String>)],
+    definitions: &[MacroDefinition<'_>],
+) -> Vec<Found> {
+    let name = i
+        .mac
+        .path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default();
+    let body = definitions
+        .iter()
+        .find(|(ident, _)| i.mac.path.is_ident(*ident))
+        .map(|(_, body)| *body);
+    modules
+        .iter()
+        .filter(|(module, _)| {
+            mentions(&i.mac.tokens, module) || body.is_some_and(|b| mentions(b, module))
+        })
+        .map(|(module, _)| {
+            (
+                module.clone(),
+                Origin::Macro(format!("{name}!")),
+                path_span(&i.mac.path),
+            )
+        })
+        .collect()
+}
+
+/// A public item of the type namespace named like a child module.
+fn named_item_makes(item: &Item, modules: &[(String, Vec<String>)]) -> Option<Found> {
+    let (vis, kind, ident) = match item {
+        Item::Mod(i) => (&i.vis, "module", &i.ident),
+        Item::Struct(i) => (&i.vis, "struct", &i.ident),
+        Item::Enum(i) => (&i.vis, "enum", &i.ident),
+        Item::Union(i) => (&i.vis, "union", &i.ident),
+        Item::Trait(i) => (&i.vis, "trait", &i.ident),
+        Item::TraitAlias(i) => (&i.vis, "trait alias", &i.ident),
+        Item::Type(i) => (&i.vis, "type alias", &i.ident),
+        _ => return None,
+    };
+    if !is_pub(vis) {
+        return None;
+    }
+    let (module, _) = modules.iter().find(|(m, _)| ident_is(ident, m))?;
+    Some((
+        module.clone(),
+        Origin::Item(kind),
+        ident.span().byte_range(),
+    ))
 }
 
 /// The best place that makes `module`: a plain item, else a macro that

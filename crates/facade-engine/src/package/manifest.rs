@@ -84,33 +84,69 @@ pub fn lower_manifest(
         unversioned_paths.extend(lower_real_table(&mut doc, &table, dir, stage, ws));
     }
     if !unversioned_paths.is_empty() {
-        let file = SourceFile::new(path.to_owned(), text.to_owned());
-        let spanned = toml_edit::Document::parse(text.to_owned()).ok();
-        for (table, key, dep_dir) in unversioned_paths {
-            let span = spanned
-                .as_ref()
-                .and_then(|d| get_path(d.as_item(), &table.real_path()))
-                .and_then(Item::as_table_like)
-                .and_then(|t| t.get_key_value(&key))
-                .and_then(|(k, _)| k.span())
-                .unwrap_or(0..0);
-            diags.push(
-                Diagnostic::error(format!(
-                    "`{key}` cannot be published: it is a path dependency without `version`"
-                ))
-                .at(&file, span, "no `version`")
-                .note(
-                    "cargo strips `path` when packaging, so the registry needs a version to find it \
-                     (nothing was packaged or published)",
-                )
-                .help(format!(
-                    "{}; or make it a dev-dependency, which cargo leaves out of the package",
-                    version_help(&dep_dir, &format!("`{key}`"))
-                )),
-            );
-        }
+        report_unversioned_paths(text, path, unversioned_paths, diags);
     }
+    let (renames, dependencies) = lower_declarations(&mut doc, decls, stage, diags);
+    lower_features(&mut doc, decls);
+    drop_facade_metadata(&mut doc);
+    resolve_workspace_lints(&mut doc, ws);
+    // Staged outside its workspace, the package is a workspace of its own.
+    doc["workspace"] = Item::Table(Table::new());
 
+    if diags.error_count() > errors_before {
+        return Ok(None);
+    }
+    Ok(Some(LoweredManifest {
+        text: doc.to_string(),
+        renames,
+        dependencies,
+    }))
+}
+
+/// An error at each real path dependency without `version` (from
+/// `lower_real_table`), pointing at its key in `text`, the manifest at `path`.
+fn report_unversioned_paths(
+    text: &str,
+    path: &Path,
+    unversioned_paths: Vec<(TableId, String, PathBuf)>,
+    diags: &mut Diagnostics,
+) {
+    let file = SourceFile::new(path.to_owned(), text.to_owned());
+    let spanned = toml_edit::Document::parse(text.to_owned()).ok();
+    for (table, key, dep_dir) in unversioned_paths {
+        let span = spanned
+            .as_ref()
+            .and_then(|d| get_path(d.as_item(), &table.real_path()))
+            .and_then(Item::as_table_like)
+            .and_then(|t| t.get_key_value(&key))
+            .and_then(|(k, _)| k.span())
+            .unwrap_or(0..0);
+        diags.push(
+            Diagnostic::error(format!(
+                "`{key}` cannot be published: it is a path dependency without `version`"
+            ))
+            .at(&file, span, "no `version`")
+            .note(
+                "cargo strips `path` when packaging, so the registry needs a version to find it \
+                 (nothing was packaged or published)",
+            )
+            .help(format!(
+                "{}; or make it a dev-dependency, which cargo leaves out of the package",
+                version_help(&dep_dir, &format!("`{key}`"))
+            )),
+        );
+    }
+}
+
+/// Each declaration becomes an ordinary dependency in its own table; an
+/// unpublishable one is an error (a dev-dependency is left out instead).
+/// Returns the source renames children imply and the dependencies written.
+fn lower_declarations(
+    doc: &mut DocumentMut,
+    decls: &[Declaration],
+    stage: &Path,
+    diags: &mut Diagnostics,
+) -> (Vec<Rename>, usize) {
     let mut renames: Vec<Rename> = Vec::new();
     let mut dependencies = 0;
     for decl in decls {
@@ -129,7 +165,7 @@ pub fn lower_manifest(
             diags.push(unversioned(decl));
             continue;
         }
-        let table = table_mut(&mut doc, &decl.table);
+        let table = table_mut(doc, &decl.table);
         table.insert(
             &dependency_key(&decl.name),
             Item::Value(Value::InlineTable(dependency(
@@ -140,20 +176,30 @@ pub fn lower_manifest(
         );
         dependencies += 1;
     }
-    lower_features(&mut doc, decls);
+    (renames, dependencies)
+}
 
-    if let Some(package) = doc.get_mut("package").and_then(Item::as_table_like_mut) {
-        package.remove("workspace");
-        if let Some(metadata) = package
-            .get_mut("metadata")
-            .and_then(Item::as_table_like_mut)
-        {
-            metadata.remove("facade");
-            if metadata.is_empty() {
-                package.remove("metadata");
-            }
+/// `package.workspace` and `[package.metadata.facade]` go (and
+/// `[package.metadata]` with it when nothing else is left in it).
+fn drop_facade_metadata(doc: &mut DocumentMut) {
+    let Some(package) = doc.get_mut("package").and_then(Item::as_table_like_mut) else {
+        return;
+    };
+    package.remove("workspace");
+    if let Some(metadata) = package
+        .get_mut("metadata")
+        .and_then(Item::as_table_like_mut)
+    {
+        metadata.remove("facade");
+        if metadata.is_empty() {
+            package.remove("metadata");
         }
     }
+}
+
+/// `lints.workspace = true` takes the workspace's `[workspace.lints]`, or
+/// no lints at all when the workspace has none.
+fn resolve_workspace_lints(doc: &mut DocumentMut, ws: WorkspaceContext<'_>) {
     if doc
         .get("lints")
         .and_then(|l| l.get("workspace"))
@@ -167,17 +213,6 @@ pub fn lower_manifest(
             }
         }
     }
-    // Staged outside its workspace, the package is a workspace of its own.
-    doc["workspace"] = Item::Table(Table::new());
-
-    if diags.error_count() > errors_before {
-        return Ok(None);
-    }
-    Ok(Some(LoweredManifest {
-        text: doc.to_string(),
-        renames,
-        dependencies,
-    }))
 }
 
 fn unversioned(decl: &Declaration) -> Diagnostic {
