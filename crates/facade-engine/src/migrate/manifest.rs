@@ -182,17 +182,42 @@ pub fn forward_entries(
     let doc = manifest.doc.as_item();
     let workspace_deps =
         get_path(root.doc.as_item(), &["workspace", "dependencies"]).and_then(Item::as_table_like);
-    let label = |table: &TableId, key: &str, text: &str| {
-        let span = get_path(doc, &table.real_path())
-            .and_then(Item::as_table_like)
-            .and_then(|t| t.get_key_value(key))
-            .and_then(|(k, _)| k.span())
-            .unwrap_or(0..0);
-        Label::new(&manifest.file, span, text)
-    };
-    let mut entries = Vec::new();
     let tables = real_tables(doc);
-    for table in &tables {
+    let mut entries = spec_entries(doc, &tables, specs, workspace_deps);
+    // The roots of the namespaces that gain a child.
+    let roots: BTreeSet<&str> = entries
+        .iter()
+        .filter_map(|e| e.spec.map(|i| specs[i].root.as_str()))
+        .collect();
+    entries.extend(root_entries(doc, &tables, &roots));
+    check_forward(manifest, &entries, specs, diags);
+    entries
+}
+
+/// An entry of a real table, before any record says more.
+fn plain_entry(table: &TableId, name: &str, key: &str, item: &Item, spec: Option<usize>) -> Entry {
+    Entry {
+        table: table.clone(),
+        name: name.to_owned(),
+        key: key.to_owned(),
+        inherited: inherits(item),
+        spec,
+        index: None,
+        keep_table: false,
+        keep_package: false,
+        optional: is_optional(item),
+    }
+}
+
+/// The dependencies on a spec's package, table by table.
+fn spec_entries(
+    doc: &Item,
+    tables: &[TableId],
+    specs: &[Spec],
+    workspace_deps: Option<&dyn TableLike>,
+) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    for table in tables {
         let Some(deps) = get_path(doc, &table.real_path()).and_then(Item::as_table_like) else {
             continue;
         };
@@ -201,50 +226,52 @@ pub fn forward_entries(
             let Some(index) = specs.iter().position(|s| s.package == package) else {
                 continue;
             };
-            entries.push(Entry {
-                table: table.clone(),
-                name: specs[index].name.clone(),
-                key: key.to_owned(),
-                inherited: inherits(item),
-                spec: Some(index),
-                index: None,
-                keep_table: false,
-                keep_package: false,
-                optional: is_optional(item),
-            });
+            entries.push(plain_entry(
+                table,
+                &specs[index].name,
+                key,
+                item,
+                Some(index),
+            ));
         }
     }
-    // The roots of the namespaces that gain a child.
-    let roots: BTreeSet<&str> = entries
-        .iter()
-        .filter_map(|e| e.spec.map(|i| specs[i].root.as_str()))
-        .collect();
-    for table in &tables {
+    entries
+}
+
+/// The real (not managed) dependencies on `roots`, table by table.
+fn root_entries(doc: &Item, tables: &[TableId], roots: &BTreeSet<&str>) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    for table in tables {
         let Some(deps) = get_path(doc, &table.real_path()).and_then(Item::as_table_like) else {
             continue;
         };
-        for root in &roots {
+        for root in roots {
             if let Some(item) = deps.get(root)
                 && !is_managed(root, item)
             {
-                entries.push(Entry {
-                    table: table.clone(),
-                    name: (*root).to_owned(),
-                    key: (*root).to_owned(),
-                    inherited: inherits(item),
-                    spec: None,
-                    index: None,
-                    keep_table: false,
-                    keep_package: false,
-                    optional: is_optional(item),
-                });
+                entries.push(plain_entry(table, root, root, item, None));
             }
         }
     }
+    entries
+}
 
-    // What forward cannot carry over.
+/// The key `key` of the real table `table`, labelled `text`.
+fn key_label(manifest: &Manifest, table: &TableId, key: &str, text: &str) -> Label {
+    let span = get_path(manifest.doc.as_item(), &table.real_path())
+        .and_then(Item::as_table_like)
+        .and_then(|t| t.get_key_value(key))
+        .and_then(|(k, _)| k.span())
+        .unwrap_or(0..0);
+    Label::new(&manifest.file, span, text)
+}
+
+/// What forward cannot carry over: a package under two keys, a name
+/// declared already.
+fn check_forward(manifest: &Manifest, entries: &[Entry], specs: &[Spec], diags: &mut Diagnostics) {
+    let doc = manifest.doc.as_item();
     let mut keys: BTreeMap<usize, &Entry> = BTreeMap::new();
-    for entry in &entries {
+    for entry in entries {
         if let Some(index) = entry.spec
             && let Some(first) = keys.insert(index, entry)
             && first.key != entry.key
@@ -257,8 +284,8 @@ pub fn forward_entries(
                     first.key,
                     entry.key
                 ))
-                .label(label(&entry.table, &entry.key, "one name"))
-                .label(label(&first.table, &first.key, "another name"))
+                .label(key_label(manifest, &entry.table, &entry.key, "one name"))
+                .label(key_label(manifest, &first.table, &first.key, "another name"))
                 .note(format!("the code of both names becomes `{}::…`, so the way back could not tell them apart", specs[index].name))
                 .help("use one dependency key in every table and migrate again"),
             );
@@ -275,12 +302,16 @@ pub fn forward_entries(
                         existing.span().unwrap_or(0..0),
                         "declared here",
                     )
-                    .label(label(&entry.table, &entry.key, "and depended on here"))
+                    .label(key_label(
+                        manifest,
+                        &entry.table,
+                        &entry.key,
+                        "and depended on here",
+                    ))
                     .help("remove one of the two, then migrate again (or run `cargo facade sync`)"),
             );
         }
     }
-    entries
 }
 
 fn member_name(manifest: &Manifest) -> String {
@@ -576,107 +607,134 @@ fn entry_back(
 pub fn reverse_doc(doc: &mut DocumentMut, back: &Back) -> Result<(), String> {
     let entries = &back.entries;
     super::features::reverse(doc, &super::features::named(entries));
-    // Managed entries of namespaces that leave this consumer.
+    remove_leaving(doc, &back.leaving);
+    let mut taken: Vec<(&Entry, Key, Item)> = entries
+        .iter()
+        .map(|entry| {
+            let (key, item) = take_declaration(doc, entry);
+            (entry, key, item)
+        })
+        .collect();
+    // Recorded places first, in order, so that each lands where it stood.
+    taken.sort_by_key(|(entry, _, _)| entry.index.map_or((1, 0), |i| (0, i)));
+    for (entry, key, item) in taken {
+        put_back(doc, entry, key, item)?;
+    }
+    for entry in entries {
+        tidy_tables(doc, entry);
+    }
+    Ok(())
+}
+
+/// Removes the managed entries of namespaces that leave this consumer.
+fn remove_leaving(doc: &mut DocumentMut, leaving: &BTreeSet<String>) {
     for table in real_tables(doc.as_item()) {
         let Some(deps) =
             get_path_mut(doc.as_item_mut(), &table.real_path()).and_then(Item::as_table_like_mut)
         else {
             continue;
         };
-        for root in &back.leaving {
+        for root in leaving {
             if deps.get(root).is_some_and(|item| is_managed(root, item)) {
                 deps.remove(root);
             }
         }
     }
-    let mut taken = Vec::new();
-    for entry in entries {
-        let mirror = mirrored(&MIRROR, &entry.table);
-        let decls = get_path_mut(doc.as_item_mut(), &strs(&mirror))
-            .and_then(Item::as_table_like_mut)
-            .expect("found by reverse_entries");
-        let key = decls
-            .key(&entry.name)
-            .expect("found by reverse_entries")
-            .clone();
-        let mut item = decls.remove(&entry.name).expect("found by reverse_entries");
-        if entry.spec.is_some() {
-            if !entry.keep_package
-                && item
-                    .as_table_like()
-                    .and_then(|t| t.get("package"))
-                    .and_then(Item::as_str)
-                    == Some(entry.key.as_str())
-            {
-                remove_package(&mut item);
-            }
-            if !entry.keep_table {
-                stringify(&mut item);
-            }
-        }
-        let new_key = Key::new(entry.key.as_str())
-            .with_leaf_decor(key.leaf_decor().clone())
-            .with_dotted_decor(key.dotted_decor().clone());
-        taken.push((entry, new_key, item));
-        let record = mirrored(&RECORD, &entry.table);
-        if let Some(records) =
-            get_path_mut(doc.as_item_mut(), &strs(&record)).and_then(Item::as_table_like_mut)
+}
+
+/// Takes `entry`'s declaration (and its record) out of the document: the
+/// dependency key it becomes, with the declaration's decor, and its item.
+fn take_declaration(doc: &mut DocumentMut, entry: &Entry) -> (Key, Item) {
+    let mirror = mirrored(&MIRROR, &entry.table);
+    let decls = get_path_mut(doc.as_item_mut(), &strs(&mirror))
+        .and_then(Item::as_table_like_mut)
+        .expect("found by reverse_entries");
+    let key = decls
+        .key(&entry.name)
+        .expect("found by reverse_entries")
+        .clone();
+    let mut item = decls.remove(&entry.name).expect("found by reverse_entries");
+    if entry.spec.is_some() {
+        if !entry.keep_package
+            && item
+                .as_table_like()
+                .and_then(|t| t.get("package"))
+                .and_then(Item::as_str)
+                == Some(entry.key.as_str())
         {
-            records.remove(&entry.name);
+            remove_package(&mut item);
+        }
+        if !entry.keep_table {
+            stringify(&mut item);
         }
     }
-    // Recorded places first, in order, so that each lands where it stood.
-    taken.sort_by_key(|(entry, _, _)| entry.index.map_or((1, 0), |i| (0, i)));
-    for (entry, key, item) in taken {
-        let real = entry.table.real_path();
-        if get_path(doc.as_item(), &real).is_none() {
-            ensure_implicit(doc, &real);
-            if let Some(Item::Table(t)) = get_path_mut(doc.as_item_mut(), &real) {
-                t.set_implicit(false);
-            }
-        }
-        let deps = get_path_mut(doc.as_item_mut(), &real)
-            .and_then(Item::as_table_like_mut)
-            .expect("ensured");
-        if deps.contains_key(&entry.key) {
-            return Err(format!(
-                "{} already has `{}`",
-                entry.table.display(""),
-                entry.key
-            ));
-        }
-        let at = match entry.index {
-            Some(index) => index.min(deps.len()),
-            None if matches!(&item, Item::Table(t) if !t.is_dotted()) => deps.len(),
-            None => sorted_place(deps, &entry.key),
-        };
-        insert_at(deps, at, key, item);
+    let new_key = Key::new(entry.key.as_str())
+        .with_leaf_decor(key.leaf_decor().clone())
+        .with_dotted_decor(key.dotted_decor().clone());
+    let record = mirrored(&RECORD, &entry.table);
+    if let Some(records) =
+        get_path_mut(doc.as_item_mut(), &strs(&record)).and_then(Item::as_table_like_mut)
+    {
+        records.remove(&entry.name);
     }
-    for entry in entries {
-        // A real table left with only `[dependencies.x]` tables in it was
-        // only a header prefix before the managed entry came.
-        if let Some(Item::Table(real)) = get_path_mut(doc.as_item_mut(), &entry.table.real_path())
-            && real.get_values().is_empty()
-            && real
-                .decor()
-                .prefix()
-                .and_then(|p| p.as_str())
-                .is_none_or(|p| p.trim().is_empty())
-        {
-            real.set_implicit(true);
+    (new_key, item)
+}
+
+/// Puts a taken declaration back into its real table as a dependency:
+/// where the record says, else in sorted place. `Err` names a real entry
+/// in the way.
+fn put_back(doc: &mut DocumentMut, entry: &Entry, key: Key, item: Item) -> Result<(), String> {
+    let real = entry.table.real_path();
+    if get_path(doc.as_item(), &real).is_none() {
+        ensure_implicit(doc, &real);
+        if let Some(Item::Table(t)) = get_path_mut(doc.as_item_mut(), &real) {
+            t.set_implicit(false);
         }
-        prune_empty_tables(
-            doc,
-            &strs(&mirrored(&MIRROR, &entry.table)),
-            MIRROR.len() - 1,
-        );
-        prune_empty_tables(
-            doc,
-            &strs(&mirrored(&RECORD, &entry.table)),
-            RECORD.len() - 1,
-        );
     }
+    let deps = get_path_mut(doc.as_item_mut(), &real)
+        .and_then(Item::as_table_like_mut)
+        .expect("ensured");
+    if deps.contains_key(&entry.key) {
+        return Err(format!(
+            "{} already has `{}`",
+            entry.table.display(""),
+            entry.key
+        ));
+    }
+    let at = match entry.index {
+        Some(index) => index.min(deps.len()),
+        None if matches!(&item, Item::Table(t) if !t.is_dotted()) => deps.len(),
+        None => sorted_place(deps, &entry.key),
+    };
+    insert_at(deps, at, key, item);
     Ok(())
+}
+
+/// Tidies the tables `entry` passed through: the real one back to a header
+/// prefix, the mirrored ones gone when empty.
+fn tidy_tables(doc: &mut DocumentMut, entry: &Entry) {
+    // A real table left with only `[dependencies.x]` tables in it was
+    // only a header prefix before the managed entry came.
+    if let Some(Item::Table(real)) = get_path_mut(doc.as_item_mut(), &entry.table.real_path())
+        && real.get_values().is_empty()
+        && real
+            .decor()
+            .prefix()
+            .and_then(|p| p.as_str())
+            .is_none_or(|p| p.trim().is_empty())
+    {
+        real.set_implicit(true);
+    }
+    prune_empty_tables(
+        doc,
+        &strs(&mirrored(&MIRROR, &entry.table)),
+        MIRROR.len() - 1,
+    );
+    prune_empty_tables(
+        doc,
+        &strs(&mirrored(&RECORD, &entry.table)),
+        RECORD.len() - 1,
+    );
 }
 
 /// Where `key` goes in a sorted table; the end of an unsorted one.

@@ -128,8 +128,41 @@ pub fn migrate(
         return out.finish(options, shell);
     }
 
+    let mut changes = manifest_changes(&loaded, &edited)?;
+    for m in &mut migrated {
+        changes.append(&mut m.sources);
+    }
+
+    // The engine's own checks on the result, and what `sync` makes of it.
+    let sync_changes = planned_sync(options, &edited, &mut diags)?;
+    out.flush(shell, &mut diags)?;
+    if out.finish(options, shell)? != Exit::Success {
+        return Ok(Exit::Error);
+    }
+
+    report_consumers(&migrated, &changes, &loaded, &edited, opts.reverse, shell);
+    merge_sync(&mut changes, sync_changes);
+
+    if opts.dry_run {
+        crate::commands::status::dry_run(&changes, shell)?;
+        return Ok(Exit::Success);
+    }
+    let done = format!(
+        "{} {}",
+        count(migrated.len(), "consumer"),
+        if opts.reverse { "reverted" } else { "migrated" }
+    );
+    write_all(&changes, &loaded, &done, opts.reverse, options, shell)
+}
+
+/// The edited manifests whose bytes change, each owned by its member (or
+/// the workspace).
+fn manifest_changes(
+    loaded: &Loaded,
+    edited: &BTreeMap<PathBuf, String>,
+) -> anyhow::Result<Vec<Change>> {
     let mut changes: Vec<Change> = Vec::new();
-    for (path, text) in &edited {
+    for (path, text) in edited {
         let old = fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))?;
         if old != text.as_bytes() {
             let owner = loaded
@@ -145,24 +178,21 @@ pub fn migrate(
             });
         }
     }
-    for m in &mut migrated {
-        changes.append(&mut m.sources);
-    }
+    Ok(changes)
+}
 
-    // The engine's own checks on the result, and what `sync` makes of it.
-    let sync_changes = planned_sync(options, &edited, &mut diags)?;
-    out.flush(shell, &mut diags)?;
-    if out.finish(options, shell)? != Exit::Success {
-        return Ok(Exit::Error);
-    }
-
+/// One status line per consumer: its manifests, paths and files.
+fn report_consumers(
+    migrated: &[Migrated],
+    changes: &[Change],
+    loaded: &Loaded,
+    edited: &BTreeMap<PathBuf, String>,
+    reverse: bool,
+    shell: &mut Shell,
+) {
     let root_path = loaded.root_manifest.path();
-    let verb = if opts.reverse {
-        "Reverting"
-    } else {
-        "Migrating"
-    };
-    for m in &migrated {
+    let verb = if reverse { "Reverting" } else { "Migrating" };
+    for m in migrated {
         let files: BTreeSet<&Path> = changes
             .iter()
             .filter(|c| {
@@ -185,7 +215,11 @@ pub fn migrate(
             ),
         );
     }
+}
 
+/// Adds what `sync` makes of the edits (its version of a file wins), and
+/// drops the writes that change nothing.
+fn merge_sync(changes: &mut Vec<Change>, sync_changes: Vec<Change>) {
     for sync_change in sync_changes {
         match changes.iter_mut().find(|c| c.path == sync_change.path) {
             Some(mine) => mine.action = sync_change.action,
@@ -196,17 +230,6 @@ pub fn migrate(
         Action::Write(text) => c.old.as_deref() != Some(text.as_bytes()),
         Action::Delete => true,
     });
-
-    if opts.dry_run {
-        crate::commands::status::dry_run(&changes, shell)?;
-        return Ok(Exit::Success);
-    }
-    let done = format!(
-        "{} {}",
-        count(migrated.len(), "consumer"),
-        if opts.reverse { "reverted" } else { "migrated" }
-    );
-    write_all(&changes, &loaded, &done, opts.reverse, options, shell)
 }
 
 /// The diagnostics printed so far, and how many were warnings.
@@ -501,14 +524,50 @@ fn forward_member(
         return Ok(None);
     }
     edition_2015(member, diags);
+    let text = if local.has_errors() {
+        None
+    } else {
+        forward_manifest(member, &entries, specs, facade_dir, &mut local)
+    };
+    diags.extend(local);
+    let Some(text) = text else {
+        return Ok(Some(Migrated {
+            name: member.name.clone(),
+            manifest_path: member.manifest.path().to_owned(),
+            manifest: member.manifest.file.text().to_owned(),
+            sources: Vec::new(),
+            paths: 0,
+            inherited: Vec::new(),
+        }));
+    };
+    let renames: Vec<Rename> = child_renames(&entries, specs, false);
+    let (sources, paths) = forward_sources(member, &renames, facade_dir, diags)?;
+    Ok(Some(Migrated {
+        name: member.name.clone(),
+        manifest_path: member.manifest.path().to_owned(),
+        manifest: text,
+        sources,
+        paths,
+        inherited: forward_inherited(&entries, specs),
+    }))
+}
+
+/// The consumer's migrated manifest; `None`, with an error, when
+/// `--reverse` could not restore it byte for byte.
+fn forward_manifest(
+    member: &Member,
+    entries: &[Entry],
+    specs: &[Spec],
+    facade_dir: &Path,
+    diags: &mut Diagnostics,
+) -> Option<String> {
     let original = member.manifest.file.text();
     let dir = member.manifest.dir().to_owned();
     let facade_path = |root: &str| relative(&dir, &facade_dir.join(root));
-    let mut text = None;
-    if !local.has_errors() {
-        match manifest::forward_text(&member.manifest, &entries, specs, &facade_path) {
-            Ok(forward) => text = Some(forward),
-            Err(back) => local.push(
+    match manifest::forward_text(&member.manifest, entries, specs, &facade_path) {
+        Ok(forward) => Some(forward),
+        Err(back) => {
+            diags.push(
                 Diagnostic::error(format!(
                     "cannot migrate `{}` so that `--reverse` restores it byte for byte",
                     member.name
@@ -519,22 +578,19 @@ fn forward_member(
                     "this line would not come back",
                 )
                 .help("move the dependency into `[package.metadata.facade.dependencies]` by hand"),
-            ),
+            );
+            None
         }
     }
-    diags.extend(local);
-    let Some(text) = text else {
-        return Ok(Some(Migrated {
-            name: member.name.clone(),
-            manifest_path: member.manifest.path().to_owned(),
-            manifest: original.to_owned(),
-            sources: Vec::new(),
-            paths: 0,
-            inherited: Vec::new(),
-        }));
-    };
+}
 
-    let renames: Vec<Rename> = child_renames(&entries, specs, false);
+/// The consumer's Rust files migrated forward, and how many paths changed.
+fn forward_sources(
+    member: &Member,
+    renames: &[Rename],
+    facade_dir: &Path,
+    diags: &mut Diagnostics,
+) -> anyhow::Result<(Vec<Change>, usize)> {
     let fmt = format::Rustfmt::new(&member.edition.to_string());
     let mut sources = Vec::new();
     let mut paths = 0;
@@ -549,54 +605,78 @@ fn forward_member(
         }) {
             continue;
         }
-        let inverse: Vec<Rename> = renames.iter().map(Rename::inverse).collect();
-        // What `--reverse` would take for a migrated path is there already.
-        if let Ok(existing) = source::rewrite(file.text(), &inverse)
-            && let Some(site) = existing.sites.first()
-        {
-            let spelled = inverse
-                .iter()
-                .map(|r| r.from.join("::"))
-                .collect::<Vec<_>>()
-                .join("`, `");
-            diags.push(
-                Diagnostic::error(format!("`{spelled}` is named in this file already"))
-                    .at(&file, site.clone(), "this path or import")
-                    .note("`--reverse` could not tell it from a migrated path, so it could not restore the file")
-                    .help(format!(
-                        "write it with the child's own crate name (`{}::…`) and migrate again",
-                        renames[0].from[0]
-                    )),
-            );
-            continue;
+        if let Some((change, sites)) = forward_source(member, &path, &file, renames, &fmt, diags) {
+            paths += sites;
+            sources.push(change);
         }
-        let forward = match source::rewrite(file.text(), &renames) {
-            Ok(forward) => forward,
-            Err(problems) => {
-                push_problems(&file, problems, diags);
-                continue;
-            }
-        };
-        if forward.sites.is_empty() {
-            continue;
-        }
-        let dir = path.parent().unwrap_or(member.manifest.dir());
-        let text = match format::forward(file.text(), forward.text, &inverse, &fmt, dir) {
-            Ok(text) => text,
-            Err(back) => {
-                push_not_reversible(&file, &back, diags);
-                continue;
-            }
-        };
-        paths += forward.sites.len();
-        sources.push(Change {
-            path: path.clone(),
-            old: Some(file.text().as_bytes().to_vec()),
-            action: Action::Write(text),
-            owner: Owner::Consumer(member.name.clone()),
-        });
     }
-    let inherited = entries
+    Ok((sources, paths))
+}
+
+/// One file migrated forward, with its number of paths; `None` when it
+/// has none, or (with errors) when it cannot be migrated exactly.
+fn forward_source(
+    member: &Member,
+    path: &Path,
+    file: &std::sync::Arc<SourceFile>,
+    renames: &[Rename],
+    fmt: &format::Rustfmt,
+    diags: &mut Diagnostics,
+) -> Option<(Change, usize)> {
+    let inverse: Vec<Rename> = renames.iter().map(Rename::inverse).collect();
+    // What `--reverse` would take for a migrated path is there already.
+    if let Ok(existing) = source::rewrite(file.text(), &inverse)
+        && let Some(site) = existing.sites.first()
+    {
+        let spelled = inverse
+            .iter()
+            .map(|r| r.from.join("::"))
+            .collect::<Vec<_>>()
+            .join("`, `");
+        diags.push(
+            Diagnostic::error(format!("`{spelled}` is named in this file already"))
+                .at(file, site.clone(), "this path or import")
+                .note("`--reverse` could not tell it from a migrated path, so it could not restore the file")
+                .help(format!(
+                    "write it with the child's own crate name (`{}::…`) and migrate again",
+                    renames[0].from[0]
+                )),
+        );
+        return None;
+    }
+    let forward = match source::rewrite(file.text(), renames) {
+        Ok(forward) => forward,
+        Err(problems) => {
+            push_problems(file, problems, diags);
+            return None;
+        }
+    };
+    if forward.sites.is_empty() {
+        return None;
+    }
+    let dir = path.parent().unwrap_or(member.manifest.dir());
+    match format::forward(file.text(), forward.text, &inverse, fmt, dir) {
+        Ok(text) => Some((rewritten(member, path, file, text), forward.sites.len())),
+        Err(back) => {
+            push_not_reversible(file, &back, diags);
+            None
+        }
+    }
+}
+
+/// The change that writes `text` over a consumer's source `file`.
+fn rewritten(member: &Member, path: &Path, file: &SourceFile, text: String) -> Change {
+    Change {
+        path: path.to_owned(),
+        old: Some(file.text().as_bytes().to_vec()),
+        action: Action::Write(text),
+        owner: Owner::Consumer(member.name.clone()),
+    }
+}
+
+/// The entries that inherit from the workspace: (name, key, child package).
+fn forward_inherited(entries: &[Entry], specs: &[Spec]) -> Vec<(String, String, Option<String>)> {
+    entries
         .iter()
         .filter(|e| e.inherited)
         .map(|e| {
@@ -606,15 +686,7 @@ fn forward_member(
                 e.spec.map(|i| specs[i].package.clone()),
             )
         })
-        .collect();
-    Ok(Some(Migrated {
-        name: member.name.clone(),
-        manifest_path: member.manifest.path().to_owned(),
-        manifest: text,
-        sources,
-        paths,
-        inherited,
-    }))
+        .collect()
 }
 
 /// Reverse for one member: `None` when it declares no spec.
@@ -669,12 +741,8 @@ fn reverse_member(
             Ok(back) if !back.sites.is_empty() => {
                 paths += back.sites.len();
                 let dir = path.parent().unwrap_or(member.manifest.dir());
-                sources.push(Change {
-                    path: path.clone(),
-                    old: Some(file.text().as_bytes().to_vec()),
-                    action: Action::Write(format::reverse(file.text(), back.text, &fmt, dir)),
-                    owner: Owner::Consumer(member.name.clone()),
-                });
+                let text = format::reverse(file.text(), back.text, &fmt, dir);
+                sources.push(rewritten(member, &path, &file, text));
             }
             Ok(_) => {}
             Err(problems) => push_problems(&file, problems, diags),
