@@ -486,3 +486,28 @@ fn a_conflict_that_reaches_rustc_explains_itself() {
         check.stderr
     );
 }
+
+/// A facade whose children are all behind features that are off (a
+/// dev-only child, in a normal build) compiles without a warning.
+#[test]
+fn a_facade_with_every_child_off_builds_without_warnings() {
+    let ws = shapes();
+    ws.write(
+        "lib2/Cargo.toml",
+        "[package]\nname = \"lib2\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [package.metadata.facade.dependencies]\nshapes = { path = \"../shapes/shapes\" }\n\n\
+         [package.metadata.facade.dev-dependencies]\n\
+         \"shapes::circle\" = { path = \"../shapes/circle\" }\n",
+    );
+    ws.write(
+        "lib2/src/lib.rs",
+        "pub fn root() -> u32 { shapes::ROOT }\n\n\
+         #[cfg(test)]\nmod tests {\n    #[test]\n    fn circle() {\n        \
+         assert_eq!(shapes::circle::SIDES, 0);\n    }\n}\n",
+    );
+    sync(&ws);
+    let build = ws.cargo(&["build", "-p", "lib2"]);
+    build.assert_code(0);
+    assert!(!build.stderr.contains("warning"), "{}", build.stderr);
+    ws.cargo(&["test", "-p", "lib2"]).assert_code(0);
+}

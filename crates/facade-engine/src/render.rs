@@ -163,7 +163,10 @@ fn render_facade_lib(facade: &Facade) -> String {
             #(#child_uses)*
         }
 
+        // Empty when every child is behind a feature that is off (a
+        // dev-only child in a normal build): not worth a warning.
         #[doc(inline)]
+        #[allow(unused_imports)]
         pub use self::__children::*;
 
         #root_use

@@ -10,4 +10,5 @@ pub mod __children {
     pub use ::util_text as text;
 }
 #[doc(inline)]
+#[allow(unused_imports)]
 pub use self::__children::*;

@@ -10,4 +10,5 @@ pub mod __children {
     pub use ::foo_bar as bar;
 }
 #[doc(inline)]
+#[allow(unused_imports)]
 pub use self::__children::*;

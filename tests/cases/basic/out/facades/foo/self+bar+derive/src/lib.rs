@@ -12,6 +12,7 @@ pub mod __children {
     pub use ::foo_derive as derive;
 }
 #[doc(inline)]
+#[allow(unused_imports)]
 pub use self::__children::*;
 #[doc(inline)]
 pub use ::foo::*;

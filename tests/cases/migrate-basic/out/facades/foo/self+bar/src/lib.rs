@@ -10,6 +10,7 @@ pub mod __children {
     pub use ::foo_bar as bar;
 }
 #[doc(inline)]
+#[allow(unused_imports)]
 pub use self::__children::*;
 #[doc(inline)]
 pub use ::foo::*;
