@@ -47,6 +47,8 @@ pub struct Change {
 pub enum Owner {
     Facade(String),
     Consumer(String),
+    /// The recorded conflict verdicts (`conflict/record.rs`).
+    Verdicts,
 }
 
 /// Every change the plan implies, in a stable order. Problems (a file
@@ -169,6 +171,44 @@ pub fn remove_facades(
         }
     }
     Ok(())
+}
+
+/// The change `sync` makes to the recorded conflict verdicts
+/// (`<facade dir>/verdicts.toml`) so that it holds exactly `entries`:
+/// written, removed when there is nothing to record, or nothing.
+pub fn record_change(
+    ws: &Workspace,
+    plan: &Plan,
+    entries: &[crate::conflict::Entry],
+    diags: &mut Diagnostics,
+) -> anyhow::Result<Option<Change>> {
+    let path = plan.facade_dir.join(crate::conflict::record::FILE);
+    let text = crate::conflict::record::render(entries);
+    let old = read_optional(&path)?;
+    if old.is_none() && text.is_none() || old.as_deref() == text.as_deref().map(str::as_bytes) {
+        return Ok(None);
+    }
+    let place = facade_dir_label(ws);
+    if !check_confined(&ws.root, &path, &place, &mut BTreeSet::new(), diags) {
+        return Ok(None);
+    }
+    if let Some(old) = &old
+        && !replaceable(old)
+    {
+        let verb = if text.is_some() { "overwrite" } else { "delete" };
+        diags.push(not_generated(&path, old, verb));
+        return Ok(None);
+    }
+    let action = match text {
+        Some(text) => Action::Write(text),
+        None => Action::Delete,
+    };
+    Ok(Some(Change {
+        path,
+        old,
+        action,
+        owner: Owner::Verdicts,
+    }))
 }
 
 /// The folders one and two levels below `facade_dir` (not through

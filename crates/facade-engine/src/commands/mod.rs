@@ -77,11 +77,14 @@ fn lock_unless(
 
 /// [`planned`] with `sync`'s changes (for `sync` and `check`): RFC 3243's
 /// root/child conflicts need the compiler, so they are checked after the
-/// plan, before anything is rendered; then every file `sync` would write.
+/// plan, before anything is rendered; then every file `sync` would write,
+/// the recorded verdicts included.
 fn planned_sync(options: &Options, shell: &mut Shell) -> anyhow::Result<Planned> {
     planned(options, shell, |ws, plan, shell, diags| {
-        crate::conflict::check(ws, plan, &options.cargo, Some(shell), diags)?;
-        crate::write::collect_changes(ws, plan, diags)
+        let verdicts = crate::conflict::check(ws, plan, &options.cargo, Some(shell), diags)?;
+        let mut changes = crate::write::collect_changes(ws, plan, diags)?;
+        changes.extend(crate::write::record_change(ws, plan, &verdicts, diags)?);
+        Ok(changes)
     })
 }
 

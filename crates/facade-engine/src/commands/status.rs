@@ -53,6 +53,12 @@ pub fn sync(plan: &Plan, changes: &[Change], shell: &mut Shell) {
                     .unwrap_or_default();
                 shell.status("Updating", format!("{name} ({path})"));
             }
+            Owner::Verdicts => {
+                let path = first_write
+                    .map(|c| shell.display_path(&c.path))
+                    .unwrap_or_default();
+                shell.status("Recording", format!("conflict verdicts ({path})"));
+            }
         }
     }
 }
@@ -94,7 +100,7 @@ pub fn eject(changes: &[Change], shell: &mut Shell) {
         .iter()
         .filter_map(|c| match &c.owner {
             Owner::Facade(root) => Some(root.as_str()),
-            Owner::Consumer(_) => None,
+            Owner::Consumer(_) | Owner::Verdicts => None,
         })
         .collect();
     removed.dedup();
@@ -109,7 +115,7 @@ pub fn migrate(changes: &[Change], shell: &mut Shell) {
         .iter()
         .filter_map(|c| match &c.owner {
             Owner::Facade(root) => Some((root.as_str(), c.action != Action::Delete)),
-            Owner::Consumer(_) => None,
+            Owner::Consumer(_) | Owner::Verdicts => None,
         })
         .collect();
     facades.dedup();
@@ -148,6 +154,7 @@ pub fn stale_parts(changes: &[Change]) -> Vec<String> {
         .map(|(owner, n)| match owner {
             Owner::Facade(root) => format!("facade `{root}` ({})", files(n)),
             Owner::Consumer(name) => format!("manifest of `{name}`"),
+            Owner::Verdicts => "recorded conflict verdicts".to_owned(),
         })
         .collect()
 }

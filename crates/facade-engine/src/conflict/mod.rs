@@ -8,8 +8,11 @@
 //!   `cargo check` which child names are ambiguous. This covers every root
 //!   source (path, registry, git), the root's features as cargo resolves
 //!   them, the target's cfg, macro-made items and glob re-exports, and never
-//!   flags a root that re-exports the child crate itself. Verdicts are
-//!   cached, so a no-op run costs one small file read per probe.
+//!   flags a root that re-exports the child crate itself. It builds in
+//!   cargo's target folder, so its work is the user's next build's.
+//! - `record.rs` keeps each clean verdict with the key that decides it in
+//!   `<facade dir>/verdicts.toml`, written by `sync` with the facades: a
+//!   fresh clone's `check` compiles nothing while the key holds.
 //! - `syntax.rs` turns each ambiguity into a place in the root's `lib.rs`
 //!   (the item, the macro invocation, or the glob), with `#[cfg]` evaluated
 //!   against the resolved features and the target.
@@ -19,9 +22,11 @@
 //! will report the same problem.
 
 pub mod probe;
+pub mod record;
 pub mod syntax;
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
 use crate::CargoOptions;
 use crate::diagnostic::{Diagnostic, Diagnostics, Label, SourceFile};
@@ -29,6 +34,7 @@ use crate::load::Workspace;
 use crate::plan::{Declaration, Plan};
 use crate::shell::Shell;
 use probe::{Outcome, Probe};
+pub use record::Entry;
 use syntax::Origin;
 
 /// The RFC's words, quoted in every conflict.
@@ -44,28 +50,44 @@ struct Job<'a> {
 
 /// Checks every root declared beside children against those children,
 /// pushing one error per conflict (and a warning per probe that could not
-/// be built) into `diags`. `shell` hears about probes that run (`migrate`
-/// passes none: it reports its own progress).
+/// be built) into `diags`; returns the verdicts to record (`record.rs`).
+/// `shell` hears about probes that run (`migrate` passes none: it reports
+/// its own progress).
+///
+/// A verdict comes from the first of: this machine's cache beside the
+/// probe, the record (whose key must hold on this machine too), the probe.
 pub fn check(
     ws: &Workspace,
     plan: &Plan,
     cargo: &CargoOptions,
     mut shell: Option<&mut Shell>,
     diags: &mut Diagnostics,
-) -> anyhow::Result<()> {
-    let jobs = jobs(plan);
+) -> anyhow::Result<Vec<Entry>> {
+    let settings = probe::Settings::of(&ws.root_manifest().doc);
+    let jobs = jobs(plan, &ws.root, &settings);
+    let mut entries = Vec::new();
     if jobs.is_empty() {
-        return Ok(());
+        return Ok(entries);
     }
-    let toolchain = probe::toolchain(&ws.root);
-    let lock = probe::LockIndex::read(&ws.lock_path);
+    let recorded = record::read(&plan.facade_dir.join(record::FILE));
+    let tree = record::Tree::new(&ws.root, &plan.facade_dir, &ws.lock_path);
+    let mut machine = record::Machine::new(&ws.root);
+    let identity = probe::toolchain(&ws.root);
+    let target_dir = crate::lock::target_dir(&ws.root);
     let mut target_cfg: Option<String> = None;
     let mut reported = BTreeSet::new();
     for job in &jobs {
-        let dir = job.probe.dir(&ws.root, &toolchain);
-        let verdict = match probe::cached(&dir, lock.as_ref()) {
+        let dir = job.probe.dir(&target_dir);
+        let same_root = |e: &&Entry| e.root == job.probe.root && e.key.probe == job.probe.key;
+        let verdict = match probe::cached(&dir, &job.probe, &identity, &tree) {
             Some(verdict) => verdict,
             None => {
+                if let Some(entry) = recorded.iter().filter(same_root).find(|e| {
+                    e.key.tree_current(&job.probe.key, &tree) && e.key.machine_current(&mut machine)
+                }) {
+                    entries.push(entry.clone());
+                    continue;
+                }
                 // Quiet by default: a status line here would be the only
                 // one of a no-op-looking run; `-v` shows every probe.
                 if let Some(shell) = shell.as_deref_mut() {
@@ -77,7 +99,17 @@ pub fn check(
                         ),
                     );
                 }
-                match probe::run(&job.probe, &dir, &ws.root, &ws.lock_path, cargo)? {
+                let outcome = probe::run(
+                    &job.probe,
+                    &dir,
+                    &target_dir,
+                    &ws.root,
+                    &ws.lock_path,
+                    cargo,
+                    &tree,
+                    &mut machine,
+                )?;
+                match outcome {
                     Outcome::Judged(verdict) => verdict,
                     Outcome::Failed(stderr) => {
                         diags.push(probe_failed(job, &stderr));
@@ -88,6 +120,17 @@ pub fn check(
                 }
             }
         };
+        if verdict.ambiguous.is_empty() {
+            // Judged again on another machine, the same: the record stays.
+            let kept = recorded
+                .iter()
+                .filter(same_root)
+                .find(|e| e.key.same_tree(&verdict.key));
+            entries.push(match kept {
+                Some(entry) => entry.clone(),
+                None => entry(job, &verdict),
+            });
+        }
         for module in &verdict.ambiguous {
             let Some(child) = job.children.iter().find(|d| {
                 d.name
@@ -103,14 +146,26 @@ pub fn check(
             diags.push(conflict(job.root, child, module, &verdict, cfg));
         }
     }
-    Ok(())
+    Ok(entries)
+}
+
+/// The record of a clean verdict.
+fn entry(job: &Job, verdict: &probe::Verdict) -> Entry {
+    Entry {
+        root: job.probe.root.clone(),
+        package: verdict.root_package.clone(),
+        version: verdict.root_version.clone(),
+        features: verdict.root_features.clone(),
+        children: job.children.iter().map(|d| d.name.to_string()).collect(),
+        key: verdict.key.clone(),
+    }
 }
 
 /// One job per distinct root declaration (package, source, version,
 /// features): the root with every child declared beside it by any consumer
 /// that declares the root that way. One probe per namespace in the usual
 /// case, however many consumers.
-fn jobs(plan: &Plan) -> Vec<Job<'_>> {
+fn jobs<'a>(plan: &'a Plan, ws_root: &Path, settings: &probe::Settings) -> Vec<Job<'a>> {
     let mut groups: Vec<(&Declaration, Vec<&Declaration>)> = Vec::new();
     for consumer in 0..plan.consumers.len() {
         let decls = plan.declarations_of(consumer);
@@ -143,7 +198,7 @@ fn jobs(plan: &Plan) -> Vec<Job<'_>> {
                 .map(|d| (d.name.child().expect("a child"), &d.spec))
                 .collect();
             Job {
-                probe: Probe::new(root.name.root(), &root.spec, &specs),
+                probe: Probe::new(root.name.root(), &root.spec, &specs, ws_root, settings),
                 root,
                 children,
             }

@@ -3,40 +3,44 @@
 //! does, checked by the real compiler against the root's sources wherever
 //! cargo put them (path, registry, git), with the features cargo resolves.
 //!
-//! The probe lives in `<workspace root>/target/cargo-facade/probe/<root>-<key>`
-//! (its own `[workspace]`, a copy of the user's `Cargo.lock` so versions
-//! match; cargo runs from the workspace root so the user's `.cargo/config.toml`
-//! and source replacement apply). Its `lib.rs` glob-imports `::root::*` and a
-//! module of the children side by side and names each child as `self::<child>`:
-//! the compiler reports "`<child>` is ambiguous" exactly when the root has its
-//! own item of that name in the type namespace — plain, `#[cfg]`-enabled,
-//! made by a macro, or brought by a glob — and not when the root re-exports
-//! the child crate itself. `self::` keeps the extern prelude out, so children
-//! named `core` or `std` are no false alarm.
+//! The probe lives in cargo's target folder, found as the workspace lock
+//! finds it (`CARGO_TARGET_DIR`, `build.target-dir`, else `target/`), at
+//! `cargo-facade/probe/<root>-<key>`, and builds into that same target
+//! folder with the workspace's `[profile]` and resolver: the user's next
+//! `cargo check` reuses the dependency artifacts it left, and `cargo clean`
+//! removes it. It is its own `[workspace]` with a copy of the user's
+//! `Cargo.lock` so versions match; cargo runs from the workspace root so the
+//! user's `.cargo/config.toml` (flags, source replacement) applies. Its
+//! `lib.rs` glob-imports `::root::*` and a module of the children side by
+//! side and names each child as `self::<child>`: the compiler reports
+//! "`<child>` is ambiguous" exactly when the root has its own item of that
+//! name in the type namespace — plain, `#[cfg]`-enabled, made by a macro, or
+//! brought by a glob — and not when the root re-exports the child crate
+//! itself. `self::` keeps the extern prelude out, so children named `core`
+//! or `std` are no false alarm.
 //!
-//! A verdict is cached next to the probe, keyed by the probe's bytes and the
-//! toolchain; it stays valid while the registry/git packages it resolved are
-//! still in the user's `Cargo.lock` and the files of the path packages it
-//! compiled have the same sizes and mtimes. A no-op `sync` or `check` reads
-//! one small JSON file per probe.
+//! A verdict carries its [`Key`] (see `record.rs`); it is cached next to the
+//! probe with the identity of this machine's toolchain, and reused while
+//! both hold. A no-op `sync` or `check` reads one small JSON file per probe
+//! and hashes the path packages' files.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
+use super::record::{Key, Machine, Tree, hex};
 use crate::CargoOptions;
 use crate::manifest::Source;
 use crate::name::module_ident;
 use crate::plan::Spec;
 
-/// The probe folder below the workspace root.
-pub const PROBE_DIR: &str = "target/cargo-facade/probe";
+/// The probe folder below cargo's target folder.
+pub const PROBE_DIR: &str = "cargo-facade/probe";
 
 /// Bumped when the probe's shape or the verdict's format changes.
-const PROBE_VERSION: &str = "1";
+const PROBE_VERSION: &str = "2";
 
 /// The package name of every probe, before its hash.
 const PROBE_PACKAGE: &str = "cargo-facade-probe";
@@ -51,6 +55,9 @@ pub struct Probe {
     pub root: String,
     pub manifest: String,
     pub lib: String,
+    /// The hash of the probe with its path sources relative to the
+    /// workspace root: the same in every clone.
+    pub key: String,
 }
 
 /// What the compiler said about one probe.
@@ -64,10 +71,10 @@ pub struct Verdict {
     pub root_features: Vec<String>,
     /// Child modules the root also makes (the compiler's ambiguities).
     pub ambiguous: Vec<String>,
-    /// Registry and git packages of the resolve: (name, version, source).
-    locked: Vec<(String, String, String)>,
-    /// Path packages of the resolve and the fingerprint of their files.
-    paths: Vec<(PathBuf, u64)>,
+    /// What decided it.
+    pub key: Key,
+    /// The toolchain's identity when it was judged ([`toolchain`]).
+    machine: String,
 }
 
 /// A probe judged, could not be built (cargo's words), or could not be
@@ -79,35 +86,85 @@ pub enum Outcome {
     Unresolved,
 }
 
+/// What the probe takes from the workspace root's manifest: `[profile]`
+/// (so that dependencies build as the user's own `cargo check` builds
+/// them) and `workspace.resolver`.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub profile: Option<toml_edit::Table>,
+    pub resolver: Option<String>,
+}
+
+impl Settings {
+    pub fn of(root_manifest: &toml_edit::Document<String>) -> Settings {
+        let profile = root_manifest
+            .get("profile")
+            .and_then(|p| p.as_table())
+            .map(|table| {
+                let mut table = table.clone();
+                table.decor_mut().clear();
+                table
+            });
+        let resolver = root_manifest
+            .get("workspace")
+            .and_then(|w| w.get("resolver"))
+            .and_then(|r| r.as_str())
+            .map(str::to_owned);
+        Settings { profile, resolver }
+    }
+}
+
 impl Probe {
     /// The probe of root `root` (declared with `root_spec`) and `children`
-    /// (`(child segment, spec)`).
-    pub fn new(root: &str, root_spec: &Spec, children: &[(&str, &Spec)]) -> Probe {
-        let mut deps = toml_edit::Table::new();
-        deps.insert(ROOT_KEY, dependency(root_spec));
-        for (index, (_, spec)) in children.iter().enumerate() {
-            deps.insert(&child_key(index), dependency(spec));
-        }
+    /// (`(child segment, spec)`) in the workspace at `ws_root`.
+    pub fn new(
+        root: &str,
+        root_spec: &Spec,
+        children: &[(&str, &Spec)],
+        ws_root: &Path,
+        settings: &Settings,
+    ) -> Probe {
         let modules: Vec<_> = children
             .iter()
             .map(|(name, _)| module_ident(name))
             .collect();
+        let deps = |path: &dyn Fn(&Path) -> String| {
+            let mut deps = toml_edit::Table::new();
+            deps.insert(ROOT_KEY, dependency(root_spec, path));
+            for (index, (_, spec)) in children.iter().enumerate() {
+                deps.insert(&child_key(index), dependency(spec, path));
+            }
+            deps
+        };
+        let portable = deps(&|dir| crate::paths::relative(ws_root, dir));
         // Named by its inputs: probes share one target folder, where cargo
         // tells path packages apart by name, not by folder.
         let names: Vec<String> = modules.iter().map(ToString::to_string).collect();
-        let id = fnv(&[deps.to_string().as_bytes(), names.join(",").as_bytes()]);
-        let mut doc = toml_edit::DocumentMut::new();
-        let mut package = toml_edit::Table::new();
-        package.insert(
-            "name",
-            toml_edit::value(format!("{PROBE_PACKAGE}-{id:016x}")),
-        );
-        package.insert("version", toml_edit::value("0.0.0"));
-        package.insert("edition", toml_edit::value("2021"));
-        package.insert("publish", toml_edit::value(false));
-        doc.insert("package", toml_edit::Item::Table(package));
-        doc.insert("workspace", toml_edit::Item::Table(toml_edit::Table::new()));
-        doc.insert("dependencies", toml_edit::Item::Table(deps));
+        let id = fnv(&[portable.to_string().as_bytes(), names.join(",").as_bytes()]);
+        let document = |deps: toml_edit::Table| {
+            let mut doc = toml_edit::DocumentMut::new();
+            let mut package = toml_edit::Table::new();
+            package.insert(
+                "name",
+                toml_edit::value(format!("{PROBE_PACKAGE}-{id:016x}")),
+            );
+            package.insert("version", toml_edit::value("0.0.0"));
+            package.insert("edition", toml_edit::value("2021"));
+            package.insert("publish", toml_edit::value(false));
+            doc.insert("package", toml_edit::Item::Table(package));
+            let mut workspace = toml_edit::Table::new();
+            if let Some(resolver) = &settings.resolver {
+                workspace.insert("resolver", toml_edit::value(resolver));
+            }
+            doc.insert("workspace", toml_edit::Item::Table(workspace));
+            doc.insert("dependencies", toml_edit::Item::Table(deps));
+            if let Some(profile) = &settings.profile {
+                doc.insert("profile", toml_edit::Item::Table(profile.clone()));
+            }
+            doc.to_string()
+        };
+        let portable = document(portable);
+        let manifest = document(deps(&|dir| dir.display().to_string()));
 
         let root_crate = quote::format_ident!("{ROOT_KEY}");
         let crates: Vec<_> = (0..children.len())
@@ -127,24 +184,25 @@ impl Probe {
             }
         };
         let file = syn::parse2(tokens).expect("the probe is valid Rust");
+        let lib = prettyplease::unparse(&file);
+        let key = hex(fnv(&[
+            PROBE_VERSION.as_bytes(),
+            portable.as_bytes(),
+            lib.as_bytes(),
+        ]));
         Probe {
             root: root.to_owned(),
-            manifest: doc.to_string(),
-            lib: prettyplease::unparse(&file),
+            manifest,
+            lib,
+            key,
         }
     }
 
-    /// The folder of this probe, named by its inputs.
-    pub fn dir(&self, ws_root: &Path, toolchain: &str) -> PathBuf {
-        let key = fnv(&[
-            PROBE_VERSION.as_bytes(),
-            self.manifest.as_bytes(),
-            self.lib.as_bytes(),
-            toolchain.as_bytes(),
-        ]);
-        ws_root
+    /// The folder of this probe below cargo's target folder `target_dir`.
+    pub fn dir(&self, target_dir: &Path) -> PathBuf {
+        target_dir
             .join(PROBE_DIR)
-            .join(format!("{}-{key:016x}", self.root))
+            .join(format!("{}-{}", self.root, self.key))
     }
 }
 
@@ -153,10 +211,10 @@ fn child_key(index: usize) -> String {
 }
 
 /// A probe dependency: the declaration's package, source, version and features.
-fn dependency(spec: &Spec) -> toml_edit::Item {
+fn dependency(spec: &Spec, path: &dyn Fn(&Path) -> String) -> toml_edit::Item {
     let mut table = toml_edit::InlineTable::new();
     table.insert("package", spec.package.as_str().into());
-    crate::manifest::insert_source(&mut table, &spec.source, |dir| dir.display().to_string());
+    crate::manifest::insert_source(&mut table, &spec.source, path);
     match (&spec.version, &spec.source) {
         (Some(version), _) => {
             table.insert("version", version.as_str().into());
@@ -236,65 +294,31 @@ pub fn target_cfg(ws_root: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// The cached verdict of the probe in `dir`, if its inputs are unchanged.
-pub fn cached(dir: &Path, lock: Option<&LockIndex>) -> Option<Verdict> {
+/// The cached verdict of the probe in `dir`, if it was judged with this
+/// toolchain (`machine`, [`toolchain`]) and the tree still gives its key.
+pub fn cached(dir: &Path, probe: &Probe, machine: &str, tree: &Tree) -> Option<Verdict> {
     let text = std::fs::read_to_string(dir.join("verdict.json")).ok()?;
     let verdict: Verdict = serde_json::from_str(&text).ok()?;
-    // Without a user `Cargo.lock` both runs resolved afresh.
-    let locked_ok = lock.is_none_or(|lock| {
-        verdict
-            .locked
-            .iter()
-            .all(|(name, version, source)| lock.contains(name, version, source))
-    });
-    let paths_ok = verdict
-        .paths
-        .iter()
-        .all(|(dir, print)| fingerprint(dir) == *print);
-    (locked_ok && paths_ok).then_some(verdict)
-}
-
-/// The registry and git packages of a `Cargo.lock`.
-#[derive(Debug, Default)]
-pub struct LockIndex {
-    packages: std::collections::BTreeSet<(String, String, String)>,
-}
-
-impl LockIndex {
-    pub fn read(path: &Path) -> Option<LockIndex> {
-        let text = std::fs::read_to_string(path).ok()?;
-        let lock: toml::Table = text.parse().ok()?;
-        let mut packages = std::collections::BTreeSet::new();
-        for package in lock.get("package")?.as_array()? {
-            let field = |key: &str| package.get(key).and_then(|v| v.as_str());
-            if let (Some(name), Some(version), Some(source)) =
-                (field("name"), field("version"), field("source"))
-            {
-                packages.insert((name.to_owned(), version.to_owned(), source.to_owned()));
-            }
-        }
-        Some(LockIndex { packages })
-    }
-
-    fn contains(&self, name: &str, version: &str, source: &str) -> bool {
-        self.packages
-            .contains(&(name.to_owned(), version.to_owned(), source.to_owned()))
-    }
+    (verdict.machine == machine && verdict.key.tree_current(&probe.key, tree)).then_some(verdict)
 }
 
 /// Writes the probe into `dir` and asks cargo: `cargo metadata` for the
 /// root's resolved package and features, `cargo check` for the verdict,
-/// which is cached on success.
+/// which is cached on success. Both build in `target_dir`, cargo's target
+/// folder of the workspace.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     probe: &Probe,
     dir: &Path,
+    target_dir: &Path,
     ws_root: &Path,
     lock_path: &Path,
     cargo: &CargoOptions,
+    tree: &Tree,
+    machine: &mut Machine,
 ) -> anyhow::Result<Outcome> {
     write_probe(probe, dir, lock_path)?;
     let manifest = dir.join("Cargo.toml");
-    let target = ws_root.join(PROBE_DIR).join("target");
     let cargo_in = |args: &[&str]| {
         let mut command = crate::cargo::cargo_command(cargo);
         command
@@ -302,7 +326,7 @@ pub fn run(
             .arg("--manifest-path")
             .arg(&manifest)
             .current_dir(ws_root)
-            .env("CARGO_TARGET_DIR", &target)
+            .env("CARGO_TARGET_DIR", target_dir)
             .env_remove("CARGO_TERM_COLOR");
         if cargo.offline || cargo.frozen {
             command.arg("--offline");
@@ -320,7 +344,8 @@ pub fn run(
         std::str::from_utf8(&output.stdout).context("`cargo metadata` printed invalid UTF-8")?,
     )
     .context("failed to parse `cargo metadata` output")?;
-    let resolved = resolved_root(&metadata)?;
+    let probe_lock = super::record::LockFile::read(&dir.join("Cargo.lock")).unwrap_or_default();
+    let resolved = resolved_root(&metadata, probe, &probe_lock, tree, machine, ws_root)?;
 
     let output = cargo_in(&["check", "--lib", "--message-format=json"])
         .output()
@@ -368,9 +393,16 @@ fn write_probe(probe: &Probe, dir: &Path, lock_path: &Path) -> anyhow::Result<()
 }
 
 /// What the probe's resolve says of its root (package, version, library
-/// file, features) and of every package it compiles (the cache's inputs);
+/// file, features) and the verdict's key (every package it compiles);
 /// `ambiguous` is left empty for the check to fill.
-fn resolved_root(metadata: &cargo_metadata::Metadata) -> anyhow::Result<Verdict> {
+fn resolved_root(
+    metadata: &cargo_metadata::Metadata,
+    probe: &Probe,
+    probe_lock: &super::record::LockFile,
+    tree: &Tree,
+    machine: &mut Machine,
+    ws_root: &Path,
+) -> anyhow::Result<Verdict> {
     let resolve = metadata.resolve.as_ref().context("no resolve")?;
     let probe_id = resolve.root.as_ref().context("the probe is the root")?;
     let root_id = resolve
@@ -394,24 +426,37 @@ fn resolved_root(metadata: &cargo_metadata::Metadata) -> anyhow::Result<Verdict>
                 .join("src/lib.rs")
                 .into()
         });
-    let mut locked = Vec::new();
-    let mut paths = Vec::new();
+    let mut packages = Vec::new();
+    let mut paths = std::collections::BTreeMap::new();
+    // Code that runs at build time can ask which compiler runs it.
+    let mut compile_time_code = false;
     for package in &metadata.packages {
         if package.id == *probe_id {
             continue;
         }
+        compile_time_code |= package
+            .targets
+            .iter()
+            .any(|t| t.is_custom_build() || t.is_proc_macro());
         match &package.source {
-            Some(source) => locked.push((
-                package.name.to_string(),
-                package.version.to_string(),
-                source.repr.clone(),
-            )),
+            Some(_) => packages.push(format!("{} {}", package.name, package.version)),
             None => {
                 let dir = package.manifest_path.parent().unwrap().as_std_path();
-                paths.push((dir.to_owned(), fingerprint(dir)));
+                let (rel, hash) = tree.path_entry(dir);
+                paths.insert(rel, hash);
             }
         }
     }
+    packages.sort();
+    packages.dedup();
+    let key = Key {
+        probe: probe.key.clone(),
+        lock: probe_lock.hash_of(&packages).unwrap_or_default(),
+        packages,
+        paths,
+        target: machine.target(),
+        toolchain: compile_time_code.then(|| machine.toolchain()),
+    };
     Ok(Verdict {
         root_package: root.name.to_string(),
         root_version: root.version.to_string(),
@@ -420,8 +465,8 @@ fn resolved_root(metadata: &cargo_metadata::Metadata) -> anyhow::Result<Verdict>
             .map(|n| n.features.iter().map(|f| f.to_string()).collect())
             .unwrap_or_default(),
         ambiguous: Vec::new(),
-        locked,
-        paths,
+        key,
+        machine: toolchain(ws_root),
     })
 }
 
@@ -460,38 +505,6 @@ fn ambiguities(stdout: &str) -> (Vec<String>, Vec<String>) {
     (ambiguous, errors)
 }
 
-/// Sizes and mtimes of every file below `dir` (without `target/` and
-/// hidden folders), hashed.
-fn fingerprint(dir: &Path) -> u64 {
-    let mut entries: BTreeMap<PathBuf, (u64, u128)> = BTreeMap::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(folder) = stack.pop() {
-        let Ok(read) = std::fs::read_dir(&folder) else {
-            continue;
-        };
-        for entry in read.flatten() {
-            let path = entry.path();
-            let name = entry.file_name();
-            let Ok(meta) = entry.metadata() else { continue };
-            if meta.is_dir() {
-                let skip = name == "target" || name.to_string_lossy().starts_with('.');
-                if !skip {
-                    stack.push(path);
-                }
-            } else {
-                let mtime = meta
-                    .modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                    .map_or(0, |d| d.as_nanos());
-                entries.insert(path, (meta.len(), mtime));
-            }
-        }
-    }
-    let text = format!("{entries:?}");
-    fnv(&[text.as_bytes()])
-}
-
 /// The plan's stable FNV-1a over `parts`, each ended by a 0xff byte (which
 /// UTF-8 text never holds).
 fn fnv(parts: &[&[u8]]) -> u64 {
@@ -527,6 +540,8 @@ mod tests {
             "foo",
             &spec("foo"),
             &[("core", &spec("foo-core")), ("type", &spec("foo-type"))],
+            Path::new("/ws"),
+            &Settings::default(),
         );
         assert!(probe.lib.contains("pub use ::facade_probe_child0 as core;"));
         assert!(probe.lib.contains("use self::core as _;"));
@@ -535,8 +550,38 @@ mod tests {
         assert!(probe.manifest.contains(
             "facade_probe_root = { package = \"foo\", version = \"1\", features = [\"x\"], default-features = false }"
         ));
-        let dir = probe.dir(Path::new("/ws"), "rustc 1.95.0");
-        assert!(dir.starts_with("/ws/target/cargo-facade/probe"));
-        assert_ne!(dir, probe.dir(Path::new("/ws"), "rustc 1.96.0"));
+        let dir = probe.dir(Path::new("/elsewhere/target"));
+        assert_eq!(
+            dir,
+            Path::new("/elsewhere/target/cargo-facade/probe").join(format!("foo-{}", probe.key))
+        );
+    }
+
+    /// The probe's key is the same in every clone: path sources count
+    /// relative to the workspace root; the workspace's profile counts.
+    #[test]
+    fn probe_key_is_portable() {
+        let path = |ws: &str| Spec {
+            source: Source::Path(Path::new(ws).join("crates/foo")),
+            ..spec("foo")
+        };
+        let at = |ws: &str, settings: &Settings| {
+            Probe::new(
+                "foo",
+                &path(ws),
+                &[("bar", &spec("foo-bar"))],
+                Path::new(ws),
+                settings,
+            )
+        };
+        let a = at("/a", &Settings::default());
+        let b = at("/b/c", &Settings::default());
+        assert_eq!(a.key, b.key);
+        assert!(a.manifest.contains("path = \"/a/crates/foo\""));
+        let doc: toml_edit::Document<String> =
+            toml_edit::Document::parse("[profile.dev]\nopt-level = 1\n".to_owned()).unwrap();
+        let profiled = at("/a", &Settings::of(&doc));
+        assert!(profiled.manifest.contains("[profile.dev]\nopt-level = 1"));
+        assert_ne!(a.key, profiled.key);
     }
 }

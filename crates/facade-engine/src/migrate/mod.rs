@@ -888,11 +888,12 @@ fn planned_sync_inner(
         return Ok((Vec::new(), originals));
     };
     // RFC 3243's root/child rule, as `sync` checks it.
-    crate::conflict::check(&ws, &plan, &options.cargo, None, diags)?;
+    let verdicts = crate::conflict::check(&ws, &plan, &options.cargo, None, diags)?;
     if diags.has_errors() {
         return Ok((Vec::new(), originals));
     }
     let mut changes = write::collect_changes(&ws, &plan, diags)?;
+    changes.extend(write::record_change(&ws, &plan, &verdicts, diags)?);
     // A manifest that migrate edits was read from disk before the edit.
     for change in &mut changes {
         if edited.contains_key(&change.path) {
