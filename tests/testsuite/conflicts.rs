@@ -13,7 +13,7 @@ use crate::support::{Fixture, assert_unchanged};
 
 /// Where the root and its child come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Path,
     Vendored,
 }
@@ -25,20 +25,20 @@ const BOTH: [Kind; 2] = [Kind::Path, Kind::Vendored];
 /// `root_lib`; `root_decl` is added to the root's declaration (e.g.
 /// `features = ["x"]`). The root may depend on `other` (`pub mod bar {}`
 /// and `pub fn other()`), and on the child itself.
-struct Namespace<'a> {
-    kind: Kind,
-    root_lib: &'a str,
-    root_extra: &'a str,
-    root_decl: &'a str,
+pub(crate) struct Namespace<'a> {
+    pub(crate) kind: Kind,
+    pub(crate) root_lib: &'a str,
+    pub(crate) root_extra: &'a str,
+    pub(crate) root_decl: &'a str,
     /// Child segments, each package `ns-<child>` with `pub fn hello() -> u8 { 7 }`.
-    children: &'a [&'a str],
-    main: &'a str,
+    pub(crate) children: &'a [&'a str],
+    pub(crate) main: &'a str,
 }
 
-const MAIN: &str = "fn main() {\n    println!(\"{}\", ns::bar::hello());\n}\n";
+pub(crate) const MAIN: &str = "fn main() {\n    println!(\"{}\", ns::bar::hello());\n}\n";
 
 impl Namespace<'_> {
-    fn build(&self) -> Fixture {
+    pub(crate) fn build(&self) -> Fixture {
         let ws = Fixture::empty();
         let dep = |name: &str| match self.kind {
             Kind::Path => format!("path = \"../{name}\""),
@@ -128,7 +128,7 @@ impl Namespace<'_> {
     }
 }
 
-fn namespace(kind: Kind, root_lib: &str) -> Fixture {
+pub(crate) fn namespace(kind: Kind, root_lib: &str) -> Fixture {
     Namespace {
         kind,
         root_lib,

@@ -18,3 +18,4 @@ mod reliability;
 mod rules;
 mod semantics;
 mod sync;
+mod verdicts;

@@ -195,7 +195,11 @@ pub fn record_change(
     if let Some(old) = &old
         && !replaceable(old)
     {
-        let verb = if text.is_some() { "overwrite" } else { "delete" };
+        let verb = if text.is_some() {
+            "overwrite"
+        } else {
+            "delete"
+        };
         diags.push(not_generated(&path, old, verb));
         return Ok(None);
     }

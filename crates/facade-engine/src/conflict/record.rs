@@ -13,7 +13,9 @@
 //! - `paths`: the content of every path package the probe compiled (its
 //!   files below its folder, without `target/`, hidden entries, nested
 //!   packages and the facades), so an edited path root probes again;
-//! - `target`: `rustc --print cfg`, which decides `#[cfg]`ed items;
+//! - `target`: `rustc --print cfg` (with the target and `RUSTFLAGS` of the
+//!   environment; those of `.cargo/config.toml` are not read), which
+//!   decides `#[cfg]`ed items;
 //! - `toolchain`: `rustc -vV`, only where it matters: when a build script or
 //!   a proc macro runs in the probe's build (they can make items depend on
 //!   the compiler, as `autocfg`, `rustversion` or `version_check` do).
@@ -205,7 +207,10 @@ impl Tree {
             .borrow_mut()
             .entry(rel.to_owned())
             .or_insert_with(|| {
-                content_hash(&crate::paths::normalize(&self.root.join(rel)), &self.facade_dir)
+                content_hash(
+                    &crate::paths::normalize(&self.root.join(rel)),
+                    &self.facade_dir,
+                )
             })
             .clone()
     }
@@ -277,11 +282,30 @@ impl Machine {
         }
     }
 
-    /// `rustc --print cfg`, hashed.
+    /// `rustc --print cfg`, with the target and flags cargo takes from the
+    /// environment (`CARGO_BUILD_TARGET`, `CARGO_ENCODED_RUSTFLAGS`,
+    /// `RUSTFLAGS`), hashed.
     pub fn target(&mut self) -> String {
         let root = &self.root;
         self.target
-            .get_or_insert_with(|| hex(crate::plan::fnv1a(&rustc(root, &["--print", "cfg"]))))
+            .get_or_insert_with(|| {
+                let mut args = vec!["--print".to_owned(), "cfg".to_owned()];
+                if let Ok(target) = std::env::var("CARGO_BUILD_TARGET") {
+                    args.extend(["--target".to_owned(), target]);
+                }
+                if let Ok(flags) = std::env::var("CARGO_ENCODED_RUSTFLAGS") {
+                    args.extend(
+                        flags
+                            .split('\x1f')
+                            .filter(|f| !f.is_empty())
+                            .map(str::to_owned),
+                    );
+                } else if let Ok(flags) = std::env::var("RUSTFLAGS") {
+                    args.extend(flags.split_whitespace().map(str::to_owned));
+                }
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                hex(crate::plan::fnv1a(&rustc(root, &args)))
+            })
             .clone()
     }
 
