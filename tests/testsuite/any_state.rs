@@ -47,7 +47,7 @@ fn deleted_facades_are_stale_and_sync_restores_them() {
 
     let run = assert_stale(
         &ws,
-        "facade `foo/bar` (2 files), facade `foo/self+bar+derive` (2 files), facade `util/text` (2 files)\n\nnote: `sync` would write 6 files",
+        "facade `foo/bar` (2 files), facade `foo/self+bar+derive` (2 files), facade `util/text` (2 files), recorded conflict verdicts\n\nnote: `sync` would write 7 files",
     );
     assert!(
         run.stdout
@@ -454,7 +454,7 @@ fn readme_xtask_recipe_works_as_written() {
     let (code, stderr) = xtask(&["sync"]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(
-        stderr.contains("Finished 3 facades, 2 consumers (8 files written)"),
+        stderr.contains("Finished 3 facades, 2 consumers (9 files written)"),
         "{stderr}"
     );
     let (code, stderr) = xtask(&["check"]);

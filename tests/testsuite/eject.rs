@@ -32,7 +32,8 @@ fn sync_adopts_and_eject_restores_the_original() {
   Generating facade foo/self+bar+baz (root + 2 children, for 1 package)
     Adopting adopt-app: `foo`, `foo::bar`, `foo::baz` moved under [package.metadata.facade]
     Updating adopt-app (app/Cargo.toml)
-    Finished 1 facade, 1 consumer (3 files written)
+   Recording conflict verdicts (facades/verdicts.toml)
+    Finished 1 facade, 1 consumer (4 files written)
 
 "#]]
     );

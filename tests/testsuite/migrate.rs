@@ -26,7 +26,7 @@ fn pre_namespace_consumer_migrates_and_comes_back_byte_for_byte() {
         str![[r#"
    Migrating migrate-app: 1 manifest, 10 paths in 2 files
   Generating facade foo/self+bar
-    Finished 1 consumer migrated (5 files written)
+    Finished 1 consumer migrated (6 files written)
 
 "#]]
     );
@@ -46,7 +46,7 @@ fn pre_namespace_consumer_migrates_and_comes_back_byte_for_byte() {
         str![[r#"
    Reverting migrate-app: 1 manifest, 10 paths in 2 files
     Removing facade foo/self+bar (no longer declared)
-    Finished 1 consumer reverted (5 files written)
+    Finished 1 consumer reverted (6 files written)
 
 "#]]
     );
@@ -148,7 +148,7 @@ fn dry_run_prints_the_diff_and_writes_nothing() {
     }
     assert!(
         run.stderr
-            .contains("Finished dry run: 5 files would change; no file was written"),
+            .contains("Finished dry run: 6 files would change; no file was written"),
         "{}",
         run.stderr
     );
@@ -365,7 +365,7 @@ fn optional_children_features_doctests_and_links_migrate() {
         str![[r#"
    Migrating app: 1 manifest, 5 paths in 1 file
   Generating facade foo[..]
-    Finished 1 consumer migrated (4 files written)
+    Finished 1 consumer migrated (5 files written)
 
 "#]],
     );

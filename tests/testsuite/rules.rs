@@ -65,6 +65,7 @@ fn foreign_registry_child_is_warned_about() {
         str![[r#"
   Generating facade foo/self+bar (root + 1 child, for 1 package)
     Updating own-app (app/Cargo.toml)
+   Recording conflict verdicts (facades/verdicts.toml)
 warning: `foo::bar` is package `foo-bar` from repository https://example.org/someone-else, but root `foo` is from https://example.org/foo
  --> app/Cargo.toml:8:1
   |
@@ -74,7 +75,7 @@ warning: `foo::bar` is package `foo-bar` from repository https://example.org/som
   = note: RFC 3243: "Only the owners of foo may create the foo::bar crate"; a registry will refuse a child that the root's owners did not publish
   = help: if the child is meant to come from elsewhere, add `foreign = true` to its declaration
 
-    Finished 1 facade, 1 consumer (3 files written)
+    Finished 1 facade, 1 consumer (4 files written)
 
 "#]]
     );

@@ -20,7 +20,8 @@ fn basic_workspace_builds_and_runs() {
   Generating facade util/text (1 child, for 1 package)
     Updating basic-app (app/Cargo.toml)
     Updating basic-tool (tool/Cargo.toml)
-    Finished 3 facades, 2 consumers (8 files written)
+   Recording conflict verdicts (facades/verdicts.toml)
+    Finished 3 facades, 2 consumers (9 files written)
 
 "#]]
     );

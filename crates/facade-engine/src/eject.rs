@@ -22,7 +22,8 @@ use crate::plan::{Consumer, Plan};
 use crate::render::render_consumer;
 use crate::write::{Action, Change, Owner};
 
-/// Every change `eject` makes: consumer manifests and facade deletions.
+/// Every change `eject` makes: consumer manifests and facade deletions
+/// (the recorded verdicts included).
 pub fn collect_changes(
     ws: &Workspace,
     plan: &Plan,
@@ -48,6 +49,8 @@ pub fn collect_changes(
         &mut changes,
         diags,
     )?;
+    // Nothing left to record: the recorded verdicts go with the facades.
+    changes.extend(crate::write::record_change(ws, plan, &[], diags)?);
     Ok(changes)
 }
 

@@ -83,7 +83,10 @@ fn planned_sync(options: &Options, shell: &mut Shell) -> anyhow::Result<Planned>
     planned(options, shell, |ws, plan, shell, diags| {
         let verdicts = crate::conflict::check(ws, plan, &options.cargo, Some(shell), diags)?;
         let mut changes = crate::write::collect_changes(ws, plan, diags)?;
-        changes.extend(crate::write::record_change(ws, plan, &verdicts, diags)?);
+        // After an error nothing is written: one report per problem.
+        if !diags.has_errors() {
+            changes.extend(crate::write::record_change(ws, plan, &verdicts, diags)?);
+        }
         Ok(changes)
     })
 }

@@ -54,10 +54,15 @@ pub fn sync(plan: &Plan, changes: &[Change], shell: &mut Shell) {
                 shell.status("Updating", format!("{name} ({path})"));
             }
             Owner::Verdicts => {
-                let path = first_write
-                    .map(|c| shell.display_path(&c.path))
-                    .unwrap_or_default();
-                shell.status("Recording", format!("conflict verdicts ({path})"));
+                let path = plan.facade_dir.join(crate::conflict::record::FILE);
+                let path = shell.display_path(&path);
+                match first_write {
+                    Some(_) => shell.status("Recording", format!("conflict verdicts ({path})")),
+                    None => shell.status(
+                        "Removing",
+                        format!("conflict verdicts ({path}, nothing to record)"),
+                    ),
+                }
             }
         }
     }

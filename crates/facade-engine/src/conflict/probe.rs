@@ -58,6 +58,8 @@ pub struct Probe {
     /// The hash of the probe with its path sources relative to the
     /// workspace root: the same in every clone.
     pub key: String,
+    /// The hash of the probe as written (absolute paths).
+    dir_key: String,
 }
 
 /// What the compiler said about one probe.
@@ -136,18 +138,16 @@ impl Probe {
             }
             deps
         };
-        let portable = deps(&|dir| crate::paths::relative(ws_root, dir));
-        // Named by its inputs: probes share one target folder, where cargo
-        // tells path packages apart by name, not by folder.
+        let absolute = deps(&|dir| dir.display().to_string());
+        // Named by its inputs, absolute paths included: probes share one
+        // target folder (perhaps with other clones), where cargo tells path
+        // packages apart by name, not by folder.
         let names: Vec<String> = modules.iter().map(ToString::to_string).collect();
-        let id = fnv(&[portable.to_string().as_bytes(), names.join(",").as_bytes()]);
-        let document = |deps: toml_edit::Table| {
+        let id = fnv(&[absolute.to_string().as_bytes(), names.join(",").as_bytes()]);
+        let document = |deps: toml_edit::Table, name: &str| {
             let mut doc = toml_edit::DocumentMut::new();
             let mut package = toml_edit::Table::new();
-            package.insert(
-                "name",
-                toml_edit::value(format!("{PROBE_PACKAGE}-{id:016x}")),
-            );
+            package.insert("name", toml_edit::value(name));
             package.insert("version", toml_edit::value("0.0.0"));
             package.insert("edition", toml_edit::value("2021"));
             package.insert("publish", toml_edit::value(false));
@@ -163,8 +163,13 @@ impl Probe {
             }
             doc.to_string()
         };
-        let portable = document(portable);
-        let manifest = document(deps(&|dir| dir.display().to_string()));
+        let manifest = document(absolute, &format!("{PROBE_PACKAGE}-{id:016x}"));
+        // The same probe in every clone: path sources relative to the
+        // workspace root, no name from absolute paths.
+        let portable = document(
+            deps(&|dir| crate::paths::relative(ws_root, dir)),
+            PROBE_PACKAGE,
+        );
 
         let root_crate = quote::format_ident!("{ROOT_KEY}");
         let crates: Vec<_> = (0..children.len())
@@ -190,19 +195,26 @@ impl Probe {
             portable.as_bytes(),
             lib.as_bytes(),
         ]));
+        let dir_key = hex(fnv(&[
+            PROBE_VERSION.as_bytes(),
+            manifest.as_bytes(),
+            lib.as_bytes(),
+        ]));
         Probe {
             root: root.to_owned(),
             manifest,
             lib,
             key,
+            dir_key,
         }
     }
 
-    /// The folder of this probe below cargo's target folder `target_dir`.
+    /// The folder of this probe below cargo's target folder `target_dir`,
+    /// named by its inputs (two clones sharing a target folder get two).
     pub fn dir(&self, target_dir: &Path) -> PathBuf {
         target_dir
             .join(PROBE_DIR)
-            .join(format!("{}-{}", self.root, self.key))
+            .join(format!("{}-{}", self.root, self.dir_key))
     }
 }
 
@@ -553,7 +565,8 @@ mod tests {
         let dir = probe.dir(Path::new("/elsewhere/target"));
         assert_eq!(
             dir,
-            Path::new("/elsewhere/target/cargo-facade/probe").join(format!("foo-{}", probe.key))
+            Path::new("/elsewhere/target/cargo-facade/probe")
+                .join(format!("foo-{}", probe.dir_key))
         );
     }
 
@@ -577,6 +590,8 @@ mod tests {
         let a = at("/a", &Settings::default());
         let b = at("/b/c", &Settings::default());
         assert_eq!(a.key, b.key);
+        let target = Path::new("/shared-target");
+        assert_ne!(a.dir(target), b.dir(target));
         assert!(a.manifest.contains("path = \"/a/crates/foo\""));
         let doc: toml_edit::Document<String> =
             toml_edit::Document::parse("[profile.dev]\nopt-level = 1\n".to_owned()).unwrap();

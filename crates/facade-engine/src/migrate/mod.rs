@@ -893,7 +893,9 @@ fn planned_sync_inner(
         return Ok((Vec::new(), originals));
     }
     let mut changes = write::collect_changes(&ws, &plan, diags)?;
-    changes.extend(write::record_change(&ws, &plan, &verdicts, diags)?);
+    if !diags.has_errors() {
+        changes.extend(write::record_change(&ws, &plan, &verdicts, diags)?);
+    }
     // A manifest that migrate edits was read from disk before the edit.
     for change in &mut changes {
         if edited.contains_key(&change.path) {
