@@ -110,7 +110,7 @@ pub fn check(
                     &mut machine,
                 )?;
                 match outcome {
-                    Outcome::Judged(verdict) => verdict,
+                    Outcome::Judged(verdict) => *verdict,
                     Outcome::Failed(stderr) => {
                         diags.push(probe_failed(job, &stderr));
                         continue;

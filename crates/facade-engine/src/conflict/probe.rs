@@ -83,7 +83,7 @@ pub struct Verdict {
 /// resolved (the declarations themselves are wrong).
 #[derive(Debug)]
 pub enum Outcome {
-    Judged(Verdict),
+    Judged(Box<Verdict>),
     Failed(String),
     Unresolved,
 }
@@ -380,7 +380,7 @@ pub fn run(
         serde_json::to_string_pretty(&verdict)?,
     )
     .with_context(|| format!("failed to write `{}/verdict.json`", dir.display()))?;
-    Ok(Outcome::Judged(verdict))
+    Ok(Outcome::Judged(Box::new(verdict)))
 }
 
 /// Writes the probe crate and a copy of the workspace's `Cargo.lock` (so
