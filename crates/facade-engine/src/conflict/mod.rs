@@ -85,6 +85,7 @@ pub fn check(
                 if let Some(entry) = recorded.iter().filter(same_root).find(|e| {
                     e.key.tree_current(&job.probe.key, &tree) && e.key.machine_current(&mut machine)
                 }) {
+                    probe::remember(&dir, entry, &identity, &tree);
                     entries.push(entry.clone());
                     continue;
                 }

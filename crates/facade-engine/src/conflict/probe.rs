@@ -20,9 +20,10 @@
 //! or `std` are no false alarm.
 //!
 //! A verdict carries its [`Key`] (see `record.rs`); it is cached next to the
-//! probe with the identity of this machine's toolchain, and reused while
-//! both hold. A no-op `sync` or `check` reads one small JSON file per probe
-//! and hashes the path packages' files.
+//! probe with the identity of this machine's toolchain and the sizes and
+//! modification times of the path packages' files, and reused while they
+//! hold. A no-op `sync` or `check` reads one small JSON file per probe and
+//! `stat`s those files.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -77,6 +78,8 @@ pub struct Verdict {
     pub key: Key,
     /// The toolchain's identity when it was judged ([`toolchain`]).
     machine: String,
+    /// Each of `key.paths` by its files' sizes and modification times.
+    stats: Vec<(String, String)>,
 }
 
 /// A probe judged, could not be built (cargo's words), or could not be
@@ -307,11 +310,47 @@ pub fn target_cfg(ws_root: &Path) -> String {
 }
 
 /// The cached verdict of the probe in `dir`, if it was judged with this
-/// toolchain (`machine`, [`toolchain`]) and the tree still gives its key.
+/// toolchain (`machine`, [`toolchain`]) and the tree still gives its key:
+/// the same probe and locked packages, and path packages whose files have
+/// the sizes and modification times they had (no file is read).
 pub fn cached(dir: &Path, probe: &Probe, machine: &str, tree: &Tree) -> Option<Verdict> {
     let text = std::fs::read_to_string(dir.join("verdict.json")).ok()?;
     let verdict: Verdict = serde_json::from_str(&text).ok()?;
-    (verdict.machine == machine && verdict.key.tree_current(&probe.key, tree)).then_some(verdict)
+    let current = verdict.machine == machine
+        && verdict.key.probe == probe.key
+        && tree.lock_current(&verdict.key)
+        && verdict.stats.len() == verdict.key.paths.len()
+        && verdict
+            .stats
+            .iter()
+            .all(|(rel, stat)| tree.stat_hash(rel) == *stat);
+    current.then_some(verdict)
+}
+
+/// Caches a recorded verdict that holds on this machine in `dir`, so that
+/// the next run only `stat`s the path packages' files. A cache: failing to
+/// write it changes nothing.
+pub fn remember(dir: &Path, entry: &super::record::Entry, machine: &str, tree: &Tree) {
+    let verdict = Verdict {
+        root_package: entry.package.clone(),
+        root_version: entry.version.clone(),
+        root_lib: PathBuf::new(),
+        root_features: entry.features.clone(),
+        ambiguous: Vec::new(),
+        key: entry.key.clone(),
+        machine: machine.to_owned(),
+        stats: entry
+            .key
+            .paths
+            .keys()
+            .map(|rel| (rel.clone(), tree.stat_hash(rel)))
+            .collect(),
+    };
+    if let Ok(text) = serde_json::to_string_pretty(&verdict)
+        && std::fs::create_dir_all(dir).is_ok()
+    {
+        let _ = std::fs::write(dir.join("verdict.json"), text);
+    }
 }
 
 /// Writes the probe into `dir` and asks cargo: `cargo metadata` for the
@@ -461,6 +500,10 @@ fn resolved_root(
     }
     packages.sort();
     packages.dedup();
+    let stats = paths
+        .keys()
+        .map(|rel| (rel.clone(), tree.stat_hash(rel)))
+        .collect();
     let key = Key {
         probe: probe.key.clone(),
         lock: probe_lock.hash_of(&packages).unwrap_or_default(),
@@ -479,6 +522,7 @@ fn resolved_root(
         ambiguous: Vec::new(),
         key,
         machine: toolchain(ws_root),
+        stats,
     })
 }
 

@@ -62,10 +62,7 @@ impl Key {
     /// the same path sources.
     pub fn tree_current(&self, probe: &str, tree: &Tree) -> bool {
         self.probe == probe
-            && tree
-                .lock
-                .as_ref()
-                .is_some_and(|lock| lock.hash_of(&self.packages).as_deref() == Some(&self.lock))
+            && tree.lock_current(self)
             && self
                 .paths
                 .iter()
@@ -215,6 +212,21 @@ impl Tree {
             .clone()
     }
 
+    /// The [`stat_hash`] of the package folder `rel`.
+    pub fn stat_hash(&self, rel: &str) -> String {
+        stat_hash(
+            &crate::paths::normalize(&self.root.join(rel)),
+            &self.facade_dir,
+        )
+    }
+
+    /// Whether `Cargo.lock` still holds `key`'s packages as they were.
+    pub fn lock_current(&self, key: &Key) -> bool {
+        self.lock
+            .as_ref()
+            .is_some_and(|lock| lock.hash_of(&key.packages).as_deref() == Some(&key.lock))
+    }
+
     /// The key's `paths` entry of an absolute package folder.
     pub fn path_entry(&self, dir: &Path) -> (String, String) {
         let rel = crate::paths::relative(&self.root, dir);
@@ -330,10 +342,11 @@ fn rustc(root: &Path, args: &[&str]) -> Vec<u8> {
         .unwrap_or_default()
 }
 
-/// The content of a package folder: every file's relative path and bytes,
-/// without `target/`, hidden entries, nested packages (folders with a
-/// `Cargo.toml`), the facade folder and `Cargo.lock` (keyed on its own).
-fn content_hash(dir: &Path, facade_dir: &Path) -> String {
+/// The files of a package folder that its key covers: every file below
+/// it without `target/`, hidden entries, nested packages (folders with a
+/// `Cargo.toml`), the facade folder and `Cargo.lock` (keyed on its own),
+/// sorted.
+fn package_files(dir: &Path, facade_dir: &Path) -> Vec<(PathBuf, std::fs::Metadata)> {
     let mut files = Vec::new();
     let mut stack = vec![dir.to_owned()];
     while let Some(folder) = stack.pop() {
@@ -356,19 +369,44 @@ fn content_hash(dir: &Path, facade_dir: &Path) -> String {
                     stack.push(path);
                 }
             } else if !(folder == dir && name == "Cargo.lock") {
-                files.push(path);
+                files.push((path, meta));
             }
         }
     }
-    files.sort();
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files
+}
+
+/// The content of a package folder: each file's relative path and bytes.
+fn content_hash(dir: &Path, facade_dir: &Path) -> String {
     let mut bytes = Vec::new();
-    for file in files {
+    for (file, _) in package_files(dir, facade_dir) {
         bytes.extend_from_slice(crate::paths::relative(dir, &file).as_bytes());
         bytes.push(0xff);
         bytes.extend_from_slice(&std::fs::read(&file).unwrap_or_default());
         bytes.push(0xff);
     }
     hex(crate::plan::fnv1a(&bytes))
+}
+
+/// The same files' paths, sizes and modification times: what this
+/// machine's cache checks instead of reading every byte (a no-op run stays
+/// as cheap as a `stat` per file).
+fn stat_hash(dir: &Path, facade_dir: &Path) -> String {
+    let mut text = String::new();
+    for (file, meta) in package_files(dir, facade_dir) {
+        let mtime = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        text.push_str(&format!(
+            "{}\u{1f}{}\u{1f}{mtime}\n",
+            file.display(),
+            meta.len()
+        ));
+    }
+    hex(crate::plan::fnv1a(text.as_bytes()))
 }
 
 pub fn hex(hash: u64) -> String {
