@@ -145,7 +145,9 @@ foo = { path = "../facades/foo/self+bar", package = "foo-facade-[..]" }
         changed(&before, &bytes(&ws, true)),
         BTreeSet::from([
             "Cargo.lock".to_owned(),
-            "facades/foo/self+bar/Cargo.toml".to_owned()
+            "facades/foo/self+bar/Cargo.toml".to_owned(),
+            // The root's conflict verdict, keyed by the child's version.
+            "facades/verdicts.toml".to_owned()
         ])
     );
     let run = ws.cargo(&["run", "--locked", "-q"]);
@@ -175,7 +177,9 @@ foo = { path = "../facades/foo/self+bar", package = "foo-facade-[..]" }
         changed(&before, &bytes(&ws, true)),
         BTreeSet::from([
             "app/Cargo.toml".to_owned(),
-            "facades/foo/self+bar/Cargo.toml".to_owned()
+            "facades/foo/self+bar/Cargo.toml".to_owned(),
+            // The root's conflict verdict, keyed by the child's features.
+            "facades/verdicts.toml".to_owned()
         ])
     );
     let after = ws.read("app/Cargo.toml");
