@@ -435,6 +435,40 @@ mod tests {
         }
     }
 
+    /// A bumped, re-sourced or missing package changes the lock's part of
+    /// the key; packages outside the key do not.
+    #[test]
+    fn lock_hash_covers_versions_sources_and_checksums() {
+        let dir = tempfile::tempdir().unwrap();
+        let lock = |text: &str| {
+            let path = dir.path().join("Cargo.lock");
+            std::fs::write(&path, text).unwrap();
+            LockFile::read(&path).unwrap()
+        };
+        let entry = |name: &str, version: &str, checksum: &str| {
+            format!(
+                "[[package]]\nname = \"{name}\"\nversion = \"{version}\"\nsource = \"registry+x\"\nchecksum = \"{checksum}\"\n"
+            )
+        };
+        let packages = ["memchr 2.7.4".to_owned()];
+        let base = lock(&entry("memchr", "2.7.4", "aa")).hash_of(&packages);
+        assert!(base.is_some());
+        let other = format!(
+            "{}{}",
+            entry("memchr", "2.7.4", "aa"),
+            entry("log", "0.4.0", "bb")
+        );
+        assert_eq!(lock(&other).hash_of(&packages), base);
+        assert_ne!(
+            lock(&entry("memchr", "2.7.4", "ab")).hash_of(&packages),
+            base
+        );
+        assert_eq!(
+            lock(&entry("memchr", "2.7.5", "aa")).hash_of(&packages),
+            None
+        );
+    }
+
     #[test]
     fn record_round_trips_sorted() {
         let dir = tempfile::tempdir().unwrap();
