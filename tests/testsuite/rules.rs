@@ -378,3 +378,20 @@ error: aborting due to the previous error; no file was changed
         run.stderr
     );
 }
+
+/// RFC 3243's segments are package names, and a package name may hold
+/// capitals: a lone namespace `Acme` (no `acme` beside it) is accepted and
+/// its facade builds without a `non_snake_case` warning about generated
+/// code; the user's `Acme::http::hello()` works.
+#[test]
+fn a_namespace_with_capitals_builds_without_warnings() {
+    let ws = spelled("\"Acme::http\" = { path = \"../crates/acme-http\" }\n");
+    ws.write("app/src/lib.rs", "pub fn f() -> u8 {\n    Acme::http::hello()\n}\n");
+    ws.facade(&["sync"]).assert_code(0);
+    let build = ws.cargo(&["build"]);
+    assert!(
+        !build.assert_code(0).stderr.contains("warning"),
+        "{}",
+        build.stderr
+    );
+}

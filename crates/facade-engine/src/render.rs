@@ -151,12 +151,22 @@ fn render_facade_lib(facade: &Facade) -> String {
             #check
         }
     });
+    // RFC 3243's segments are package names, which may hold capitals
+    // (`"Acme::http"`): the crate name the facade gets from them is then
+    // no snake case, and the warning would be about generated code.
+    let allow_case = (facade.lib_name.chars().any(|c| c.is_ascii_uppercase())
+        || facade
+            .children
+            .iter()
+            .any(|c| c.name.chars().any(|c| c.is_ascii_uppercase())))
+    .then(|| quote!(#![allow(non_snake_case)]));
     let tokens = quote! {
         #![doc = #summary]
         #![doc = ""]
         #![doc = #how]
         #![cfg_attr(rustfmt, rustfmt::skip)]
         #![no_std]
+        #allow_case
 
         #[doc(hidden)]
         pub mod __children {
