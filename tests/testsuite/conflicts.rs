@@ -437,7 +437,10 @@ fn a_root_reexporting_another_version_of_the_child_says_so() {
         "vendor/ns-bar-2.0.0/Cargo.toml",
         "[package]\nname = \"ns-bar\"\nversion = \"2.0.0\"\nedition = \"2021\"\n",
     );
-    ws.write("vendor/ns-bar-2.0.0/src/lib.rs", "pub fn hello() -> u8 { 7 }\n");
+    ws.write(
+        "vendor/ns-bar-2.0.0/src/lib.rs",
+        "pub fn hello() -> u8 { 7 }\n",
+    );
     ws.write(
         "vendor/ns-bar-2.0.0/.cargo-checksum.json",
         "{\"files\":{},\"package\":null}\n",
@@ -446,7 +449,10 @@ fn a_root_reexporting_another_version_of_the_child_says_so() {
     let app = ws.read("app/Cargo.toml");
     ws.write(
         "app/Cargo.toml",
-        &app.replace(v1, "\"ns::bar\" = { version = \"2\", package = \"ns-bar\" }"),
+        &app.replace(
+            v1,
+            "\"ns::bar\" = { version = \"2\", package = \"ns-bar\" }",
+        ),
     );
     assert_data_eq!(
         refused(&ws),

@@ -61,7 +61,9 @@ fn foreign_registry_child_is_warned_about() {
     );
     let run = ws.facade(&["sync"]);
     run.assert_code(0);
-    assert_data_eq!(run.stderr, str![[r#"
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
   Generating facade foo/self+bar (root + 1 child, for 1 package)
     Updating own-app (app/Cargo.toml)
 warning: `foo::bar` is package `foo-bar` of owner github.com/someone-else (per `repository`), but root `foo` is of github.com/foo-org (per `repository`)
@@ -77,7 +79,8 @@ warning: `foo::bar` is package `foo-bar` of owner github.com/someone-else (per `
 
     Finished 1 facade, 1 consumer (3 files written)
 
-"#]]);
+"#]]
+    );
     assert_eq!(
         ws.cargo(&["run", "-q", "-p", "own-app"])
             .assert_code(0)
@@ -326,9 +329,13 @@ error: aborting due to the previous error; no file was changed
 
     ws.write(
         "app/Cargo.toml",
-        &ws.read("app/Cargo.toml").replace("\"foo_bar::x\"", "\"foo-bar::x\""),
+        &ws.read("app/Cargo.toml")
+            .replace("\"foo_bar::x\"", "\"foo-bar::x\""),
     );
-    ws.write("app/src/lib.rs", "pub fn f() -> u8 { foo_bar::hello() + foo_bar::x::hello() }\n");
+    ws.write(
+        "app/src/lib.rs",
+        "pub fn f() -> u8 { foo_bar::hello() + foo_bar::x::hello() }\n",
+    );
     ws.facade(&["sync"]).assert_code(0);
     ws.cargo(&["build", "-q"]).assert_code(0);
 }
@@ -386,7 +393,10 @@ error: aborting due to the previous error; no file was changed
 #[test]
 fn a_namespace_with_capitals_builds_without_warnings() {
     let ws = spelled("\"Acme::http\" = { path = \"../crates/acme-http\" }\n");
-    ws.write("app/src/lib.rs", "pub fn f() -> u8 {\n    Acme::http::hello()\n}\n");
+    ws.write(
+        "app/src/lib.rs",
+        "pub fn f() -> u8 {\n    Acme::http::hello()\n}\n",
+    );
     ws.facade(&["sync"]).assert_code(0);
     let build = ws.cargo(&["build"]);
     assert!(

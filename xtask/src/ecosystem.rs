@@ -417,8 +417,14 @@ fn run_case(root: &Path, binary: &Path, cargo: &str, case: &Case) -> anyhow::Res
             ("`check` 0, `cargo build` ok".to_owned(), true)
         } else {
             let err = String::from_utf8_lossy(&build.stderr);
-            let first = err.lines().find(|l| l.starts_with("error")).unwrap_or("failed");
-            (format!("`check` 0, `cargo build` **failed**: {first}"), false)
+            let first = err
+                .lines()
+                .find(|l| l.starts_with("error"))
+                .unwrap_or("failed");
+            (
+                format!("`check` 0, `cargo build` **failed**: {first}"),
+                false,
+            )
         }
     } else {
         (format!("`check` exits {check_code} after `sync`"), false)

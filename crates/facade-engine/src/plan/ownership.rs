@@ -137,10 +137,7 @@ pub enum Verdict {
         child: Owner,
     },
     /// Different owners: every one each manifest names.
-    Differs {
-        root: Vec<Owner>,
-        child: Vec<Owner>,
-    },
+    Differs { root: Vec<Owner>, child: Vec<Owner> },
     /// A side names no owner at all: the packages without one.
     Unknown { missing: Vec<String> },
     /// `foreign = true` on every declaration.

@@ -104,7 +104,9 @@ pub(super) fn check_spellings(diags: &mut Diagnostics, declarations: &[Declarati
             };
             let Some(other) = declarations.iter().find(|d| {
                 d.name.root() == decl.name.root()
-                    && d.name.child().is_some_and(|c| spelling_key(c) == spelling_key(child))
+                    && d.name
+                        .child()
+                        .is_some_and(|c| spelling_key(c) == spelling_key(child))
             }) else {
                 continue;
             };
