@@ -747,6 +747,10 @@ fn a_family_packages_together() {
     ws.facade(&["sync"]).assert_code(0);
     ws.cargo(&["test", "--workspace"]).assert_code(0);
     let before = ws.snapshot();
+    // Alone, `foo-core` packages as with plain cargo: its dev-dependency
+    // back into the workspace is left out, not pulled in as a second
+    // `foo-core`.
+    ws.facade(&["package", "-p", "foo-core"]).assert_code(0);
 
     let run = ws.facade(&["package", "-p", "foo-extra", "-p", "foo-core"]);
     run.assert_code(0);
