@@ -18,4 +18,5 @@ mod package;
 mod reliability;
 mod rules;
 mod semantics;
+mod siblings;
 mod sync;
