@@ -13,6 +13,7 @@ mod errors;
 mod exact;
 mod list;
 mod migrate;
+mod outside;
 mod package;
 mod reliability;
 mod rules;

@@ -24,6 +24,7 @@ pub mod manifest;
 pub mod marker;
 pub mod migrate;
 pub mod name;
+pub mod outside;
 pub mod package;
 pub mod paths;
 pub mod plan;

@@ -12,7 +12,9 @@ use crate::{Exit, Options};
 /// Runs `eject`; with `dry_run`, prints the diff instead of writing.
 pub fn run(dry_run: bool, options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
     let _lock = lock_unless(dry_run, options, shell)?;
-    let Planned { ws, plan, changes } = planned(options, shell, |ws, plan, _, diags| {
+    let Planned {
+        ws, plan, changes, ..
+    } = planned(options, shell, false, |ws, plan, _, diags| {
         crate::eject::collect_changes(ws, plan, diags)
     })?;
     if dry_run {

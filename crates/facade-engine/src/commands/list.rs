@@ -8,7 +8,7 @@ use crate::{Exit, Options};
 
 /// Runs `list`.
 pub fn run(format: ListFormat, options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
-    let Planned { ws, plan, .. } = planned(options, shell, |_, _, _, _| Ok(Vec::new()))?;
+    let Planned { ws, plan, .. } = planned(options, shell, false, |_, _, _, _| Ok(Vec::new()))?;
     list::print(&ws, &plan, format, shell)?;
     Ok(Exit::Success)
 }

@@ -17,9 +17,10 @@ pub mod sync;
 use crate::diagnostic::{Diagnostic, Diagnostics, InputErrors};
 use crate::load::{self, Workspace};
 use crate::lock::{self, WorkspaceLock};
+use crate::outside::{self, Adoption};
 use crate::plan::{self, Plan};
 use crate::shell::Shell;
-use crate::write::{Applied, Change, Saved};
+use crate::write::{Action, Applied, Change, Owner, Saved};
 use crate::{CargoOptions, Options};
 
 /// A valid plan of the workspace and the changes the command derived from it.
@@ -27,6 +28,9 @@ struct Planned {
     ws: Workspace,
     plan: Plan,
     changes: Vec<Change>,
+    /// Requirements raised in generated files, moved into declarations
+    /// (their manifests' edits are among `changes`).
+    adopted: Vec<Adoption>,
 }
 
 /// `load` → `plan` → `derive` (the command's own checks and changes), every
@@ -35,13 +39,32 @@ struct Planned {
 fn planned(
     options: &Options,
     shell: &mut Shell,
+    adopt_outside: bool,
     derive: impl FnOnce(&Workspace, &Plan, &mut Shell, &mut Diagnostics) -> anyhow::Result<Vec<Change>>,
 ) -> anyhow::Result<Planned> {
     let mut diags = Diagnostics::default();
-    let workspace = load::load(options.manifest_path.as_deref(), &mut diags)?;
-    let plan = workspace.as_ref().and_then(|ws| plan::plan(ws, &mut diags));
+    let mut workspace = load::load(options.manifest_path.as_deref(), &mut diags)?;
+    let mut plan = workspace.as_ref().and_then(|ws| plan::plan(ws, &mut diags));
+    let mut edits = outside::Edits::default();
+    if adopt_outside
+        && !diags.has_errors()
+        && let (Some(ws), Some(first)) = (&mut workspace, &plan)
+    {
+        edits = outside::adoptions(ws, first);
+        if !edits.is_empty() {
+            // Planned again on the edited declarations; the first plan's
+            // diagnostics would only repeat (they point at the same lines).
+            edits.apply_to(ws)?;
+            diags = Diagnostics::default();
+            plan = plan::plan(ws, &mut diags);
+        }
+    }
     let derived = match (&workspace, &plan) {
-        (Some(ws), Some(plan)) => Some(derive(ws, plan, shell, &mut diags)?),
+        (Some(ws), Some(plan)) => {
+            let mut changes = derive(ws, plan, shell, &mut diags)?;
+            with_edits_on_disk(&edits, ws, plan, &mut changes);
+            Some(changes)
+        }
         _ => None,
     };
     report(shell, &diags)?;
@@ -52,7 +75,42 @@ fn planned(
     let (Some(ws), Some(plan), Some(changes)) = (workspace, plan, derived) else {
         unreachable!("load and plan report errors when they return nothing")
     };
-    Ok(Planned { ws, plan, changes })
+    Ok(Planned {
+        ws,
+        plan,
+        changes,
+        adopted: edits.adoptions,
+    })
+}
+
+/// The changes of a plan made on edited manifests, as changes of the files
+/// on disk: an edited manifest's old bytes are the disk's, and an edit that
+/// rendering left as it is still has to be written.
+fn with_edits_on_disk(
+    edits: &outside::Edits,
+    ws: &Workspace,
+    plan: &Plan,
+    changes: &mut Vec<Change>,
+) {
+    for (path, text) in &edits.manifests {
+        let disk = std::fs::read(path).ok();
+        match changes.iter_mut().find(|c| c.path == *path) {
+            Some(change) => change.old = disk,
+            None => {
+                let owner = plan
+                    .consumers
+                    .iter()
+                    .find(|c| ws.manifests[c.manifest].path() == path)
+                    .map_or_else(|| "workspace".to_owned(), |c| c.name.clone());
+                changes.push(Change {
+                    path: path.clone(),
+                    old: disk,
+                    action: Action::Write(text.clone()),
+                    owner: Owner::Consumer(owner),
+                });
+            }
+        }
+    }
 }
 
 /// The workspace lock for a command that writes (none for a dry run), held
@@ -79,7 +137,7 @@ fn lock_unless(
 /// root/child conflicts need the compiler, so they are checked after the
 /// plan, before anything is rendered; then every file `sync` would write.
 fn planned_sync(options: &Options, shell: &mut Shell) -> anyhow::Result<Planned> {
-    planned(options, shell, |ws, plan, shell, diags| {
+    planned(options, shell, true, |ws, plan, shell, diags| {
         crate::conflict::check(ws, plan, &options.cargo, Some(shell), diags)?;
         crate::write::collect_changes(ws, plan, diags)
     })

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::outside::Adoption;
 use crate::plan::Plan;
 use crate::shell::Shell;
 use crate::write::{self, Action, Change, Owner};
@@ -196,4 +197,37 @@ pub fn quoted(names: &[String]) -> String {
         .map(|n| format!("`{n}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `sync`: one line per requirement moved from a generated file into a
+/// declaration (`check` words the same move in the future, see
+/// [`adoptions_pending`]).
+pub fn adoptions(adopted: &[Adoption], shell: &mut Shell) {
+    for adoption in adopted {
+        shell.status(
+            "Adopting",
+            format!(
+                "{} {} → {} from {} into {}",
+                adoption.package,
+                adoption.from,
+                adoption.to,
+                shell.display_path(&adoption.found_in),
+                shell.display_path(&adoption.declared_in)
+            ),
+        );
+    }
+}
+
+/// `check`: one line per requirement `sync` would adopt.
+pub fn adoptions_pending(adopted: &[Adoption], shell: &mut Shell) {
+    for adoption in adopted {
+        shell.note(format!(
+            "{}: {} {} → {} will be adopted by `cargo facade sync` (into {})",
+            shell.display_path(&adoption.found_in),
+            adoption.package,
+            adoption.from,
+            adoption.to,
+            shell.display_path(&adoption.declared_in)
+        ));
+    }
 }

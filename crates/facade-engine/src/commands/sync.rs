@@ -14,12 +14,19 @@ use crate::{Exit, Options};
 /// Runs `sync`; with `dry_run`, prints the diff instead of writing.
 pub fn run(dry_run: bool, options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
     let _lock = lock_unless(dry_run, options, shell)?;
-    let Planned { ws, plan, changes } = planned_sync(options, shell)?;
+    let Planned {
+        ws,
+        plan,
+        changes,
+        adopted,
+    } = planned_sync(options, shell)?;
     if dry_run {
+        status::adoptions_pending(&adopted, shell);
         status::dry_run(&changes, shell)?;
     } else if changes.is_empty() {
         fresh(&ws, &plan, options, shell)?;
     } else {
+        status::adoptions(&adopted, shell);
         write_and_resolve(&ws, &plan, &changes, options, shell)?;
     }
     Ok(Exit::Success)
@@ -48,7 +55,7 @@ fn fresh(ws: &Workspace, plan: &Plan, options: &Options, shell: &mut Shell) -> a
                 deny_warnings(options, warnings)?;
             }
             Err(stderr) => {
-                shell.diagnostic(&crate::blame::load_failure(&stderr));
+                shell.diagnostic(&crate::blame::metadata_failure(&stderr, plan));
                 return Err(InputErrors { count: 1 }.into());
             }
         }

@@ -81,57 +81,59 @@ pub fn ownership_warnings(plan: &Plan, metadata: &cargo_metadata::Metadata) -> V
             .find(|p| p.name.as_str() == package)
             .map(|p| normalize_repository(p.repository.as_deref()))
     };
+    // One warning per declaration, at its own line (a child declared by
+    // two members is two declarations; one declaration reached through
+    // several facades is still one).
     let mut out = Vec::new();
-    for facade in &plan.facades {
-        let Some(root) = &facade.root_crate else {
+    let mut warned: Vec<(&std::path::Path, std::ops::Range<usize>)> = Vec::new();
+    for decl in &plan.declarations {
+        let Some(child) = decl.name.child() else {
             continue;
         };
-        let Some(root_repo) = repository(&root.package) else {
+        if decl.spec.foreign || matches!(decl.spec.source, Source::Path(_)) {
             continue;
-        };
-        for child in &facade.children {
-            if matches!(child.dep.source, Source::Path(_)) {
-                continue;
-            }
-            let name = DeclName::Child {
-                root: facade.root.clone(),
-                child: child.name.clone(),
-            };
-            let decls: Vec<&Declaration> = plan
-                .declarations
-                .iter()
-                .filter(|d| d.name == name)
-                .collect();
-            if decls.iter().all(|d| d.spec.foreign) {
-                continue;
-            }
-            let Some(child_repo) = repository(&child.dep.package) else {
-                continue;
-            };
-            if child_repo == root_repo && root_repo.is_some() {
-                continue;
-            }
-            let decl = decls
-                .iter()
-                .find(|d| !d.spec.foreign)
-                .expect("one is not foreign");
-            let show = |r: &Option<String>| r.clone().unwrap_or_else(|| "none".to_owned());
-            out.push(
-                Diagnostic::warning(format!(
-                    "`{name}` is package `{}` from repository {}, but root `{}` is from {}",
-                    child.dep.package,
-                    show(&child_repo),
-                    facade.root,
-                    show(&root_repo)
-                ))
-                .label(decl.key.clone().with_text("declared here"))
-                .note(
-                    "RFC 3243: \"Only the owners of foo may create the foo::bar crate\"; a registry will refuse \
-                     a child that the root's owners did not publish",
-                )
-                .help("if the child is meant to come from elsewhere, add `foreign = true` to its declaration"),
-            );
         }
+        let root = decl.name.root();
+        let Some(facade) = plan.facades.iter().find(|f| {
+            f.root == root
+                && f.consumers.contains(&decl.consumer)
+                && f.children.iter().any(|c| c.name == child)
+        }) else {
+            continue;
+        };
+        let Some(root_dep) = &facade.root_crate else {
+            continue;
+        };
+        let Some(root_repo) = repository(&root_dep.package) else {
+            continue;
+        };
+        let Some(child_repo) = repository(&decl.spec.package) else {
+            continue;
+        };
+        if child_repo == root_repo && root_repo.is_some() {
+            continue;
+        }
+        let place = (decl.key.file.path(), decl.key.span.clone());
+        if warned.contains(&place) {
+            continue;
+        }
+        warned.push(place);
+        let name = &decl.name;
+        let show = |r: &Option<String>| r.clone().unwrap_or_else(|| "none".to_owned());
+        out.push(
+            Diagnostic::warning(format!(
+                "`{name}` is package `{}` from repository {}, but root `{root}` is from {}",
+                decl.spec.package,
+                show(&child_repo),
+                show(&root_repo)
+            ))
+            .label(decl.key.clone().with_text("declared here"))
+            .note(
+                "RFC 3243: \"Only the owners of foo may create the foo::bar crate\"; a registry will refuse \
+                 a child that the root's owners did not publish",
+            )
+            .help("if the child is meant to come from elsewhere, add `foreign = true` to its declaration"),
+        );
     }
     out
 }
