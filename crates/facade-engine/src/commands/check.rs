@@ -14,7 +14,7 @@ pub fn run(options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
         plan,
         changes,
         adopted,
-    } = planned_sync(options, shell)?;
+    } = planned_sync(options, &Default::default(), shell)?;
     let lock_lacks = write::lock_lacks(&ws, &plan);
     if changes.is_empty() && lock_lacks.is_empty() {
         cargo_accepts(options, shell)?;
@@ -22,6 +22,9 @@ pub fn run(options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
         return Ok(Exit::Success);
     }
     status::adoptions_pending(&adopted, shell);
+    for removed in crate::outside::removed_entries(&ws, &plan) {
+        shell.diagnostic(&removed);
+    }
     let cwd = std::env::current_dir().unwrap_or_default();
     let diff = write::unified_diff(&changes, &cwd);
     shell.out().write_all(diff.as_bytes())?;

@@ -8,11 +8,16 @@
 //! `package/`, which use [`status`] and `rolled_back` from here, so this
 //! module never imports them); `run` in `lib.rs` dispatches every command.
 
+pub mod add;
 pub mod check;
 pub mod eject;
 pub mod list;
+pub mod remove;
 pub mod status;
 pub mod sync;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, InputErrors};
 use crate::load::{self, Workspace};
@@ -40,21 +45,31 @@ fn planned(
     options: &Options,
     shell: &mut Shell,
     adopt_outside: bool,
+    pre: &BTreeMap<PathBuf, String>,
     derive: impl FnOnce(&Workspace, &Plan, &mut Shell, &mut Diagnostics) -> anyhow::Result<Vec<Change>>,
 ) -> anyhow::Result<Planned> {
     let mut diags = Diagnostics::default();
     let mut workspace = load::load(options.manifest_path.as_deref(), &mut diags)?;
+    // A command's own edits (`add`, `remove`) are planned as if written.
+    let mut edits = outside::Edits {
+        manifests: pre.clone(),
+        ..outside::Edits::default()
+    };
+    if let Some(ws) = &mut workspace {
+        edits.apply_to(ws)?;
+    }
     let mut plan = workspace.as_ref().and_then(|ws| plan::plan(ws, &mut diags));
-    let mut edits = outside::Edits::default();
     if adopt_outside
         && !diags.has_errors()
         && let (Some(ws), Some(first)) = (&mut workspace, &plan)
     {
-        edits = outside::adoptions(ws, first);
-        if !edits.is_empty() {
+        let adopted = outside::adoptions(ws, first);
+        if !adopted.is_empty() {
             // Planned again on the edited declarations; the first plan's
             // diagnostics would only repeat (they point at the same lines).
-            edits.apply_to(ws)?;
+            adopted.apply_to(ws)?;
+            edits.adoptions = adopted.adoptions;
+            edits.manifests.extend(adopted.manifests);
             diags = Diagnostics::default();
             plan = plan::plan(ws, &mut diags);
         }
@@ -136,8 +151,12 @@ fn lock_unless(
 /// [`planned`] with `sync`'s changes (for `sync` and `check`): RFC 3243's
 /// root/child conflicts need the compiler, so they are checked after the
 /// plan, before anything is rendered; then every file `sync` would write.
-fn planned_sync(options: &Options, shell: &mut Shell) -> anyhow::Result<Planned> {
-    planned(options, shell, true, |ws, plan, shell, diags| {
+fn planned_sync(
+    options: &Options,
+    pre: &BTreeMap<PathBuf, String>,
+    shell: &mut Shell,
+) -> anyhow::Result<Planned> {
+    planned(options, shell, true, pre, |ws, plan, shell, diags| {
         crate::conflict::check(ws, plan, &options.cargo, Some(shell), diags)?;
         crate::write::collect_changes(ws, plan, diags)
     })
@@ -206,4 +225,56 @@ fn deny_warnings(options: &Options, warnings: usize) -> anyhow::Result<()> {
         return Err(InputErrors { count: warnings }.into());
     }
     Ok(())
+}
+
+/// The member whose manifest `add` and `remove` edit: `-p NAME`, else the
+/// package whose folder holds `--manifest-path` or the current folder (as
+/// `cargo add` picks it). Its manifest path and text.
+fn target_member(
+    package: Option<&str>,
+    options: &Options,
+    shell: &mut Shell,
+) -> anyhow::Result<(Workspace, PathBuf, String)> {
+    let mut diags = Diagnostics::default();
+    let workspace = load::load(options.manifest_path.as_deref(), &mut diags)?;
+    report(shell, &diags)?;
+    let Some(ws) = workspace else {
+        return Err(InputErrors { count: 1 }.into());
+    };
+    let cwd = std::env::current_dir()?;
+    let start = match &options.manifest_path {
+        Some(path) => crate::paths::normalize(&cwd.join(path))
+            .parent()
+            .map(Path::to_owned)
+            .unwrap_or_default(),
+        None => cwd,
+    };
+    let found = match package {
+        Some(name) => ws.members.iter().find(|m| m.name == name),
+        None => ws
+            .members
+            .iter()
+            .filter(|m| {
+                m.manifest_path
+                    .parent()
+                    .is_some_and(|dir| start.starts_with(dir))
+            })
+            .max_by_key(|m| m.manifest_path.components().count()),
+    };
+    let Some(member) = found else {
+        let names: Vec<&str> = ws.members.iter().map(|m| m.name.as_str()).collect();
+        let message = match package {
+            Some(name) => format!("`{name}` is not a member of this workspace"),
+            None => "the current folder is not inside a workspace member".to_owned(),
+        };
+        shell.diagnostic(
+            &Diagnostic::error(message)
+                .help(format!("choose a member with `-p`: {}", names.join(", "))),
+        );
+        return Err(InputErrors { count: 1 }.into());
+    };
+    let path = member.manifest_path.clone();
+    let text = std::fs::read_to_string(&path)
+        .map_err(|err| anyhow::anyhow!("failed to read `{}`: {err}", path.display()))?;
+    Ok((ws, path, text))
 }

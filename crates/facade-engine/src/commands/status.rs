@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::outside::Adoption;
+use crate::outside::{Adoption, Found};
 use crate::plan::Plan;
 use crate::shell::Shell;
 use crate::write::{self, Action, Change, Owner};
@@ -204,14 +204,17 @@ pub fn quoted(names: &[String]) -> String {
 /// [`adoptions_pending`]).
 pub fn adoptions(adopted: &[Adoption], shell: &mut Shell) {
     for adoption in adopted {
+        let from = match &adoption.found_in {
+            Found::Facade(path) => shell.display_path(path),
+            Found::Entry { manifest, key } => {
+                format!("managed entry `{key}` of {}", shell.display_path(manifest))
+            }
+        };
         shell.status(
             "Adopting",
             format!(
-                "{} {} → {} from {} into {}",
-                adoption.package,
-                adoption.from,
-                adoption.to,
-                shell.display_path(&adoption.found_in),
+                "{} from {from} into {}",
+                adoption.what,
                 shell.display_path(&adoption.declared_in)
             ),
         );
@@ -221,12 +224,15 @@ pub fn adoptions(adopted: &[Adoption], shell: &mut Shell) {
 /// `check`: one line per requirement `sync` would adopt.
 pub fn adoptions_pending(adopted: &[Adoption], shell: &mut Shell) {
     for adoption in adopted {
+        let place = match &adoption.found_in {
+            Found::Facade(path) => shell.display_path(path),
+            Found::Entry { manifest, key } => {
+                format!("{} (managed entry `{key}`)", shell.display_path(manifest))
+            }
+        };
         shell.note(format!(
-            "{}: {} {} → {} will be adopted by `cargo facade sync` (into {})",
-            shell.display_path(&adoption.found_in),
-            adoption.package,
-            adoption.from,
-            adoption.to,
+            "{place}: {} will be adopted by `cargo facade sync` (into {})",
+            adoption.what,
             shell.display_path(&adoption.declared_in)
         ));
     }

@@ -69,6 +69,61 @@ pub(super) fn check_typosquats(
     }
 }
 
+/// A consumer that depends directly on the very package one of its
+/// declarations names (`cargo add serde_json` beside `serde::json`) reaches
+/// one crate by two paths (`serde_json::` and `serde::json::`): it builds,
+/// but the two drift apart (versions, features). A warning at both lines.
+pub(super) fn check_two_paths(
+    ws: &Workspace,
+    diags: &mut Diagnostics,
+    consumers: &[Consumer],
+    declarations: &[Declaration],
+) {
+    let mut reported = BTreeSet::new();
+    for decl in declarations {
+        if decl.name.child().is_none() || decl.adopted {
+            continue;
+        }
+        let consumer = &consumers[decl.consumer];
+        let member = &ws.members[consumer.member];
+        for dep in &member.dependencies {
+            let same = dep.package == decl.spec.package
+                && match (&decl.spec.source, &dep.source) {
+                    (Source::Path(dir), DepSource::Path(path)) => path == dir,
+                    (Source::Registry { .. }, DepSource::Registry(_)) => true,
+                    (Source::Git { url, .. }, DepSource::Git(git)) => git == url,
+                    _ => false,
+                };
+            if !same || !reported.insert((decl.consumer, dep.key.clone())) {
+                continue;
+            }
+            let manifest = &ws.manifests[consumer.manifest];
+            let module = crate::name::module_ident(decl.name.child().unwrap_or_default());
+            diags.push(
+                Diagnostic::warning(format!(
+                    "`{}` reaches package `{}` by two paths: `{}::` and `{}::{module}::`",
+                    consumer.name,
+                    dep.package,
+                    dep.key.replace('-', "_"),
+                    decl.name.root().replace('-', "_")
+                ))
+                .at(&manifest.file, dep.span.clone(), "a direct dependency on it")
+                .label(decl.key.clone().with_text(format!("declared as `{}` here", decl.name)))
+                .note("one crate under two names drifts apart: versions and features are set in two places")
+                .help(format!(
+                    "keep one: remove the direct dependency (`cargo remove -p {} {}`) and write `{}::{module}::…`, \
+                     or remove the declaration (`cargo facade remove -p {} '{}'`)",
+                    consumer.name,
+                    dep.key,
+                    decl.name.root().replace('-', "_"),
+                    consumer.name,
+                    decl.name
+                )),
+            );
+        }
+    }
+}
+
 /// The registries' ownership rule, emulated: "Only the owners of foo may create
 /// the foo::bar crate". Registry and git children whose `repository`
 /// differs from the root's are warned about unless declared `foreign = true`.
