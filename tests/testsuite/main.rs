@@ -12,6 +12,7 @@ mod eject;
 mod errors;
 mod exact;
 mod list;
+mod messages;
 mod migrate;
 mod outside;
 mod package;
