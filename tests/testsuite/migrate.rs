@@ -394,9 +394,9 @@ foo = { path = "../facades/foo[..], optional = true }
 [features]
 default = []
 # serve things
-server = ["foo/bar"] # managed by cargo-facade
+server = ["dep:foo", "foo/bar"] # managed by cargo-facade
 loud = ["server", "foo?/bar.std"] # managed by cargo-facade
-foo = ["foo/self"] # managed by cargo-facade
+foo = ["dep:foo", "foo/self"] # managed by cargo-facade
 
 "#]]
     );
