@@ -17,4 +17,5 @@ mod package;
 mod reliability;
 mod rules;
 mod semantics;
+mod siblings;
 mod sync;
