@@ -656,7 +656,11 @@ warning: `fam` is the root of namespace `fam`: it keeps `fam-core`, `fam-macros`
     assert_eq!(after_run.assert_code(0).stdout, before_run.stdout);
     let test = ws.cargo(&["test", "--workspace"]);
     assert!(
-        test.assert_code(0).stdout.matches("test result: ok").count() >= 8,
+        test.assert_code(0)
+            .stdout
+            .matches("test result: ok")
+            .count()
+            >= 8,
         "{}",
         test.stdout
     );

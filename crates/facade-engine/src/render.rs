@@ -12,8 +12,8 @@ use toml_edit::{Array, DocumentMut, InlineTable, Item, Key, Table, Value, value}
 
 use crate::load::Manifest;
 use crate::manifest::{
-    TableId, ensure_path, get_path, get_path_mut, insert_formatted, insert_source, is_managed, platform_key,
-    real_tables, remove_empty_tables, replace_keeping_key, with_line_endings_of,
+    TableId, ensure_path, get_path, get_path_mut, insert_formatted, insert_source, is_managed,
+    platform_key, real_tables, remove_empty_tables, replace_keeping_key, with_line_endings_of,
 };
 use crate::marker::{FEATURE_MARKER, RUST_HEADER, TOML_HEADER, is_managed_feature};
 use crate::paths::relative;

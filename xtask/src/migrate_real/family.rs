@@ -112,7 +112,8 @@ pub fn run_family(
     sh.cargo(&["generate-lockfile"], &[])?
         .expect("lock the family")?;
     // Every locked package, so that `cargo tree --offline` sees each feature's.
-    sh.cargo(&["fetch"], &[])?.expect("fetch the family's dependencies")?;
+    sh.cargo(&["fetch"], &[])?
+        .expect("fetch the family's dependencies")?;
     // Published crates lack their repository's test data, so libraries only.
     sh.cargo(&["check", "--workspace", "--lib"], &[])?
         .expect("the family as published")?;
@@ -173,9 +174,8 @@ pub fn run_family(
         .iter()
         .map(|m| {
             let key = format!("{m} default");
-            let count = |trees: &BTreeMap<String, String>| {
-                trees.get(&key).map_or(0, |t| t.lines().count())
-            };
+            let count =
+                |trees: &BTreeMap<String, String>| trees.get(&key).map_or(0, |t| t.lines().count());
             format!("{m} {} → {}", count(&trees_before), count(&trees_after))
         })
         .collect();
@@ -216,7 +216,11 @@ pub fn run_family(
 
 /// The published sources of the family's crates, by package, fetched by
 /// `cargo vendor` of a scratch project that pins them.
-fn fetch(family: &Family, scratch: &Path, cargo: &str) -> anyhow::Result<BTreeMap<String, PathBuf>> {
+fn fetch(
+    family: &Family,
+    scratch: &Path,
+    cargo: &str,
+) -> anyhow::Result<BTreeMap<String, PathBuf>> {
     if scratch.exists() {
         fs::remove_dir_all(scratch)?;
     }
@@ -273,7 +277,11 @@ fn lay_out(family: &Family, sources: &BTreeMap<String, PathBuf>, dir: &Path) -> 
         let to = dir.join(member);
         copy_dir(&sources[*member], &to)?;
         // cargo vendor's checksums; the registry's own records of the upload.
-        for extra in [".cargo-checksum.json", ".cargo_vcs_info.json", "Cargo.toml.orig"] {
+        for extra in [
+            ".cargo-checksum.json",
+            ".cargo_vcs_info.json",
+            "Cargo.toml.orig",
+        ] {
             let _ = fs::remove_file(to.join(extra));
         }
         let path = to.join("Cargo.toml");
@@ -342,7 +350,13 @@ fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
 /// each feature: real packages and their features, facades left out.
 fn normal_trees(sh: &Sh<'_>, members: &[&str]) -> anyhow::Result<BTreeMap<String, String>> {
     let metadata = sh.cargo(
-        &["metadata", "--no-deps", "--format-version", "1", "--offline"],
+        &[
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ],
         &[],
     )?;
     let json: serde_json::Value = serde_json::from_str(&metadata.stdout)?;

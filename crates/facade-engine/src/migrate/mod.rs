@@ -484,7 +484,11 @@ fn consumable(
             member.name,
             member.name.replace('-', "_"),
             names.join(", "),
-            if kept.len() == 1 { "a dependency" } else { "dependencies" },
+            if kept.len() == 1 {
+                "a dependency"
+            } else {
+                "dependencies"
+            },
         ));
         for span in spans {
             diag = diag.at(&member.manifest.file, span, "stays a dependency");
