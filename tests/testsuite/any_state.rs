@@ -47,7 +47,7 @@ fn deleted_facades_are_stale_and_sync_restores_them() {
 
     let run = assert_stale(
         &ws,
-        "facade `foo/bar` (2 files), facade `foo/self+bar+derive` (2 files), facade `util/text` (2 files), recorded conflict verdicts\n\nnote: `sync` would write 7 files",
+        "facade `foo/bar` (2 files), facade `foo/self+bar+derive` (2 files), facade `util/text` (2 files)\n\nnote: `sync` would write 6 files",
     );
     assert!(
         run.stdout

@@ -151,8 +151,8 @@ fn never_synced_workspace_is_stale() {
         run.stderr.contains(
             "error: out of date: facade `foo/bar` (2 files), facade `foo/self+bar+derive` \
              (2 files), facade `util/text` (2 files), manifest of `basic-app`, manifest of \
-             `basic-tool`, recorded conflict verdicts\n\n\
-             note: `sync` would write 9 files"
+             `basic-tool`\n\n\
+             note: `sync` would write 8 files"
         ),
         "{}",
         run.stderr

@@ -278,7 +278,8 @@ warning: `app` has no managed entry `foo` in [dependencies]: was it removed on p
     Removing `foo::bar` from [package.metadata.facade.dependencies] of app
     Removing facade foo/self+bar (no longer declared)
     Updating app (app/Cargo.toml)
-    Finished 0 facades, 0 consumers (3 files written)
+    Removing conflict verdicts (facades/verdicts.toml, nothing to record)
+    Finished 0 facades, 0 consumers (4 files written)
 
 "#]]
     );

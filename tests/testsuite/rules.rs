@@ -66,18 +66,18 @@ fn foreign_registry_child_is_warned_about() {
         str![[r#"
   Generating facade foo/self+bar (root + 1 child, for 1 package)
     Updating own-app (app/Cargo.toml)
+   Recording conflict verdicts (facades/verdicts.toml)
 warning: `foo::bar` is package `foo-bar` of owner github.com/someone-else (per `repository`), but root `foo` is of github.com/foo-org (per `repository`)
  --> app/Cargo.toml:8:1
   |
 8 | "foo::bar" = { version = "1", package = "foo-bar" }
   | ^^^^^^^^^^ declared here
   |
-  = note: compared: `foo::bar` (package `foo-bar`) and root `foo` (package `foo`): different owners, child github.com/someone-else (per `repository`) vs root github.com/foo-org (per `repository`)
-  = note: what decides is the code host and owner (user or organisation) of the `repository`, `homepage` and `documentation` URLs in both manifests; the registry's owner lists are not looked at
+  = note: compared: the code host and owner (user or organisation) of the `repository`, `homepage` and `documentation` URLs of both manifests, normalised; the registry's owner lists are not looked at
   = note: RFC 3243: "Only the owners of foo may create the foo::bar crate"
   = help: if the child is meant to come from another owner, add `foreign = true` to its declaration
 
-    Finished 1 facade, 1 consumer (3 files written)
+    Finished 1 facade, 1 consumer (4 files written)
 
 "#]]
     );

@@ -4,7 +4,7 @@
 use super::status::{self, files, list_some, quoted, stale_parts, summary};
 use super::{Planned, cargo_accepts, planned_sync};
 use crate::shell::Shell;
-use crate::write;
+use crate::write::{self, Action, Owner};
 use crate::{Exit, Options};
 
 /// Runs `check`: [`Exit::Stale`] when `sync` would change something.
@@ -12,9 +12,19 @@ pub fn run(options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
     let Planned {
         ws,
         plan,
-        changes,
+        mut changes,
         adopted,
     } = planned_sync(options, &Default::default(), shell)?;
+    // A record that would only gain verdicts is not stale (see
+    // `record::only_adds`); one whose verdict no longer holds is.
+    changes.retain(|c| {
+        let only_adds = match (&c.old, &c.action) {
+            (None, _) => true,
+            (Some(old), Action::Write(new)) => crate::conflict::record::only_adds(old, new),
+            (Some(_), Action::Delete) => false,
+        };
+        !(c.owner == Owner::Verdicts && only_adds)
+    });
     let lock_lacks = write::lock_lacks(&ws, &plan);
     if changes.is_empty() && lock_lacks.is_empty() {
         cargo_accepts(options, shell)?;

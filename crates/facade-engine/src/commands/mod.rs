@@ -161,7 +161,9 @@ fn planned_sync(
         let verdicts = crate::conflict::check(ws, plan, &options.cargo, Some(shell), diags)?;
         let mut changes = crate::write::collect_changes(ws, plan, diags)?;
         // After an error nothing is written: one report per problem.
-        if !diags.has_errors() {
+        if let Some(verdicts) = verdicts
+            && !diags.has_errors()
+        {
             changes.extend(crate::write::record_change(ws, plan, &verdicts, diags)?);
         }
         Ok(changes)

@@ -50,7 +50,9 @@ struct Job<'a> {
 
 /// Checks every root declared beside children against those children,
 /// pushing one error per conflict (and a warning per probe that could not
-/// be built) into `diags`; returns the verdicts to record (`record.rs`).
+/// be built) into `diags`; returns the verdicts to record (`record.rs`),
+/// or `None` when a probe could not be resolved (the run fails on its own
+/// resolution; the record is left as it is).
 /// `shell` hears about probes that run (`migrate` passes none: it reports
 /// its own progress).
 ///
@@ -62,13 +64,14 @@ pub fn check(
     cargo: &CargoOptions,
     mut shell: Option<&mut Shell>,
     diags: &mut Diagnostics,
-) -> anyhow::Result<Vec<Entry>> {
+) -> anyhow::Result<Option<Vec<Entry>>> {
     let settings = probe::Settings::of(&ws.root_manifest().doc);
     let jobs = jobs(plan, &ws.root, &settings);
     let mut entries = Vec::new();
     if jobs.is_empty() {
-        return Ok(entries);
+        return Ok(Some(entries));
     }
+    let mut unresolved = false;
     let recorded = record::read(&plan.facade_dir.join(record::FILE));
     let tree = record::Tree::new(&ws.root, &plan.facade_dir, &ws.lock_path);
     let mut machine = record::Machine::new(&ws.root);
@@ -117,7 +120,10 @@ pub fn check(
                         continue;
                     }
                     // `sync`'s own resolution reports why, at the declaration.
-                    Outcome::Unresolved => continue,
+                    Outcome::Unresolved => {
+                        unresolved = true;
+                        continue;
+                    }
                 }
             }
         };
@@ -147,7 +153,7 @@ pub fn check(
             diags.push(conflict(job.root, child, module, &verdict, cfg));
         }
     }
-    Ok(entries)
+    Ok((!unresolved).then_some(entries))
 }
 
 /// The record of a clean verdict.

@@ -164,6 +164,19 @@ pub fn render(entries: &[Entry]) -> Option<String> {
     ))
 }
 
+/// Whether the record `new` only adds verdicts to the record `old` (every
+/// entry of `old` is in `new`). `check` does not call the record stale for
+/// that: a verdict missing from it costs a probe, never a wrong answer (a
+/// root that could not be probed at the last `sync`, say because its
+/// children needed the facades that `sync` was writing).
+pub fn only_adds(old: &[u8], new: &str) -> bool {
+    let parse = |text: &str| toml::from_str::<File>(text).ok().map(|f| f.verdict);
+    match (parse(&String::from_utf8_lossy(old)), parse(new)) {
+        (Some(old), Some(new)) => old.iter().all(|entry| new.contains(entry)),
+        _ => false,
+    }
+}
+
 /// A TOML array, one value per line when it has more than one.
 fn array(values: &[String]) -> toml_edit::Array {
     let mut array = toml_edit::Array::from_iter(values.iter().map(String::as_str));

@@ -949,8 +949,12 @@ fn planned_sync_inner(
         return Ok((Vec::new(), originals));
     }
     let mut changes = write::collect_changes(&ws, &plan, diags)?;
-    if !diags.has_errors() {
-        changes.extend(write::record_change(&ws, &plan, &verdicts, diags)?);
+    // The verdicts were judged on the sources before their paths are
+    // rewritten, so their keys would not hold after: the record is left to
+    // the next `sync` (a missing verdict is no staleness for `check`), and
+    // only removed when nothing is left to record.
+    if verdicts.is_some_and(|v| v.is_empty()) && !diags.has_errors() {
+        changes.extend(write::record_change(&ws, &plan, &[], diags)?);
     }
     // A manifest that migrate edits was read from disk before the edit.
     for change in &mut changes {
