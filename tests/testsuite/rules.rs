@@ -72,8 +72,7 @@ warning: `foo::bar` is package `foo-bar` of owner github.com/someone-else (per `
 8 | "foo::bar" = { version = "1", package = "foo-bar" }
   | ^^^^^^^^^^ declared here
   |
-  = note: compared: `foo::bar` (package `foo-bar`) and root `foo` (package `foo`): different owners, child github.com/someone-else (per `repository`) vs root github.com/foo-org (per `repository`)
-  = note: what decides is the code host and owner (user or organisation) of the `repository`, `homepage` and `documentation` URLs in both manifests; the registry's owner lists are not looked at
+  = note: compared: the code host and owner (user or organisation) of the `repository`, `homepage` and `documentation` URLs of both manifests, normalised; the registry's owner lists are not looked at
   = note: RFC 3243: "Only the owners of foo may create the foo::bar crate"
   = help: if the child is meant to come from another owner, add `foreign = true` to its declaration
 

@@ -81,8 +81,9 @@ fn spelling_key(segment: &str) -> String {
 /// differ only by `-`/`_` or case are one name: `foo-bar` with
 /// `"foo_bar::x"` (or `"Acme::http"` beside `acme`) would be two facades
 /// compiling to one crate name (cargo's E0464, pointing at nothing the
-/// user wrote). One spelling per namespace, and per child, in the whole
-/// workspace; the first root declaration's spelling (else the first
+/// user wrote). One spelling per namespace, and per child (children that
+/// differ by `-`/`_` are one module, refused where facades are grouped), in
+/// the whole workspace; the first root declaration's spelling (else the first
 /// declaration's) is the one the others are told to use.
 pub(super) fn check_spellings(diags: &mut Diagnostics, declarations: &[Declaration]) {
     let reference = |key: &str| {
@@ -111,7 +112,8 @@ pub(super) fn check_spellings(diags: &mut Diagnostics, declarations: &[Declarati
                 continue;
             };
             let other_child = other.name.child().expect("a child");
-            if other_child == child {
+            // `bar-baz` beside `bar_baz` is one module: `facades.rs` says so.
+            if other_child.replace('-', "_") == child.replace('-', "_") {
                 continue;
             }
             (child, other_child, "child")
