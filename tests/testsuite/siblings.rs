@@ -113,3 +113,70 @@ error: aborting due to the previous error; no file was changed
     );
     assert_unchanged(&before, &ws.snapshot());
 }
+
+/// The root package declaring its own namespace is refused at the
+/// declaration, and why holds with today's cargo and rustc: the same tree
+/// written by hand (the facade as `foo`'s dependency `foo`) builds the
+/// library, but rustdoc's doctest build sees two crates named `foo`
+/// (E0464), as do its tests, binaries and examples. When that
+/// stops being true, this test says so and the refusal can go.
+#[test]
+fn the_root_cannot_declare_its_own_namespace() {
+    let ws = family();
+    let root = "[package]\nname = \"foo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n";
+    let lib = "/// ```\n/// assert_eq!(foo::twice(), 4);\n/// ```\npub fn twice() -> u8 {\n    foo::core::body() * 2\n}\n";
+    ws.write(
+        "crates/foo/Cargo.toml",
+        &format!(
+            "{root}\n[package.metadata.facade.dependencies]\n\"foo::core\" = {{ path = \"../foo-core\" }}\n"
+        ),
+    );
+    ws.write("crates/foo/src/lib.rs", lib);
+    let before = ws.snapshot();
+    let run = ws.facade(&["sync"]);
+    run.assert_code(2);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+error: `foo` is the root of namespace `foo`, so it cannot declare `foo::core`
+ --> crates/foo/Cargo.toml:7:1
+  |
+7 | "foo::core" = { path = "../foo-core" }
+  | ^^^^^^^^^^^ declared here
+  |
+  = note: the facade would be `foo`'s dependency `foo`; cargo gives the package's tests, binaries, examples and doctests both its own library and that facade as `foo`, and rustc refuses the two candidates (E0464)
+  = help: depend on package `foo-core` directly in `[dependencies]` and write `foo_core::` in `foo`
+
+error: aborting due to the previous error; no file was changed
+
+"#]]
+    );
+    assert_unchanged(&before, &ws.snapshot());
+
+    // By hand: a facade of `foo::core` alone, `foo`'s dependency `foo`.
+    ws.write(
+        "crates/foo/Cargo.toml",
+        &format!(
+            "{root}\n[dependencies]\nfoo = {{ path = \"../../by-hand\", package = \"by-hand\" }}\n"
+        ),
+    );
+    ws.write(
+        "by-hand/Cargo.toml",
+        "[package]\nname = \"by-hand\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nfoo-core = { path = \"../crates/foo-core\" }\n",
+    );
+    ws.write("by-hand/src/lib.rs", "pub use foo_core as core;\n");
+    ws.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/foo\", \"crates/foo-core\", \"by-hand\"]\nresolver = \"2\"\n",
+    );
+    ws.cargo(&["build", "-p", "foo", "--lib"]).assert_code(0);
+    let test = ws.cargo(&["test", "-p", "foo", "--doc"]);
+    assert_ne!(test.code, 0, "{}", test.stderr);
+    assert!(
+        test.stderr
+            .contains("error[E0464]: multiple candidates for `rlib` dependency `foo` found"),
+        "{}",
+        test.stderr
+    );
+}

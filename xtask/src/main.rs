@@ -1,11 +1,13 @@
 //! This repository's own tasks (matklad's cargo-xtask pattern):
 //! `cargo xtask demo` syncs and runs the bundled demo workspace;
 //! `cargo xtask bench` measures `cargo facade` against `cargo metadata`
-//! (see `bench.rs`) and writes `BENCHMARKS.md`.
+//! (see `bench.rs`) and writes `BENCHMARKS.md`; `cargo xtask bots` runs
+//! real Renovate with the shipped preset and writes `BOTS.md`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a task runner talks to its user
 
 mod bench;
+mod bots;
 mod ecosystem;
 mod migrate_real;
 
@@ -22,8 +24,9 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&repo_root(), &args[1..]),
         Some("migrate-real") => migrate_real::run(&repo_root(), &args[1..]),
         Some("ecosystem") => ecosystem::run(&repo_root(), &args[1..]),
+        Some("bots") => bots::run(&repo_root(), &args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <demo|bench|migrate-real|ecosystem>");
+            eprintln!("usage: cargo xtask <demo|bench|migrate-real|ecosystem|bots>");
             return ExitCode::from(2);
         }
     };

@@ -54,11 +54,13 @@ fn check_cycles(
     consumers: &[Consumer],
     declarations: &[Declaration],
 ) {
-    let member_at = |dir: &Path| {
-        ws.members
-            .iter()
-            .position(|m| m.manifest_path.parent() == Some(dir))
-    };
+    let members: BTreeMap<&Path, usize> = ws
+        .members
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| Some((m.manifest_path.parent()?, i)))
+        .collect();
+    let member_at = |dir: &Path| members.get(dir).copied();
     // Outgoing normal and build edges of every member, to members.
     let mut edges: Vec<Vec<(usize, Edge)>> = vec![Vec::new(); ws.members.len()];
     for (index, decl) in declarations.iter().enumerate() {
