@@ -116,6 +116,13 @@ impl Workspace {
     pub fn root_manifest(&self) -> &Manifest {
         &self.manifests[0]
     }
+
+    /// The real dependency entries of a member's manifest `doc` in `dir`,
+    /// as [`Member::dependencies`] holds them (for a manifest edited in
+    /// memory, as `migrate` does).
+    pub fn dependencies_of(&self, doc: &Item, dir: &Path) -> Vec<Dependency> {
+        dependencies(doc, dir, &self.root, self.manifests[0].doc.as_item())
+    }
 }
 
 /// Finds the workspace and reads the manifests of its root and of every

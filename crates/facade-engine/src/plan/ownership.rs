@@ -203,7 +203,10 @@ impl Ownership {
     /// The warnings, for a child whose owner differs or cannot be told: one
     /// per declaration, at its own line.
     pub fn warnings(&self) -> Vec<Diagnostic> {
-        self.decls.iter().filter_map(|decl| self.warning(decl)).collect()
+        self.decls
+            .iter()
+            .filter_map(|decl| self.warning(decl))
+            .collect()
     }
 
     fn warning(&self, decl: &Declaration) -> Option<Diagnostic> {
