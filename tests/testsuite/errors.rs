@@ -163,3 +163,46 @@ fn resolution_errors_restore_every_file() {
         after.keys().collect::<Vec<_>>()
     );
 }
+
+/// Issue 20.5: a version requirement cargo would reject is reported at the
+/// declaration's `version` (not at the facade manifest cargo would name
+/// after the write and rollback), by `check` as by `sync`, and nothing is
+/// written: no "Generating" line says otherwise.
+#[test]
+fn a_bad_version_requirement_points_at_the_declaration() {
+    let ws = Fixture::case("basic");
+    let app = ws.read("app/Cargo.toml");
+    ws.write(
+        "app/Cargo.toml",
+        &app.replace(
+            "\"foo::bar\" = { path = \"../crates/foo-bar\" }",
+            "\"foo::bar\" = { path = \"../crates/foo-bar\", version = \"one point two\" }",
+        ),
+    );
+    let before = ws.snapshot();
+    let check = ws.facade(&["check"]);
+    check.assert_code(2);
+    assert_data_eq!(
+        &check.stderr,
+        str![[r#"
+error: `foo::bar`: invalid version requirement `one point two`
+ --> app/Cargo.toml:8:54
+  |
+8 | "foo::bar" = { path = "../crates/foo-bar", version = "one point two" }
+  |                                                      ^^^^^^^^^^^^^^^ unexpected character 'o' while parsing major version number
+  |
+  = help: write a requirement cargo accepts, such as `"1.2"` or `"=1.2.3"`
+
+error: aborting due to the previous error
+
+"#]]
+    );
+    assert_unchanged(&before, &ws.snapshot());
+    let sync = ws.facade(&["sync"]);
+    sync.assert_code(2);
+    assert_eq!(
+        sync.stderr.replace("; no file was changed", ""),
+        check.stderr
+    );
+    assert_unchanged(&before, &ws.snapshot());
+}
