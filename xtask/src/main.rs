@@ -1,12 +1,14 @@
 //! This repository's own tasks (matklad's cargo-xtask pattern):
 //! `cargo xtask demo` syncs and runs the bundled demo workspace;
 //! `cargo xtask bench` measures `cargo facade` against `cargo metadata`
-//! (see `bench.rs`) and writes `BENCHMARKS.md`.
+//! (see `bench.rs`) and writes `BENCHMARKS.md`; `cargo xtask forward`
+//! builds ejected workspaces on nightly and writes `FORWARD.md`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a task runner talks to its user
 
 mod bench;
 mod ecosystem;
+mod forward;
 mod migrate_real;
 
 use std::path::{Path, PathBuf};
@@ -22,8 +24,9 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&repo_root(), &args[1..]),
         Some("migrate-real") => migrate_real::run(&repo_root(), &args[1..]),
         Some("ecosystem") => ecosystem::run(&repo_root(), &args[1..]),
+        Some("forward") => forward::run(&repo_root(), &args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <demo|bench|migrate-real|ecosystem>");
+            eprintln!("usage: cargo xtask <demo|bench|migrate-real|ecosystem|forward>");
             return ExitCode::from(2);
         }
     };
