@@ -588,3 +588,55 @@ error: aborting due to the previous error
     );
     assert_unchanged(&before, &ws.snapshot());
 }
+
+/// Issue 20 (conventions): cargo does not pass `cargo --color …`, `-q` or
+/// `-v` on to a subcommand, so cargo-facade reads them where cargo keeps
+/// them: `CARGO_TERM_QUIET`, `CARGO_TERM_VERBOSE`, `CARGO_TERM_COLOR`, and
+/// `[term]` in `.cargo/config.toml`; a flag still wins.
+#[test]
+fn terminal_settings_come_from_cargos_environment_and_config() {
+    let ws = synced_basic();
+    let status = "       Fresh 3 facades, 2 consumers (nothing to change)\n";
+    let run = ws.facade(&["sync"]);
+    assert_eq!(run.assert_code(0).stderr, status);
+
+    let quiet = ws.facade_env(&["sync"], &[("CARGO_TERM_QUIET", "true")]);
+    assert_eq!(quiet.assert_code(0).stderr, "");
+    let verbose = ws.facade_env(&["sync"], &[("CARGO_TERM_VERBOSE", "true")]);
+    assert!(
+        verbose
+            .assert_code(0)
+            .stderr
+            .contains("     Running `cargo metadata"),
+        "{}",
+        verbose.stderr
+    );
+    let flag = ws.facade_env(&["sync", "-v"], &[("CARGO_TERM_QUIET", "true")]);
+    assert!(flag.stderr.contains("Running"), "{}", flag.stderr);
+
+    let color = ws.facade_env(&["sync"], &[("CARGO_TERM_COLOR", "always")]);
+    assert!(color.stderr.contains("\u{1b}["), "{:?}", color.stderr);
+    let never = ws.facade_env(
+        &["sync", "--color", "never"],
+        &[("CARGO_TERM_COLOR", "always")],
+    );
+    assert_eq!(never.stderr, status);
+
+    ws.write(".cargo/config.toml", "[term]\nquiet = true\n");
+    let config = ws.facade(&["sync"]);
+    assert_eq!(config.assert_code(0).stderr, "");
+    let flag = ws.facade(&["sync", "-v"]);
+    assert!(flag.stderr.contains("Running"), "{}", flag.stderr);
+}
+
+/// `--help` ends with examples of the first commands to run.
+#[test]
+fn help_shows_examples() {
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-facade"))
+        .args(["facade", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(help.contains("Examples:\n  cargo facade sync "), "{help}");
+    assert!(help.contains("CARGO_TERM_COLOR"), "{help}");
+}
