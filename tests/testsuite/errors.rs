@@ -206,3 +206,31 @@ error: aborting due to the previous error
     );
     assert_unchanged(&before, &ws.snapshot());
 }
+
+/// Issue 20.5: when cargo rejects the synced tree (no version of the path
+/// child matches the requirement) everything is rolled back, and no status
+/// line printed before says a facade was generated or a manifest updated.
+#[test]
+fn a_rolled_back_sync_prints_no_progress_that_reads_as_written() {
+    let ws = Fixture::case("basic");
+    let app = ws.read("app/Cargo.toml");
+    ws.write(
+        "app/Cargo.toml",
+        &app.replace(
+            "\"foo::bar\" = { path = \"../crates/foo-bar\" }",
+            "\"foo::bar\" = { path = \"../crates/foo-bar\", version = \"9\" }",
+        ),
+    );
+    let before = ws.snapshot();
+    let run = ws.facade(&["sync"]);
+    run.assert_code(2);
+    for written in ["Generating", "Updating", "Finished"] {
+        assert!(!run.stderr.contains(written), "{}", run.stderr);
+    }
+    assert!(
+        run.stderr.contains("every file was restored"),
+        "{}",
+        run.stderr
+    );
+    assert_unchanged(&before, &ws.snapshot());
+}
