@@ -234,3 +234,46 @@ fn a_rolled_back_sync_prints_no_progress_that_reads_as_written() {
     );
     assert_unchanged(&before, &ws.snapshot());
 }
+
+/// Issue 20.5: a feature value naming a feature the child does not have is
+/// reported at that value in `[package.metadata.facade.features]`, by
+/// `check` too, with the fix in the right place (the child's `[features]`
+/// or the value), not at the declaration after cargo's rejection.
+#[test]
+fn a_missing_child_feature_points_at_the_feature_line() {
+    let ws = Fixture::case("basic");
+    let app = ws.read("app/Cargo.toml");
+    ws.write(
+        "app/Cargo.toml",
+        &format!("{app}\n[package.metadata.facade.features]\nzstd = [\"foo::bar/zstd\"]\n"),
+    );
+    let before = ws.snapshot();
+    let check = ws.facade(&["check"]);
+    check.assert_code(2);
+    assert_data_eq!(
+        &check.stderr,
+        str![[r#"
+error: feature `zstd`: `foo::bar` (package `foo-bar`) has no feature `zstd`
+  --> app/Cargo.toml:16:9
+   |
+ 8 | "foo::bar" = { path = "../crates/foo-bar" }
+   | ---------- `foo::bar` declared here
+...
+16 | zstd = ["foo::bar/zstd"]
+   |         ^^^^^^^^^^^^^^^ this value
+   |
+   = help: add `zstd` to `[features]` of package `foo-bar`, or remove this value
+
+error: aborting due to the previous error
+
+"#]]
+    );
+    assert_unchanged(&before, &ws.snapshot());
+    let sync = ws.facade(&["sync"]);
+    sync.assert_code(2);
+    assert_eq!(
+        sync.stderr.replace("; no file was changed", ""),
+        check.stderr
+    );
+    assert_unchanged(&before, &ws.snapshot());
+}

@@ -62,6 +62,7 @@ struct Provider {
     package: String,
     has_default_feature: bool,
     repository: Option<String>,
+    known_features: Option<std::collections::BTreeSet<String>>,
 }
 
 /// One entry as a [`Declaration`], or `None` with the reasons in `diags`.
@@ -123,6 +124,7 @@ fn read_spec(
         has_default_feature: provider.has_default_feature,
         foreign,
         repository: provider.repository,
+        known_features: provider.known_features,
     })
 }
 
@@ -414,6 +416,13 @@ fn path_provider(
     Some(Provider {
         source: Source::Path(dir),
         has_default_feature: package.features.contains("default"),
+        known_features: Some(
+            package
+                .features
+                .union(&package.dependencies)
+                .cloned()
+                .collect(),
+        ),
         package: package.name,
         repository: package.repository,
     })
@@ -477,6 +486,7 @@ fn registry_or_git_provider(
         package,
         has_default_feature: true,
         repository: None,
+        known_features: None,
     })
 }
 
