@@ -63,8 +63,6 @@ fn foreign_registry_child_is_warned_about() {
     assert_data_eq!(
         run.stderr,
         str![[r#"
-  Generating facade foo/self+bar (root + 1 child, for 1 package)
-    Updating own-app (app/Cargo.toml)
 warning: `foo::bar` is package `foo-bar` from repository https://example.org/someone-else, but root `foo` is from https://example.org/foo
  --> app/Cargo.toml:8:1
   |
@@ -74,6 +72,8 @@ warning: `foo::bar` is package `foo-bar` from repository https://example.org/som
   = note: RFC 3243: "Only the owners of foo may create the foo::bar crate"; a registry will refuse a child that the root's owners did not publish
   = help: if the child is meant to come from elsewhere, add `foreign = true` to its declaration
 
+  Generating facade foo/self+bar (root + 1 child, for 1 package)
+    Updating own-app (app/Cargo.toml)
     Finished 1 facade, 1 consumer (3 files written)
 
 "#]]
