@@ -25,6 +25,7 @@ const EXAMPLES: &str = "\
 Examples:
   cargo facade sync                       write the facades of the declarations, then build as usual
   cargo facade check                      in CI: exit 1 and show the diff when `sync` would change files
+  cargo facade check --format json        the same as a JSON report, for bots
   cargo facade list --format json         namespaces, names and the members that declare them
   cargo facade migrate 'foo::bar=foo-bar' move users of package `foo-bar` to `foo::bar::` paths
   cargo facade eject --dry-run            show the manifests in RFC 3243 syntax, without facades
@@ -81,7 +82,7 @@ pub enum FacadeCommand {
     /// Write every facade and managed entry, remove undeclared facades, refresh Cargo.lock
     Sync(SyncArgs),
     /// Change nothing; print the diff `sync` would apply (exit 1 when stale)
-    Check,
+    Check(ListArgs),
     /// List namespaces, their children and the members that declare them
     List(ListArgs),
     /// Put declarations back into the real tables in RFC 3243 syntax; remove managed entries and facades
@@ -101,7 +102,12 @@ impl FacadeCommand {
             FacadeCommand::Sync(args) => Command::Sync {
                 dry_run: args.dry_run,
             },
-            FacadeCommand::Check => Command::Check,
+            FacadeCommand::Check(args) => Command::Check {
+                format: match args.format {
+                    Format::Human => ListFormat::Human,
+                    Format::Json => ListFormat::Json,
+                },
+            },
             FacadeCommand::List(args) => Command::List {
                 format: match args.format {
                     Format::Human => ListFormat::Human,

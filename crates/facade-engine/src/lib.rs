@@ -73,8 +73,9 @@ pub enum Command {
     /// Write every facade and managed entry, refresh `Cargo.lock`; with
     /// `dry_run`, print the diff instead of writing.
     Sync { dry_run: bool },
-    /// Change nothing; report what `sync` would change.
-    Check,
+    /// Change nothing; report what `sync` would change (`format`: the
+    /// diff for people, or a JSON report for CI bots).
+    Check { format: ListFormat },
     /// Print namespaces, children and their consumers.
     List { format: ListFormat },
     /// Put declarations back into the real tables (RFC syntax), remove
@@ -96,9 +97,10 @@ impl Command {
         match self {
             Command::Sync { dry_run } | Command::Eject { dry_run } => !dry_run,
             Command::Migrate(options) => !options.dry_run,
-            Command::Check | Command::List { .. } | Command::Package(_) | Command::Publish(_) => {
-                false
-            }
+            Command::Check { .. }
+            | Command::List { .. }
+            | Command::Package(_)
+            | Command::Publish(_) => false,
         }
     }
 }
@@ -135,7 +137,7 @@ impl From<Exit> for std::process::ExitCode {
 pub fn run(command: &Command, options: &Options, shell: &mut Shell) -> Exit {
     let result = match command {
         Command::Sync { dry_run } => commands::sync::run(*dry_run, options, shell),
-        Command::Check => commands::check::run(options, shell),
+        Command::Check { format } => commands::check::run(*format, options, shell),
         Command::List { format } => commands::list::run(*format, options, shell),
         Command::Eject { dry_run } => commands::eject::run(*dry_run, options, shell),
         Command::Migrate(migrate) => migrate::migrate(migrate, options, shell),
