@@ -2,12 +2,15 @@
 //! `cargo xtask demo` shows the bundled demo's declarations, syncs a
 //! scratch copy of it and runs it;
 //! `cargo xtask bench` measures `cargo facade` against `cargo metadata`
-//! (see `bench.rs`) and writes `BENCHMARKS.md`; `cargo xtask forward`
-//! builds ejected workspaces on nightly and writes `FORWARD.md`.
+//! (see `bench.rs`) and writes `BENCHMARKS.md`; `cargo xtask bots` runs
+//! real Renovate with the shipped preset and writes `BOTS.md`; `cargo
+//! xtask forward` builds ejected workspaces on nightly and writes
+//! `FORWARD.md`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a task runner talks to its user
 
 mod bench;
+mod bots;
 mod ecosystem;
 mod forward;
 mod migrate_real;
@@ -25,9 +28,10 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&repo_root(), &args[1..]),
         Some("migrate-real") => migrate_real::run(&repo_root(), &args[1..]),
         Some("ecosystem") => ecosystem::run(&repo_root(), &args[1..]),
+        Some("bots") => bots::run(&repo_root(), &args[1..]),
         Some("forward") => forward::run(&repo_root(), &args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <demo|bench|migrate-real|ecosystem|forward>");
+            eprintln!("usage: cargo xtask <demo|bench|migrate-real|ecosystem|bots|forward>");
             return ExitCode::from(2);
         }
     };

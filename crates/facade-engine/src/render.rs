@@ -12,8 +12,8 @@ use toml_edit::{Array, DocumentMut, InlineTable, Item, Key, Table, Value, value}
 
 use crate::load::Manifest;
 use crate::manifest::{
-    TableId, ensure_path, get_path_mut, insert_formatted, insert_source, is_managed, platform_key,
-    real_tables, remove_empty_tables, replace_keeping_key, with_line_endings_of,
+    TableId, ensure_path, get_path, get_path_mut, insert_formatted, insert_source, is_managed,
+    platform_key, real_tables, remove_empty_tables, replace_keeping_key, with_line_endings_of,
 };
 use crate::marker::{FEATURE_MARKER, RUST_HEADER, TOML_HEADER, is_managed_feature};
 use crate::paths::relative;
@@ -151,12 +151,22 @@ fn render_facade_lib(facade: &Facade) -> String {
             #check
         }
     });
+    // RFC 3243's segments are package names, which may hold capitals
+    // (`"Acme::http"`): the crate name the facade gets from them is then
+    // no snake case, and the warning would be about generated code.
+    let allow_case = (facade.lib_name.chars().any(|c| c.is_ascii_uppercase())
+        || facade
+            .children
+            .iter()
+            .any(|c| c.name.chars().any(|c| c.is_ascii_uppercase())))
+    .then(|| quote!(#![allow(non_snake_case)]));
     let tokens = quote! {
         #![doc = #summary]
         #![doc = ""]
         #![doc = #how]
         #![cfg_attr(rustfmt, rustfmt::skip)]
         #![no_std]
+        #allow_case
 
         #[doc(hidden)]
         pub mod __children {
@@ -211,6 +221,12 @@ fn gate(feature: &str, dep: &FacadeDep) -> Option<proc_macro2::TokenStream> {
 /// that re-exports the child is the same item, and a child named like a
 /// crate of the extern prelude (`core`, `std`) is found in the module
 /// first: no false error.
+///
+/// The child is named as a path prefix (`use test::{self as _};`), which
+/// rustc resolves in the type namespace only, where a module lives: a root
+/// *macro* `test` beside the built-in attribute `#[test]` is neither a
+/// conflict (`#[foo::test]` and `foo::test::f` resolve side by side) nor
+/// may it make the guard itself ambiguous, as `use test as _;` did.
 fn root_check(facade: &Facade, root: &FacadeDep) -> Option<proc_macro2::TokenStream> {
     if facade.children.is_empty() {
         return None;
@@ -231,7 +247,7 @@ fn root_check(facade: &Facade, root: &FacadeDep) -> Option<proc_macro2::TokenStr
         let module = child.module();
         quote! {
             #cfg
-            use #module as _;
+            use #module::{self as _};
         }
     });
     Some(quote! {
@@ -257,7 +273,7 @@ fn explain_checks(facade: &Facade, text: &str) -> String {
         let is_check = facade
             .children
             .iter()
-            .any(|child| line.trim() == format!("use {} as _;", child.module()));
+            .any(|child| line.trim() == format!("use {}::{{self as _}};", child.module()));
         if is_check {
             // rustc cuts long source lines at the terminal's width: the
             // comment is short and says what to do first.
@@ -456,6 +472,17 @@ fn render_features(doc: &mut DocumentMut, consumer: &Consumer) -> bool {
     if consumer.features.is_empty() {
         return changed;
     }
+    // The declared values' layout, for their translation.
+    let declared_features = get_path(
+        doc.as_item(),
+        &["package", "metadata", "facade", "features"],
+    )
+    .and_then(Item::as_table_like)
+    .map(|t| {
+        t.iter()
+            .map(|(k, v)| (k.to_owned(), v.clone()))
+            .collect::<BTreeMap<String, Item>>()
+    });
     if doc.get("features").is_none() {
         doc["features"] = Item::Table(Table::new());
     }
@@ -475,12 +502,41 @@ fn render_features(doc: &mut DocumentMut, consumer: &Consumer) -> bool {
         if same {
             continue;
         }
-        let mut array = Value::Array(Array::from_iter(feature.values.iter()));
+        let mut array = Array::from_iter(feature.values.iter());
+        if let Some(declared) = declared_features
+            .as_ref()
+            .and_then(|t| t.get(&feature.name))
+            .and_then(Item::as_array)
+        {
+            lay_out_like(&mut array, declared);
+        }
+        let mut array = Value::Array(array);
         array.decor_mut().set_suffix(format!(" {FEATURE_MARKER}"));
         replace_keeping_key(table, &feature.name, Item::Value(array));
         changed = true;
     }
     changed
+}
+
+/// A translated feature array laid out as the declared one: one value a
+/// line, with its indentation and trailing comma, when that one is.
+fn lay_out_like(array: &mut Array, declared: &Array) {
+    let Some(indent) = declared
+        .iter()
+        .find_map(|v| v.decor().prefix().and_then(|p| p.as_str()))
+        .filter(|p| p.contains('\n'))
+        .map(|p| p[p.rfind('\n').unwrap_or(0)..].to_owned())
+    else {
+        return;
+    };
+    for value in array.iter_mut() {
+        value.decor_mut().set_prefix(indent.clone());
+        value.decor_mut().set_suffix("");
+    }
+    array.set_trailing_comma(declared.trailing_comma());
+    let trailing = declared.trailing().as_str().unwrap_or("\n");
+    let trailing = &trailing[trailing.rfind('\n').unwrap_or(0)..];
+    array.set_trailing(trailing);
 }
 
 fn managed_entry_table(entry: &ManagedEntry, facade: &Facade, path: &str) -> InlineTable {

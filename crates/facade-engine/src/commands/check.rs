@@ -2,7 +2,7 @@
 //! diff `sync` would apply (or a JSON report) when the facades, the managed
 //! entries or `Cargo.lock` are stale.
 
-use super::status::{files, list_some, quoted, stale_parts, summary};
+use super::status::{self, files, list_some, quoted, stale_parts, summary};
 use super::{Planned, cargo_accepts, planned_sync};
 use crate::list::ListFormat;
 use crate::shell::Shell;
@@ -11,7 +11,12 @@ use crate::{Exit, Options};
 
 /// Runs `check`: [`Exit::Stale`] when `sync` would change something.
 pub fn run(format: ListFormat, options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
-    let Planned { ws, plan, changes } = planned_sync(options, shell)?;
+    let Planned {
+        ws,
+        plan,
+        changes,
+        adopted,
+    } = planned_sync(options, &Default::default(), shell)?;
     let lock_lacks = write::lock_lacks(&ws, &plan);
     if changes.is_empty() && lock_lacks.is_empty() {
         cargo_accepts(options, shell)?;
@@ -21,6 +26,10 @@ pub fn run(format: ListFormat, options: &Options, shell: &mut Shell) -> anyhow::
         }
         shell.status("Finished", format!("{}: up to date", summary(&plan)));
         return Ok(Exit::Success);
+    }
+    status::adoptions_pending(&adopted, shell);
+    for removed in crate::outside::removed_entries(&ws, &plan) {
+        shell.diagnostic(&removed);
     }
     let cwd = std::env::current_dir().unwrap_or_default();
     if format == ListFormat::Human {

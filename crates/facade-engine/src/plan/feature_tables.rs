@@ -163,7 +163,11 @@ pub(super) fn translate_features(
                             );
                             continue;
                         }
-                        values.extend(new);
+                        for value in new {
+                            if !values.contains(&value) {
+                                values.push(value);
+                            }
+                        }
                         if let Some((name, f)) = forward {
                             forwards.entry((consumer, name)).or_default().insert(f);
                         }
@@ -178,7 +182,6 @@ pub(super) fn translate_features(
                     ),
                 }
             }
-            values.dedup();
             consumers[consumer].features.push(ManagedFeature {
                 name: feature.name,
                 adopted: feature.adopted,
