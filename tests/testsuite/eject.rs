@@ -55,7 +55,7 @@ std = ["foo::bar/std"]
 baz = ["dep:foo::baz"]
 
 [dependencies]
-foo = { path = "../facades/foo/self+bar+baz", package = "foo-facade-4108c15e", features = ["self.loud"] }
+foo = { path = "../facades/foo/self+bar+baz", package = "foo-facade-5a95033e", features = ["self.loud"] }
 
 [features]
 default = ["std"]

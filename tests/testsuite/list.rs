@@ -19,12 +19,12 @@ foo
 │   declared by basic-app, basic-tool
 ├── foo::derive = foo-derive (path crates/foo-derive)
 │   declared by basic-app
-├── facade facades/foo/bar (foo-facade-18897076) for basic-tool
-└── facade facades/foo/self+bar+derive (foo-facade-fbfa37b6) for basic-app
+├── facade facades/foo/bar (foo-facade-9e6d1989) for basic-tool
+└── facade facades/foo/self+bar+derive (foo-facade-22da0a60) for basic-app
 util
 ├── util::text = util-text (path crates/util-text)
 │   declared by basic-app
-└── facade facades/util/text (util-facade-911c7f8b) for basic-app
+└── facade facades/util/text (util-facade-6fe967d9) for basic-app
 
 "#]]
     );

@@ -11,6 +11,7 @@ mod demo;
 mod eject;
 mod errors;
 mod exact;
+mod identity;
 mod list;
 mod messages;
 mod migrate;

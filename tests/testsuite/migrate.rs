@@ -75,8 +75,8 @@ fn renamed_inherited_and_target_dependencies_round_trip() {
         str![[r#"
    Migrating forms-app: 1 manifest, 6 paths in 1 file
    Migrating forms-tool: 2 manifests, 1 path in 1 file
-  Generating facade foo/bar-18897076
-  Generating facade foo/bar-e98dea51
+  Generating facade foo/bar
+  Generating facade foo/bar-01e5daf6
     Finished 2 consumers migrated (9 files written)
 
 "#]]

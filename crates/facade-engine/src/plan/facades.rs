@@ -9,12 +9,20 @@
 //! Cargo unifies a package's features across a workspace build, so a shared
 //! facade would let one member's enabled feature open the name to another.
 //!
-//! Naming: the folder is `<dir>/<root>/<label>`, the label listing the
-//! names (`self` for the root), e.g. `facades/foo/self+bar`; two facades
-//! of one label get a hash of their content appended. The package is
-//! `<root>-facade-<hash>`, its library `<root>_facade_<hash>`: no library
-//! shares a name with a crate of the build (cargo#6313), and renaming or
-//! reordering declarations changes neither.
+//! Naming (the facade's identity): which names it presents and who uses
+//! it, never what it asks of them. Its *anchor* is the first of its
+//! consumers by package name; no two facades of a root share one, since a
+//! consumer has one facade per root. The package is `<root>-facade-<hash>`,
+//! the hash of the root, the names and the anchor; its library
+//! `<root>_facade_<hash>`, so no library shares a name with a crate of the
+//! build (cargo#6313). The folder is `<dir>/<root>/<label>`, the label
+//! listing the names (`self` for the root), e.g. `facades/foo/self+bar`;
+//! when several facades of a root present the same names (their versions,
+//! sources or gating differ), the one with the first anchor keeps the plain
+//! label and the others get their hash appended. So a version bump or a
+//! feature change renames nothing: only the facade manifest and
+//! `Cargo.lock` change, and two bumps of different namespaces touch
+//! different files. Reordering declarations renames nothing either.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -74,15 +82,18 @@ pub(super) fn group<'d>(
                 // Per consumer: see the module documentation.
                 let _ = writeln!(key, "consumer {}", consumer.name);
             }
-            let draft = *by_key.entry(key.clone()).or_insert_with(|| {
+            let draft = *by_key.entry(key).or_insert_with(|| {
                 drafts.push(Draft {
                     content,
-                    key,
+                    anchor: consumer.name.clone(),
                     consumers: Vec::new(),
                     decls: BTreeMap::new(),
                 });
                 drafts.len() - 1
             });
+            if consumer.name < drafts[draft].anchor {
+                drafts[draft].anchor.clone_from(&consumer.name);
+            }
             drafts[draft].consumers.push(index);
             for (name, decls) in names {
                 drafts[draft]
@@ -214,8 +225,9 @@ impl Grouping<'_> {
 /// A facade before it has a name.
 struct Draft<'d> {
     content: Content,
-    /// [`Content::fingerprint`], plus the consumer for unshared facades.
-    key: String,
+    /// The first of its consumers by package name: with the names, its
+    /// identity (see the module documentation).
+    anchor: String,
     consumers: Vec<usize>,
     /// Every declaration of its names, of every consumer it serves.
     decls: BTreeMap<DeclName, Vec<&'d Declaration>>,
@@ -240,10 +252,10 @@ impl Content {
         }
     }
 
-    /// What a facade's identity is, spelled out: the names and where they
-    /// come from, not the features asked of them. Paths are relative to
-    /// the facade dir, so that the name does not depend on where the
-    /// workspace is.
+    /// What consumers may share, spelled out: the names and where they
+    /// come from (versions included), not the features asked of them.
+    /// Paths are relative to the facade dir, so that it does not depend on
+    /// where the workspace is.
     fn fingerprint(&self, facade_dir: &Path) -> String {
         let mut out = format!("root {}\n", self.root);
         let deps = self
@@ -266,14 +278,18 @@ impl Content {
         out
     }
 
-    /// `self+bar+baz`: the names it presents.
-    fn label(&self) -> String {
-        let names: Vec<&str> = self
-            .root_crate
+    /// The names it presents: `self` for the root, then the children.
+    fn names(&self) -> Vec<&str> {
+        self.root_crate
             .iter()
             .map(|_| "self")
             .chain(self.children.iter().map(|c| c.name.as_str()))
-            .collect();
+            .collect()
+    }
+
+    /// `self+bar+baz`: the names it presents, shortened past [`MAX_LABEL`].
+    fn label(&self) -> String {
+        let names = self.names();
         let full = names.join("+");
         if full.len() <= MAX_LABEL {
             return full;
@@ -301,11 +317,12 @@ fn source_text(source: &Source, facade_dir: &Path) -> String {
     }
 }
 
-/// Each draft's id (`<root>/<label>`) and content hash.
+/// Each draft's id (`<root>/<label>`, see the module documentation) and
+/// identity hash.
 fn name_drafts(drafts: &[Draft<'_>]) -> Vec<(String, String)> {
     let hashes: Vec<String> = drafts
         .iter()
-        .map(|d| format!("{:016x}", fnv1a(d.key.as_bytes())))
+        .map(|d| format!("{:016x}", fnv1a(identity(d).as_bytes())))
         .collect();
     // Eight hex digits, unless two facades of a root would share them.
     let mut short: BTreeMap<(&str, &str), usize> = BTreeMap::new();
@@ -324,23 +341,38 @@ fn name_drafts(drafts: &[Draft<'_>]) -> Vec<(String, String)> {
         })
         .collect();
     let labels: Vec<String> = drafts.iter().map(|d| d.content.label()).collect();
-    let mut count: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    // Per root and label, the first anchor keeps the plain label.
+    let mut first: BTreeMap<(&str, &str), &str> = BTreeMap::new();
     for (draft, label) in drafts.iter().zip(&labels) {
-        *count.entry((&draft.content.root, label)).or_default() += 1;
+        first
+            .entry((&draft.content.root, label))
+            .and_modify(|anchor| *anchor = (*anchor).min(draft.anchor.as_str()))
+            .or_insert(&draft.anchor);
     }
     drafts
         .iter()
         .zip(labels.iter().zip(&hashes))
         .map(|(draft, (label, hash))| {
             let root = &draft.content.root;
-            let id = if count[&(root.as_str(), label.as_str())] > 1 {
-                format!("{root}/{label}-{hash}")
-            } else {
+            let id = if first[&(root.as_str(), label.as_str())] == draft.anchor {
                 format!("{root}/{label}")
+            } else {
+                format!("{root}/{label}-{hash}")
             };
             (id, (*hash).to_owned())
         })
         .collect()
+}
+
+/// A facade's identity, spelled out: its root, the names it presents and
+/// its anchor. Versions, sources and features are not part of it.
+fn identity(draft: &Draft<'_>) -> String {
+    format!(
+        "root {}\nnames {}\nanchor {}\n",
+        draft.content.root,
+        draft.content.names().join(" "),
+        draft.anchor
+    )
 }
 
 /// 64-bit FNV-1a: a stable hash (std's may change between releases, and
