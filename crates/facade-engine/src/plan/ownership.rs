@@ -325,17 +325,25 @@ fn compare(root: &cargo_metadata::Package, child: &cargo_metadata::Package) -> V
     }
 }
 
-/// The warnings of [`ownership`]: one per declaration, at its own line (two
-/// members declaring one foreign child are two places to fix; one
-/// declaration is warned about once, however many facades present it).
+/// The warnings of [`ownership`], each [`Ownership::warnings`].
 pub fn ownership_warnings(plan: &Plan, metadata: &cargo_metadata::Metadata) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for ownership in ownership(plan, metadata) {
+    ownership(plan, metadata)
+        .iter()
+        .flat_map(|o| o.warnings(plan))
+        .collect()
+}
+
+impl Ownership {
+    /// The warning once per declaration of the child, at its own line (two
+    /// members declaring one foreign child are two places to fix; one
+    /// declaration is warned about once, however many facades present it).
+    pub fn warnings(&self, plan: &Plan) -> Vec<Diagnostic> {
         let mut places: Vec<(&std::path::Path, std::ops::Range<usize>)> = Vec::new();
+        let mut out = Vec::new();
         for decl in plan
             .declarations
             .iter()
-            .filter(|d| d.name == ownership.name && !d.spec.foreign)
+            .filter(|d| d.name == self.name && !d.spec.foreign)
         {
             let place = (decl.key.file.path(), decl.key.span.clone());
             if places.contains(&place) {
@@ -344,12 +352,12 @@ pub fn ownership_warnings(plan: &Plan, metadata: &cargo_metadata::Metadata) -> V
             places.push(place);
             let one = Ownership {
                 decl: Some(decl.clone()),
-                ..ownership.clone()
+                ..self.clone()
             };
             out.extend(one.warning());
         }
+        out
     }
-    out
 }
 
 #[cfg(test)]
