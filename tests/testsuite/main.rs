@@ -20,4 +20,5 @@ mod package;
 mod reliability;
 mod rules;
 mod semantics;
+mod siblings;
 mod sync;

@@ -152,7 +152,7 @@ fn ownership_warnings(
     let mut warnings = 0;
     for verdict in &verdicts {
         shell.verbose("Ownership", verdict.summary());
-        for warning in verdict.warnings(plan) {
+        for warning in verdict.warnings() {
             shell.diagnostic(&warning);
             warnings += 1;
         }

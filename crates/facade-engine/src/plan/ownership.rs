@@ -151,8 +151,9 @@ pub struct Ownership {
     pub root_package: String,
     pub child_package: String,
     pub verdict: Verdict,
-    /// The declaration a warning points at (one that is not `foreign`).
-    decl: Option<Declaration>,
+    /// The declarations a warning points at, one warning each: those that
+    /// are not `foreign`, each place once.
+    decls: Vec<Declaration>,
 }
 
 impl Ownership {
@@ -199,9 +200,16 @@ impl Ownership {
         }
     }
 
-    /// The warning, for a child whose owner differs or cannot be told.
-    pub fn warning(&self) -> Option<Diagnostic> {
-        let decl = self.decl.as_ref()?;
+    /// The warnings, for a child whose owner differs or cannot be told: one
+    /// per declaration, at its own line.
+    pub fn warnings(&self) -> Vec<Diagnostic> {
+        self.decls
+            .iter()
+            .filter_map(|decl| self.warning(decl))
+            .collect()
+    }
+
+    fn warning(&self, decl: &Declaration) -> Option<Diagnostic> {
         let message = match &self.verdict {
             Verdict::Same { .. } | Verdict::Foreign => return None,
             Verdict::Differs { root, child } => format!(
@@ -268,12 +276,16 @@ pub fn ownership(plan: &Plan, metadata: &cargo_metadata::Metadata) -> Vec<Owners
             let Some(child_package) = package(&child.dep.package) else {
                 continue;
             };
-            let decl = plan
-                .declarations
-                .iter()
-                .find(|d| d.name == name && !d.spec.foreign)
-                .cloned();
-            let verdict = if decl.is_none() {
+            let mut decls: Vec<Declaration> = Vec::new();
+            for d in &plan.declarations {
+                let same_place = |o: &Declaration| {
+                    o.key.file.path() == d.key.file.path() && o.key.span == d.key.span
+                };
+                if d.name == name && !d.spec.foreign && !decls.iter().any(same_place) {
+                    decls.push(d.clone());
+                }
+            }
+            let verdict = if decls.is_empty() {
                 Verdict::Foreign
             } else {
                 compare(root_package, child_package)
@@ -283,7 +295,7 @@ pub fn ownership(plan: &Plan, metadata: &cargo_metadata::Metadata) -> Vec<Owners
                 root_package: root.package.clone(),
                 child_package: child.dep.package.clone(),
                 verdict,
-                decl,
+                decls,
             });
         }
     }
@@ -325,39 +337,12 @@ fn compare(root: &cargo_metadata::Package, child: &cargo_metadata::Package) -> V
     }
 }
 
-/// The warnings of [`ownership`], each [`Ownership::warnings`].
+/// The warnings of [`ownership`].
 pub fn ownership_warnings(plan: &Plan, metadata: &cargo_metadata::Metadata) -> Vec<Diagnostic> {
     ownership(plan, metadata)
         .iter()
-        .flat_map(|o| o.warnings(plan))
+        .flat_map(Ownership::warnings)
         .collect()
-}
-
-impl Ownership {
-    /// The warning once per declaration of the child, at its own line (two
-    /// members declaring one foreign child are two places to fix; one
-    /// declaration is warned about once, however many facades present it).
-    pub fn warnings(&self, plan: &Plan) -> Vec<Diagnostic> {
-        let mut places: Vec<(&std::path::Path, std::ops::Range<usize>)> = Vec::new();
-        let mut out = Vec::new();
-        for decl in plan
-            .declarations
-            .iter()
-            .filter(|d| d.name == self.name && !d.spec.foreign)
-        {
-            let place = (decl.key.file.path(), decl.key.span.clone());
-            if places.contains(&place) {
-                continue;
-            }
-            places.push(place);
-            let one = Ownership {
-                decl: Some(decl.clone()),
-                ..self.clone()
-            };
-            out.extend(one.warning());
-        }
-        out
-    }
 }
 
 #[cfg(test)]
