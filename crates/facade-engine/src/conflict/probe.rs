@@ -552,6 +552,7 @@ mod tests {
             has_default_feature: true,
             foreign: false,
             repository: None,
+            known_features: None,
         }
     }
 

@@ -95,10 +95,19 @@ pub(super) fn check_two_paths(
                     (Source::Git { url, .. }, DepSource::Git(git)) => git == url,
                     _ => false,
                 };
-            if !same || !reported.insert((decl.consumer, dep.key.clone())) {
+            let manifest = &ws.manifests[consumer.manifest];
+            // `dependencies` were read from disk; a command may plan on an
+            // edited manifest (`migrate`) that no longer has the entry.
+            let still_there = crate::manifest::real_tables(manifest.doc.as_item())
+                .iter()
+                .any(|table| {
+                    let mut path = table.real_path();
+                    path.push(&dep.key);
+                    crate::manifest::get_path(manifest.doc.as_item(), &path).is_some()
+                });
+            if !same || !still_there || !reported.insert((decl.consumer, dep.key.clone())) {
                 continue;
             }
-            let manifest = &ws.manifests[consumer.manifest];
             let module = crate::name::module_ident(decl.name.child().unwrap_or_default());
             diags.push(
                 Diagnostic::warning(format!(
