@@ -462,3 +462,181 @@ fn readme_xtask_recipe_works_as_written() {
     ws.cargo(&["build", "--offline", "-p", "basic-app"])
         .assert_code(0);
 }
+
+/// Issue 20.1: a machine's package cache holds only what its own builds
+/// fetched, never the crates only another platform uses. Offline, `sync`
+/// must still resolve and lock a workspace that `cargo build --offline`
+/// builds there: here a cache (a `CARGO_HOME` of its own, the index copied)
+/// with `anstyle-query` and not the Windows crates it depends on there.
+#[test]
+fn sync_offline_needs_only_the_hosts_crates_in_the_cache() {
+    let real_home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo")
+        });
+    let ws = Fixture::case("basic");
+    let home = ws.path().join(".home");
+    let registry = real_home.join("registry");
+    crate::support::copy_dir(&registry.join("index"), &home.join("registry/index"));
+    let crate_file = std::fs::read_dir(registry.join("cache"))
+        .unwrap()
+        .map(|dir| dir.unwrap().path().join("anstyle-query-1.1.5.crate"))
+        .find(|file| file.exists())
+        .expect("the suite's own build fetched anstyle-query 1.1.5");
+    let cache = home
+        .join("registry/cache")
+        .join(crate_file.parent().unwrap().file_name().unwrap());
+    std::fs::create_dir_all(&cache).unwrap();
+    std::fs::copy(&crate_file, cache.join("anstyle-query-1.1.5.crate")).unwrap();
+    let app = ws.read("app/Cargo.toml");
+    ws.write(
+        "app/Cargo.toml",
+        &format!("{app}\n[dependencies.anstyle-query]\nversion = \"=1.1.5\"\n"),
+    );
+
+    let home_env = home.display().to_string();
+    let run = ws.facade_env(&["sync"], &[("CARGO_HOME", &home_env)]);
+    run.assert_code(0);
+    assert!(ws.read("Cargo.lock").contains("name = \"windows-sys\""));
+    let build = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["build", "--offline", "-p", "basic-app"])
+        .current_dir(ws.path())
+        .env("CARGO_HOME", &home)
+        .env("CARGO_TARGET_DIR", ws.target_dir())
+        .output()
+        .unwrap();
+    assert!(
+        build.status.success(),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+}
+
+/// A consumer manifest with `basic`'s managed `foo` entry replaced by
+/// `conflict` (the entry's own line is `{ours}`).
+fn conflicted_app(ws: &Fixture, conflict: impl Fn(&str) -> String) -> String {
+    let app = ws.read("app/Cargo.toml");
+    let ours = app
+        .lines()
+        .find(|l| l.starts_with("foo = { path = \"../facades/"))
+        .expect("the managed entry")
+        .to_owned();
+    let mangled = app.replacen(&format!("{ours}\n"), &conflict(&ours), 1);
+    assert_ne!(app, mangled);
+    ws.write("app/Cargo.toml", &mangled);
+    mangled
+}
+
+/// Issue 20.3: the merge that conflicts a facade also conflicts the managed
+/// entry in the consumer's own manifest. Every conflicted line is
+/// cargo-facade's, so the tree is merely stale: `check` exits 1 and shows
+/// the diff, `sync` restores the synced bytes and the workspace builds.
+#[test]
+fn a_conflict_in_managed_entries_of_a_consumer_is_stale_and_repaired() {
+    let ws = synced_basic();
+    let synced = bytes(&ws, true);
+    conflicted_app(&ws, |ours| {
+        format!(
+            "<<<<<<< HEAD\n{ours}\n=======\n\
+             foo = {{ path = \"../facades/foo/self+bar\", package = \"foo-facade-0badc0de\" }}\n\
+             >>>>>>> theirs\n"
+        )
+    });
+
+    let run = assert_stale(&ws, "manifest of `basic-app`");
+    assert!(run.stdout.contains("-<<<<<<< HEAD"), "{}", run.stdout);
+    ws.facade(&["sync"]).assert_code(0);
+    assert_same_bytes(&synced, &bytes(&ws, true));
+    ws.cargo(&["build", "--offline"]).assert_code(0);
+}
+
+/// Issue 20.3: a conflict that also holds the user's own lines is theirs to
+/// resolve. The error says it is a merge conflict, points at the user's
+/// line and names the lines cargo-facade writes; nothing changes.
+#[test]
+fn a_conflict_in_the_users_lines_of_a_consumer_is_named_as_such() {
+    let ws = synced_basic();
+    conflicted_app(&ws, |ours| {
+        format!("<<<<<<< HEAD\n{ours}\n=======\n{ours}\nserde = \"1\"\n>>>>>>> theirs\n")
+    });
+    let before = ws.snapshot();
+    let check = ws.facade(&["check"]);
+    check.assert_code(2);
+    assert_data_eq!(
+        &check.stderr,
+        str![[r#"
+error: unresolved merge conflict in `[ROOT]/app/Cargo.toml`
+  --> app/Cargo.toml:18:1
+   |
+18 | serde = "1"
+   | ^^^^^^^^^^^ this conflicted line is yours, not cargo-facade's
+   |
+   = note: cargo-facade writes conflicted lines 15, 17 (managed entries and `# managed` features): `cargo facade sync` rewrites them once the rest is resolved
+   = help: resolve the conflict markers (`<<<<<<<`, `=======`, `>>>>>>>`) by hand, then run `cargo facade sync`
+
+error: aborting due to the previous error
+
+"#]]
+    );
+    assert_unchanged(&before, &ws.snapshot());
+    let sync = ws.facade(&["sync"]);
+    sync.assert_code(2);
+    assert_eq!(
+        sync.stderr.replace("; no file was changed", ""),
+        check.stderr
+    );
+    assert_unchanged(&before, &ws.snapshot());
+}
+
+/// Issue 20 (conventions): cargo does not pass `cargo --color …`, `-q` or
+/// `-v` on to a subcommand, so cargo-facade reads them where cargo keeps
+/// them: `CARGO_TERM_QUIET`, `CARGO_TERM_VERBOSE`, `CARGO_TERM_COLOR`, and
+/// `[term]` in `.cargo/config.toml`; a flag still wins.
+#[test]
+fn terminal_settings_come_from_cargos_environment_and_config() {
+    let ws = synced_basic();
+    let status = "       Fresh 3 facades, 2 consumers (nothing to change)\n";
+    let run = ws.facade(&["sync"]);
+    assert_eq!(run.assert_code(0).stderr, status);
+
+    let quiet = ws.facade_env(&["sync"], &[("CARGO_TERM_QUIET", "true")]);
+    assert_eq!(quiet.assert_code(0).stderr, "");
+    let verbose = ws.facade_env(&["sync"], &[("CARGO_TERM_VERBOSE", "true")]);
+    assert!(
+        verbose
+            .assert_code(0)
+            .stderr
+            .contains("     Running `cargo metadata"),
+        "{}",
+        verbose.stderr
+    );
+    let flag = ws.facade_env(&["sync", "-v"], &[("CARGO_TERM_QUIET", "true")]);
+    assert!(flag.stderr.contains("Running"), "{}", flag.stderr);
+
+    let color = ws.facade_env(&["sync"], &[("CARGO_TERM_COLOR", "always")]);
+    assert!(color.stderr.contains("\u{1b}["), "{:?}", color.stderr);
+    let never = ws.facade_env(
+        &["sync", "--color", "never"],
+        &[("CARGO_TERM_COLOR", "always")],
+    );
+    assert_eq!(never.stderr, status);
+
+    ws.write(".cargo/config.toml", "[term]\nquiet = true\n");
+    let config = ws.facade(&["sync"]);
+    assert_eq!(config.assert_code(0).stderr, "");
+    let flag = ws.facade(&["sync", "-v"]);
+    assert!(flag.stderr.contains("Running"), "{}", flag.stderr);
+}
+
+/// `--help` ends with examples of the first commands to run.
+#[test]
+fn help_shows_examples() {
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-facade"))
+        .args(["facade", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(help.contains("Examples:\n  cargo facade sync "), "{help}");
+    assert!(help.contains("CARGO_TERM_COLOR"), "{help}");
+}

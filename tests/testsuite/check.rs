@@ -159,3 +159,37 @@ fn never_synced_workspace_is_stale() {
     );
     assert_unchanged(&before, &ws.snapshot());
 }
+
+/// Issue 20 (conventions): `check --format json` is one JSON object on
+/// stdout for CI bots: `fresh`, or `stale` with what is stale, each file
+/// `sync` would create, update or delete, and the command that fixes it.
+#[test]
+fn check_reports_json_for_bots() {
+    let ws = Fixture::case("basic");
+    let run = ws.facade(&["check", "--format", "json"]);
+    run.assert_code(1);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect(&run.stdout);
+    assert_eq!(report["status"], "stale");
+    assert_eq!(report["fix"], "cargo facade sync");
+    let files = report["files"].as_array().unwrap();
+    assert!(
+        files
+            .iter()
+            .any(|f| f["path"] == "app/Cargo.toml" && f["action"] == "update"),
+        "{report}"
+    );
+    assert!(
+        files
+            .iter()
+            .any(|f| f["path"] == "facades/util/text/src/lib.rs" && f["action"] == "create"),
+        "{report}"
+    );
+    assert_eq!(report["stale"].as_array().unwrap().len(), 5, "{report}");
+
+    ws.facade(&["sync", "-q"]).assert_code(0);
+    let before = ws.snapshot();
+    let run = ws.facade(&["check", "--format", "json"]);
+    run.assert_code(0);
+    assert_eq!(run.stdout, "{\"status\":\"fresh\"}\n");
+    assert_unchanged(&before, &ws.snapshot());
+}

@@ -105,8 +105,10 @@ fn eject_then_sync_restores_the_synced_tree() {
 
     ws.facade(&["eject"]).assert_code(0);
     let app = ws.read("app/Cargo.toml");
+    // Issue 20.2: the package name goes with the path, as cargo (nightly
+    // `open-namespaces`) needs it; `sync` drops it again when adopting.
     assert!(
-        app.contains("\"foo::bar\" = { path = \"../crates/foo-bar\" }"),
+        app.contains("\"foo::bar\" = { package = \"foo-bar\", path = \"../crates/foo-bar\" }"),
         "{app}"
     );
     assert!(!app.contains("foo-facade"), "{app}");
@@ -160,6 +162,9 @@ fn nightly_run(ws: &Fixture, package: &str) -> std::process::Output {
 /// `ns::child` consumer builds through the facade on stable, is ejected, and
 /// the same sources build on nightly with `-Z namespaced-crates` (rustc's
 /// implementation of RFC 3243's `--extern foo::bar=…`), printing the same.
+/// The declaration names no `package` (a path child's is read from its
+/// manifest); eject writes it, or nightly cargo would look for a package
+/// named `ns::child` (issue 20.2).
 #[test]
 #[allow(clippy::print_stderr)] // the nightly half must say loudly when it cannot run
 fn ejected_sources_build_on_nightly_with_namespaced_crates() {
@@ -187,7 +192,7 @@ fn ejected_sources_build_on_nightly_with_namespaced_crates() {
     ws.write(
         "app/Cargo.toml",
         "[package]\nname = \"fwd-app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
-         [package.metadata.facade.dependencies]\n\"ns::child\" = { path = \"../ns-child\", package = \"ns-child\" }\n",
+         [package.metadata.facade.dependencies]\n\"ns::child\" = { path = \"../ns-child\" }\n",
     );
     ws.write(
         "app/src/main.rs",
@@ -200,7 +205,7 @@ fn ejected_sources_build_on_nightly_with_namespaced_crates() {
 
     ws.facade(&["eject"]).assert_code(0);
     assert!(ws.read("app/Cargo.toml").contains(
-        "[dependencies]\n\"ns::child\" = { path = \"../ns-child\", package = \"ns-child\" }\n"
+        "[dependencies]\n\"ns::child\" = { package = \"ns-child\", path = \"../ns-child\" }\n"
     ));
     assert_eq!(
         std::fs::read(ws.path().join("app/src/main.rs")).unwrap(),

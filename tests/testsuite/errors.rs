@@ -163,3 +163,117 @@ fn resolution_errors_restore_every_file() {
         after.keys().collect::<Vec<_>>()
     );
 }
+
+/// Issue 20.5: a version requirement cargo would reject is reported at the
+/// declaration's `version` (not at the facade manifest cargo would name
+/// after the write and rollback), by `check` as by `sync`, and nothing is
+/// written: no "Generating" line says otherwise.
+#[test]
+fn a_bad_version_requirement_points_at_the_declaration() {
+    let ws = Fixture::case("basic");
+    let app = ws.read("app/Cargo.toml");
+    ws.write(
+        "app/Cargo.toml",
+        &app.replace(
+            "\"foo::bar\" = { path = \"../crates/foo-bar\" }",
+            "\"foo::bar\" = { path = \"../crates/foo-bar\", version = \"one point two\" }",
+        ),
+    );
+    let before = ws.snapshot();
+    let check = ws.facade(&["check"]);
+    check.assert_code(2);
+    assert_data_eq!(
+        &check.stderr,
+        str![[r#"
+error: `foo::bar`: invalid version requirement `one point two`
+ --> app/Cargo.toml:8:54
+  |
+8 | "foo::bar" = { path = "../crates/foo-bar", version = "one point two" }
+  |                                                      ^^^^^^^^^^^^^^^ unexpected character 'o' while parsing major version number
+  |
+  = help: write a requirement cargo accepts, such as `"1.2"` or `"=1.2.3"`
+
+error: aborting due to the previous error
+
+"#]]
+    );
+    assert_unchanged(&before, &ws.snapshot());
+    let sync = ws.facade(&["sync"]);
+    sync.assert_code(2);
+    assert_eq!(
+        sync.stderr.replace("; no file was changed", ""),
+        check.stderr
+    );
+    assert_unchanged(&before, &ws.snapshot());
+}
+
+/// Issue 20.5: when cargo rejects the synced tree (no version of the path
+/// child matches the requirement) everything is rolled back, and no status
+/// line printed before says a facade was generated or a manifest updated.
+#[test]
+fn a_rolled_back_sync_prints_no_progress_that_reads_as_written() {
+    let ws = Fixture::case("basic");
+    let app = ws.read("app/Cargo.toml");
+    ws.write(
+        "app/Cargo.toml",
+        &app.replace(
+            "\"foo::bar\" = { path = \"../crates/foo-bar\" }",
+            "\"foo::bar\" = { path = \"../crates/foo-bar\", version = \"9\" }",
+        ),
+    );
+    let before = ws.snapshot();
+    let run = ws.facade(&["sync"]);
+    run.assert_code(2);
+    for written in ["Generating", "Updating", "Finished"] {
+        assert!(!run.stderr.contains(written), "{}", run.stderr);
+    }
+    assert!(
+        run.stderr.contains("every file was restored"),
+        "{}",
+        run.stderr
+    );
+    assert_unchanged(&before, &ws.snapshot());
+}
+
+/// Issue 20.5: a feature value naming a feature the child does not have is
+/// reported at that value in `[package.metadata.facade.features]`, by
+/// `check` too, with the fix in the right place (the child's `[features]`
+/// or the value), not at the declaration after cargo's rejection.
+#[test]
+fn a_missing_child_feature_points_at_the_feature_line() {
+    let ws = Fixture::case("basic");
+    let app = ws.read("app/Cargo.toml");
+    ws.write(
+        "app/Cargo.toml",
+        &format!("{app}\n[package.metadata.facade.features]\nzstd = [\"foo::bar/zstd\"]\n"),
+    );
+    let before = ws.snapshot();
+    let check = ws.facade(&["check"]);
+    check.assert_code(2);
+    assert_data_eq!(
+        &check.stderr,
+        str![[r#"
+error: feature `zstd`: `foo::bar` (package `foo-bar`) has no feature `zstd`
+  --> app/Cargo.toml:16:9
+   |
+ 8 | "foo::bar" = { path = "../crates/foo-bar" }
+   | ---------- `foo::bar` declared here
+...
+16 | zstd = ["foo::bar/zstd"]
+   |         ^^^^^^^^^^^^^^^ this value
+   |
+   = help: add `zstd` to `[features]` of package `foo-bar`, or remove this value
+
+error: aborting due to the previous error
+
+"#]]
+    );
+    assert_unchanged(&before, &ws.snapshot());
+    let sync = ws.facade(&["sync"]);
+    sync.assert_code(2);
+    assert_eq!(
+        sync.stderr.replace("; no file was changed", ""),
+        check.stderr
+    );
+    assert_unchanged(&before, &ws.snapshot());
+}

@@ -685,7 +685,8 @@ const FAMILY: [&str; 3] = [
 /// `fam-extra` uses the root and its siblings `fam-core` and `fam-macros`
 /// (optional, and again as a dev-dependency with other features);
 /// `fam-macros` has a path dev-dependency on `fam-core` and an optional one;
-/// `/*! */` and `/** */` links and doctests; an app uses them all. Normal
+/// `/*! */` and `/** */` links and doctests; an app uses them all. The
+/// family packages together after the migration. Normal
 /// builds stay exactly what they were: every member's `cargo tree -e
 /// normal` (real packages and their features, with default features, none,
 /// and each feature) and its list of features.
@@ -706,9 +707,9 @@ fn a_family_migrates_as_a_whole_and_comes_back_byte_for_byte() {
 warning: `fam` is the root of namespace `fam`: it keeps `fam-core`, `fam-macros` as dependencies
  --> fam/Cargo.toml:7:1
   |
-7 | fam-core = { path = "../fam-core" }
+7 | fam-core = { path = "../fam-core", version = "0.1.0" }
   | ^^^^^^^^ stays a dependency
-8 | fam-macros = { path = "../fam-macros", optional = true }
+8 | fam-macros = { path = "../fam-macros", version = "0.1.0", optional = true }
   | ---------- stays a dependency
   |
   = note: a root that declared its own children would get a facade under its own name, and cargo gives its doctests, tests and binaries both crates as that name (rustc error E0464)
@@ -803,6 +804,19 @@ warning: `fam-macros` reaches package `fam-core` by two paths: `fam_core::` and 
             .assert_code(0);
     }
     ws.cargo(&["fmt", "--all", "--check"]).assert_code(0);
+
+    // Packaged together, lowered, each verified against its lowered siblings.
+    let members = ["fam-core", "fam", "fam-macros", "fam-extra"];
+    let mut package = vec!["package"];
+    for member in members {
+        package.extend(["-p", member]);
+    }
+    let package = ws.facade(&package);
+    package.assert_code(0);
+    for member in members {
+        let written = format!("lowered crate written to target/package/{member}-0.1.0.crate");
+        assert!(package.stderr.contains(&written), "{}", package.stderr);
+    }
 
     let back = ws.facade(&[&["migrate", "--reverse"][..], &FAMILY].concat());
     back.assert_code(0);

@@ -64,9 +64,6 @@ fn foreign_registry_child_is_warned_about() {
     assert_data_eq!(
         run.stderr,
         str![[r#"
-  Generating facade foo/self+bar (root + 1 child, for 1 package)
-    Updating own-app (app/Cargo.toml)
-   Recording conflict verdicts (facades/verdicts.toml)
 warning: `foo::bar` is package `foo-bar` of owner github.com/someone-else (per `repository`), but root `foo` is of github.com/foo-org (per `repository`)
  --> app/Cargo.toml:8:1
   |
@@ -77,7 +74,9 @@ warning: `foo::bar` is package `foo-bar` of owner github.com/someone-else (per `
   = note: RFC 3243: "Only the owners of foo may create the foo::bar crate"
   = help: if the child is meant to come from another owner, add `foreign = true` to its declaration
 
-    Finished 1 facade, 1 consumer (4 files written)
+  Generating facade foo/self+bar (root + 1 child, for 1 package)
+    Updating own-app (app/Cargo.toml)
+    Finished 1 facade, 1 consumer (3 files written)
 
 "#]]
     );

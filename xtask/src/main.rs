@@ -1,14 +1,18 @@
 //! This repository's own tasks (matklad's cargo-xtask pattern):
-//! `cargo xtask demo` syncs and runs the bundled demo workspace;
+//! `cargo xtask demo` shows the bundled demo's declarations, syncs a
+//! scratch copy of it and runs it;
 //! `cargo xtask bench` measures `cargo facade` against `cargo metadata`
 //! (see `bench.rs`) and writes `BENCHMARKS.md`; `cargo xtask bots` runs
-//! real Renovate with the shipped preset and writes `BOTS.md`.
+//! real Renovate with the shipped preset and writes `BOTS.md`; `cargo
+//! xtask forward` builds ejected workspaces on nightly and writes
+//! `FORWARD.md`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a task runner talks to its user
 
 mod bench;
 mod bots;
 mod ecosystem;
+mod forward;
 mod migrate_real;
 
 use std::path::{Path, PathBuf};
@@ -25,8 +29,9 @@ fn main() -> ExitCode {
         Some("migrate-real") => migrate_real::run(&repo_root(), &args[1..]),
         Some("ecosystem") => ecosystem::run(&repo_root(), &args[1..]),
         Some("bots") => bots::run(&repo_root(), &args[1..]),
+        Some("forward") => forward::run(&repo_root(), &args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <demo|bench|migrate-real|ecosystem|bots>");
+            eprintln!("usage: cargo xtask <demo|bench|migrate-real|ecosystem|bots|forward>");
             return ExitCode::from(2);
         }
     };
@@ -46,10 +51,28 @@ fn repo_root() -> PathBuf {
         .to_owned()
 }
 
-/// Syncs `examples/demo` with the engine, then builds and runs its binaries.
+/// The three steps a newcomer wants to see, on a scratch copy of
+/// `examples/demo` (so the committed demo stays as it is): the
+/// declaration, the facade `sync` generates from it, and the programs
+/// running through `foo::bar::` paths.
 fn demo() -> anyhow::Result<()> {
-    let demo = repo_root().join("examples/demo");
-    let manifest = demo.join("Cargo.toml");
+    // Two levels below the root, as `examples/demo` is: its xtask reaches
+    // the engine by a relative path.
+    let scratch = repo_root().join("target/demo-workspace");
+    let _ = std::fs::remove_dir_all(&scratch);
+    copy_tree(&repo_root().join("examples/demo"), &scratch)?;
+    // A fresh checkout before its first sync: no facades yet.
+    std::fs::remove_dir_all(scratch.join("facades")).context("remove the demo's facades")?;
+    let manifest = scratch.join("Cargo.toml");
+
+    let app = std::fs::read_to_string(scratch.join("app/Cargo.toml"))?;
+    let declarations = app
+        .split("\n\n")
+        .find(|part| part.contains("[package.metadata.facade.dependencies]"))
+        .context("the demo app declares its namespaces")?;
+    println!("1. The declarations (app/Cargo.toml):\n\n{declarations}\n");
+
+    println!("2. `cargo facade sync` generates the facades:\n");
     let mut shell = Shell::stdio(ColorChoice::Auto, Verbosity::Normal);
     let options = facade_engine::Options {
         manifest_path: Some(manifest.clone()),
@@ -63,6 +86,20 @@ fn demo() -> anyhow::Result<()> {
     if exit != facade_engine::Exit::Success {
         bail!("`cargo facade sync` on the demo failed");
     }
+    let app = std::fs::read_to_string(scratch.join("app/Cargo.toml"))?;
+    let entry = app
+        .lines()
+        .find(|line| line.starts_with("foo = { path = \"../facades/"))
+        .context("the managed entry of `foo`")?;
+    let facade = entry
+        .split('"')
+        .nth(1)
+        .context("the managed entry's path")?;
+    let lib = std::fs::read_to_string(scratch.join("app").join(facade).join("src/lib.rs"))?;
+    let facade = facade.trim_start_matches("../");
+    println!("\napp/Cargo.toml now has\n\n{entry}\n\nand {facade}/src/lib.rs is\n\n{lib}");
+
+    println!("3. The programs, written with `foo::bar::` paths:\n");
     let target = repo_root().join("target/demo");
     for bin in ["app", "tool"] {
         let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
@@ -73,6 +110,25 @@ fn demo() -> anyhow::Result<()> {
             .with_context(|| format!("failed to run `cargo run -p {bin}`"))?;
         if !status.success() {
             bail!("`cargo run -p {bin}` in the demo failed");
+        }
+    }
+    Ok(())
+}
+
+/// Copies a folder, without its `target/`.
+fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        if entry.file_name() == "target" {
+            continue;
+        }
+        let dest = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &dest)?;
+        } else {
+            std::fs::copy(entry.path(), &dest)
+                .with_context(|| format!("copy {}", entry.path().display()))?;
         }
     }
     Ok(())

@@ -23,12 +23,25 @@ use crate::{CargoOptions, Command, Exit, ListFormat, Options};
 ///
 /// `about` is spelled out: clap's default is the package description, which
 /// is the engine crate's, not the command's.
+/// What `--help` ends with: the commands a newcomer runs first.
+const EXAMPLES: &str = "\
+Examples:
+  cargo facade sync                       write the facades of the declarations, then build as usual
+  cargo facade check                      in CI: exit 1 and show the diff when `sync` would change files
+  cargo facade check --format json        the same as a JSON report, for bots
+  cargo facade list --format json         namespaces, names and the members that declare them
+  cargo facade migrate 'foo::bar=foo-bar' move users of package `foo-bar` to `foo::bar::` paths
+  cargo facade eject --dry-run            show the manifests in RFC 3243 syntax, without facades
+
+Settings as cargo reads them: CARGO_TERM_COLOR, CARGO_TERM_QUIET, CARGO_TERM_VERBOSE, [term] in .cargo/config.toml";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "facade",
     version,
     about = "Namespaced dependencies (RFC 3243) on stable Rust, through generated facade crates",
-    long_about = None
+    long_about = None,
+    after_help = EXAMPLES
 )]
 pub struct FacadeArgs {
     #[command(subcommand)]
@@ -50,15 +63,15 @@ pub struct FacadeArgs {
     #[arg(long, global = true)]
     pub frozen: bool,
 
-    /// Coloring
-    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
-    pub color: Color,
+    /// Coloring [default: `CARGO_TERM_COLOR`, `[term] color` in .cargo/config.toml, else auto]
+    #[arg(long, global = true, value_enum, value_name = "WHEN")]
+    pub color: Option<Color>,
 
-    /// Do not print cargo-style status lines
+    /// Do not print cargo-style status lines [default: `CARGO_TERM_QUIET`, `[term] quiet`]
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
 
-    /// Use verbose output (-vv very verbose, passed on to the cargo it runs)
+    /// Use verbose output (-vv very verbose, passed on to the cargo it runs) [default: `CARGO_TERM_VERBOSE`, `[term] verbose`]
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
@@ -72,7 +85,7 @@ pub enum FacadeCommand {
     /// Write every facade and managed entry, remove undeclared facades, refresh Cargo.lock
     Sync(SyncArgs),
     /// Change nothing; print the diff `sync` would apply (exit 1 when stale)
-    Check,
+    Check(ListArgs),
     /// List namespaces, their children and the members that declare them
     List(ListArgs),
     /// Declare a namespaced dependency as `cargo add` adds one, then sync
@@ -99,7 +112,12 @@ impl FacadeCommand {
             FacadeCommand::Sync(args) => Command::Sync {
                 dry_run: args.dry_run,
             },
-            FacadeCommand::Check => Command::Check,
+            FacadeCommand::Check(args) => Command::Check {
+                format: match args.format {
+                    Format::Human => ListFormat::Human,
+                    Format::Json => ListFormat::Json,
+                },
+            },
             FacadeCommand::Add(args) => Command::Add(AddOptions {
                 spec: args.spec.clone(),
                 version: args.version.clone(),
@@ -350,20 +368,103 @@ impl FacadeArgs {
     /// Runs the parsed command on stdout/stderr.
     pub fn execute(&self) -> Exit {
         let (command, options) = self.options();
-        let color = match self.color {
-            Color::Auto => ColorChoice::Auto,
-            Color::Always => ColorChoice::Always,
-            Color::Never => ColorChoice::Never,
+        let term = Term::read();
+        let color = match self.color.or(term.color) {
+            None | Some(Color::Auto) => ColorChoice::Auto,
+            Some(Color::Always) => ColorChoice::Always,
+            Some(Color::Never) => ColorChoice::Never,
         };
+        let flags = self.quiet || self.verbose > 0;
         let verbosity = match (self.quiet, self.verbose) {
             (true, _) => Verbosity::Quiet,
-            (false, 0) => Verbosity::Normal,
             (false, 1) => Verbosity::Verbose,
-            (false, _) => Verbosity::VeryVerbose,
+            (false, 2..) => Verbosity::VeryVerbose,
+            (false, 0) if !flags && term.quiet == Some(true) => Verbosity::Quiet,
+            (false, 0) if !flags && term.verbose == Some(true) => Verbosity::Verbose,
+            (false, 0) => Verbosity::Normal,
         };
         let mut shell = Shell::stdio(color, verbosity);
         crate::run(&command, &options, &mut shell)
     }
+}
+
+/// cargo's `[term]` settings, which cargo does not pass on to a subcommand
+/// (`cargo --color never facade …` drops the flag), so they arrive only as
+/// `CARGO_TERM_COLOR`, `CARGO_TERM_QUIET`, `CARGO_TERM_VERBOSE` or `[term]`
+/// in a `.cargo/config.toml`; as in cargo, flags beat the environment,
+/// which beats the config files (the nearest to the current folder first,
+/// then `$CARGO_HOME`'s).
+#[derive(Debug, Default)]
+struct Term {
+    color: Option<Color>,
+    quiet: Option<bool>,
+    verbose: Option<bool>,
+}
+
+impl Term {
+    fn read() -> Term {
+        let env = |name: &str| std::env::var(name).ok();
+        let mut term = Term {
+            color: env("CARGO_TERM_COLOR").and_then(|v| color_named(&v)),
+            quiet: env("CARGO_TERM_QUIET").map(|v| v == "true"),
+            verbose: env("CARGO_TERM_VERBOSE").map(|v| v == "true"),
+        };
+        for config in config_files() {
+            let Ok(text) = std::fs::read_to_string(&config) else {
+                continue;
+            };
+            let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else {
+                continue;
+            };
+            let Some(table) = doc.get("term") else {
+                continue;
+            };
+            term.color = term
+                .color
+                .or_else(|| table.get("color")?.as_str().and_then(color_named));
+            term.quiet = term.quiet.or_else(|| table.get("quiet")?.as_bool());
+            term.verbose = term.verbose.or_else(|| table.get("verbose")?.as_bool());
+        }
+        term
+    }
+}
+
+fn color_named(name: &str) -> Option<Color> {
+    match name {
+        "auto" => Some(Color::Auto),
+        "always" => Some(Color::Always),
+        "never" => Some(Color::Never),
+        _ => None,
+    }
+}
+
+/// cargo's config files in priority order: `.cargo/config.toml` (or the
+/// old `.cargo/config`) in the current folder and each ancestor, then in
+/// `$CARGO_HOME` (default `~/.cargo`).
+fn config_files() -> Vec<PathBuf> {
+    let in_dir = |dir: &std::path::Path| {
+        ["config.toml", "config"]
+            .iter()
+            .map(|name| dir.join(name))
+            .find(|path| path.is_file())
+    };
+    let mut files = Vec::new();
+    if let Ok(cwd) = std::env::current_dir() {
+        files.extend(
+            cwd.ancestors()
+                .filter_map(|dir| in_dir(&dir.join(".cargo"))),
+        );
+    }
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
+    if let Some(home) = home
+        && let Some(file) = in_dir(&home)
+        && !files.contains(&file)
+    {
+        files.push(file);
+    }
+    files
 }
 
 /// Parses `args` (the first is the program name, e.g. `facade`) and runs

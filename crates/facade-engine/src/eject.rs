@@ -18,7 +18,7 @@ use crate::manifest::{
     replace_keeping_key, with_line_endings_of,
 };
 use crate::marker::is_managed_feature;
-use crate::plan::{Consumer, Plan};
+use crate::plan::{Consumer, Declaration, Plan, Source};
 use crate::render::render_consumer;
 use crate::write::{Action, Change, Owner};
 
@@ -80,6 +80,7 @@ fn eject_doc(manifest: &Manifest, index: usize, plan: &Plan, tidy: bool) -> Stri
     for table_id in &mirrors {
         move_back(&mut doc, table_id);
     }
+    name_path_packages(&mut doc, plan.declarations_of(index));
     remove_managed_entries(&mut doc);
     restore_features(&mut doc, &plan.consumers[index]);
 
@@ -138,6 +139,34 @@ fn move_back(doc: &mut DocumentMut, table_id: &TableId) {
                     insert_at(real, len, key.clone(), item.clone());
                 }
             }
+        }
+    }
+}
+
+/// Gives every path declaration its `package` where the package's name
+/// differs from the declared name: cargo (nightly `open-namespaces`) looks
+/// for a package literally named `foo::bar` otherwise. It goes first in the
+/// entry, where `sync` recognises it and drops it again when it adopts the
+/// entry (`render::drop_redundant_package`), so `eject` then `sync` stays
+/// byte-exact.
+fn name_path_packages(doc: &mut DocumentMut, decls: &[Declaration]) {
+    for decl in decls {
+        let Source::Path(_) = decl.spec.source else {
+            continue;
+        };
+        let name = decl.name.to_string();
+        if decl.spec.package == name {
+            continue;
+        }
+        let mut path = decl.table.real_path();
+        path.push(&name);
+        let Some(entry) = get_path_mut(doc.as_item_mut(), &path).and_then(Item::as_table_like_mut)
+        else {
+            continue;
+        };
+        if entry.contains_key("path") && !entry.contains_key("package") {
+            let package = toml_edit::value(decl.spec.package.as_str());
+            insert_at(entry, 0, Key::new("package"), package);
         }
     }
 }

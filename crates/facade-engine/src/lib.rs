@@ -74,8 +74,9 @@ pub enum Command {
     /// Write every facade and managed entry, refresh `Cargo.lock`; with
     /// `dry_run`, print the diff instead of writing.
     Sync { dry_run: bool },
-    /// Change nothing; report what `sync` would change.
-    Check,
+    /// Change nothing; report what `sync` would change (`format`: the
+    /// diff for people, or a JSON report for CI bots).
+    Check { format: ListFormat },
     /// Write a declaration as `cargo add` writes a dependency, then `sync`.
     Add(commands::add::AddOptions),
     /// Remove declarations as `cargo remove` removes dependencies, then `sync`.
@@ -103,9 +104,10 @@ impl Command {
             Command::Migrate(options) => !options.dry_run,
             Command::Add(options) => !options.dry_run,
             Command::Remove(options) => !options.dry_run,
-            Command::Check | Command::List { .. } | Command::Package(_) | Command::Publish(_) => {
-                false
-            }
+            Command::Check { .. }
+            | Command::List { .. }
+            | Command::Package(_)
+            | Command::Publish(_) => false,
         }
     }
 }
@@ -142,7 +144,7 @@ impl From<Exit> for std::process::ExitCode {
 pub fn run(command: &Command, options: &Options, shell: &mut Shell) -> Exit {
     let result = match command {
         Command::Sync { dry_run } => commands::sync::run(*dry_run, options, shell),
-        Command::Check => commands::check::run(options, shell),
+        Command::Check { format } => commands::check::run(*format, options, shell),
         Command::Add(add) => commands::add::run(add, options, shell),
         Command::Remove(remove) => commands::remove::run(remove, options, shell),
         Command::List { format } => commands::list::run(*format, options, shell),

@@ -116,6 +116,13 @@ impl Workspace {
     pub fn root_manifest(&self) -> &Manifest {
         &self.manifests[0]
     }
+
+    /// The real dependency entries of a member's manifest `doc` in `dir`,
+    /// as [`Member::dependencies`] holds them (for a manifest edited in
+    /// memory, as `migrate` does).
+    pub fn dependencies_of(&self, doc: &Item, dir: &Path) -> Vec<Dependency> {
+        dependencies(doc, dir, &self.root, self.manifests[0].doc.as_item())
+    }
 }
 
 /// Finds the workspace and reads the manifests of its root and of every
@@ -516,6 +523,13 @@ fn parse_manifest(path: &Path, bytes: Vec<u8>, diags: &mut Diagnostics) -> Optio
             return None;
         }
     };
+    let text = match resolve_tool_conflicts(path, text) {
+        Ok(text) => text,
+        Err(diag) => {
+            diags.push(*diag);
+            return None;
+        }
+    };
     let file = SourceFile::new(path.to_owned(), text.clone());
     match toml_edit::Document::parse(text) {
         Ok(doc) => Some(Manifest { file, doc }),
@@ -531,17 +545,151 @@ fn parse_manifest(path: &Path, bytes: Vec<u8>, diags: &mut Diagnostics) -> Optio
     }
 }
 
+/// A merge conflict whose every hunk holds only lines cargo-facade writes
+/// (managed entries, `# managed` feature lines) is resolved here to its
+/// first side: the manifest is then merely stale, and `sync` rewrites those
+/// lines from the declarations (`write` compares with the bytes on disk).
+/// A conflict in any other line is the user's to resolve: the error says
+/// so and which conflicted lines are the tool's.
+fn resolve_tool_conflicts(path: &Path, text: String) -> Result<String, Box<Diagnostic>> {
+    if !text.lines().any(|line| line.starts_with("<<<<<<< ")) {
+        return Ok(text);
+    }
+    #[derive(PartialEq)]
+    enum Side {
+        Outside,
+        Ours,
+        Base,
+        Theirs,
+    }
+    let mut side = Side::Outside;
+    let mut resolved = String::with_capacity(text.len());
+    let mut tool_lines = Vec::new();
+    let mut user_line: Option<(usize, Range<usize>)> = None;
+    let mut offset = 0;
+    for (number, line) in text.split_inclusive('\n').enumerate() {
+        let span = offset..offset + line.trim_end().len();
+        offset += line.len();
+        let marker = |m: &str| line.starts_with(m);
+        match side {
+            Side::Outside if marker("<<<<<<< ") => side = Side::Ours,
+            Side::Outside => resolved.push_str(line),
+            _ if marker("||||||| ") || line.trim_end() == "|||||||" => side = Side::Base,
+            _ if line.trim_end() == "=======" => side = Side::Theirs,
+            _ if marker(">>>>>>> ") || line.trim_end() == ">>>>>>>" => side = Side::Outside,
+            _ => {
+                if is_tool_line(line) {
+                    tool_lines.push(number + 1);
+                } else if !line.trim().is_empty() && user_line.is_none() {
+                    user_line = Some((number + 1, span));
+                }
+                if side == Side::Ours {
+                    resolved.push_str(line);
+                }
+            }
+        }
+    }
+    let Some((_, span)) = user_line else {
+        return Ok(resolved);
+    };
+    let file = SourceFile::new(path.to_owned(), text);
+    let tool = if tool_lines.is_empty() {
+        "none of the conflicted lines is cargo-facade's".to_owned()
+    } else {
+        format!(
+            "cargo-facade writes conflicted line{} {} (managed entries and `# managed` features): \
+             `cargo facade sync` rewrites {} once the rest is resolved",
+            if tool_lines.len() == 1 { "" } else { "s" },
+            tool_lines
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            if tool_lines.len() == 1 { "it" } else { "them" },
+        )
+    };
+    Err(Box::new(
+        Diagnostic::error(format!("unresolved merge conflict in `{}`", path.display()))
+            .at(
+                &file,
+                span,
+                "this conflicted line is yours, not cargo-facade's",
+            )
+            .note(tool)
+            .help(
+                "resolve the conflict markers (`<<<<<<<`, `=======`, `>>>>>>>`) by hand, \
+                 then run `cargo facade sync`",
+            ),
+    ))
+}
+
+/// A line cargo-facade writes in a user's manifest: a managed entry
+/// (`foo = { path = …, package = "foo-facade-…" }`) or a feature line with
+/// the managed marker.
+fn is_tool_line(line: &str) -> bool {
+    if line.contains(crate::marker::FEATURE_MARKER) {
+        return true;
+    }
+    let Ok(doc) = line.parse::<toml_edit::DocumentMut>() else {
+        return false;
+    };
+    let mut entries = doc.iter();
+    matches!((entries.next(), entries.next()), (Some((key, item)), None) if crate::manifest::is_managed(key, item))
+}
+
 /// `cargo metadata --format-version 1`, `--no-deps` unless `resolve`.
 /// The inner `Err` is cargo's stderr when cargo itself reported an error.
+///
+/// A full `cargo metadata` downloads every package of the resolve, also
+/// those only another platform uses, which `cargo build` never fetches. So
+/// offline, on a machine whose cache holds only what its builds needed, it
+/// fails where the build would not; then it is asked again for the host's
+/// packages only (`--filter-platform`), which resolves (and locks) the same
+/// graph.
 pub fn cargo_metadata(
     manifest_path: Option<&Path>,
     cargo: &CargoOptions,
     no_deps: bool,
 ) -> anyhow::Result<Result<cargo_metadata::Metadata, String>> {
+    let metadata = cargo_metadata_for(manifest_path, cargo, no_deps, None)?;
+    match metadata {
+        Err(stderr) if !no_deps && needs_download_offline(&stderr) => match host_triple() {
+            Some(host) => cargo_metadata_for(manifest_path, cargo, no_deps, Some(&host)),
+            None => Ok(Err(stderr)),
+        },
+        metadata => Ok(metadata),
+    }
+}
+
+/// Cargo failed only because offline it could not download a package.
+fn needs_download_offline(stderr: &str) -> bool {
+    stderr.contains("failed to download") && stderr.contains("--offline was specified")
+}
+
+/// The host's target triple, as `rustc -vV` (`$RUSTC` if set) reports it.
+fn host_triple() -> Option<String> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let output = std::process::Command::new(rustc).arg("-vV").output().ok()?;
+    String::from_utf8(output.stdout)
+        .ok()?
+        .lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .map(str::to_owned)
+}
+
+fn cargo_metadata_for(
+    manifest_path: Option<&Path>,
+    cargo: &CargoOptions,
+    no_deps: bool,
+    platform: Option<&str>,
+) -> anyhow::Result<Result<cargo_metadata::Metadata, String>> {
     let mut command = cargo_command(cargo);
     command.args(["metadata", "--format-version", "1"]);
     if no_deps {
         command.arg("--no-deps");
+    }
+    if let Some(platform) = platform {
+        command.args(["--filter-platform", platform]);
     }
     if let Some(path) = manifest_path {
         command.arg("--manifest-path").arg(path);

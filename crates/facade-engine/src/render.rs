@@ -372,6 +372,11 @@ fn adopt(doc: &mut DocumentMut, adopted: &[&Declaration], consumer: &Consumer) {
             .or_default()
             .push(decl.name.to_string());
     }
+    let redundant: BTreeMap<(&TableId, String), &str> = adopted
+        .iter()
+        .filter(|d| matches!(d.spec.source, crate::plan::Source::Path(_)))
+        .map(|d| ((&d.table, d.name.to_string()), d.spec.package.as_str()))
+        .collect();
     for (table_id, keys) in by_table {
         let Some(table) =
             get_path_mut(doc.as_item_mut(), &table_id.real_path()).and_then(Item::as_table_mut)
@@ -405,7 +410,10 @@ fn adopt(doc: &mut DocumentMut, adopted: &[&Declaration], consumer: &Consumer) {
             table.insert_formatted(&key, item);
         }
         let mirror = ensure_path(doc, &table_id.mirror_path());
-        for (key, item) in moved {
+        for (key, mut item) in moved {
+            if let Some(package) = redundant.get(&(table_id, key.get().to_owned())) {
+                drop_redundant_package(&mut item, package);
+            }
             insert_formatted(mirror, &key, item);
         }
     }
@@ -427,6 +435,21 @@ fn adopt(doc: &mut DocumentMut, adopted: &[&Declaration], consumer: &Consumer) {
         // and its comments) until `render_features` writes the translation.
         let original = std::mem::replace(item, value(Array::new()));
         ensure_path(doc, &["package", "metadata", "facade", "features"]).insert(name, original);
+    }
+}
+
+/// A path declaration's `package` that only repeats the package found at
+/// the path, written first in the entry, is `eject`'s (for nightly cargo):
+/// declarations read the package from the path, so adoption drops it again
+/// and `eject` then `sync` is byte-exact. A `package` written anywhere else
+/// is the user's and stays.
+fn drop_redundant_package(item: &mut Item, package: &str) {
+    if let Some(entry) = item.as_table_like_mut()
+        && entry.contains_key("path")
+        && entry.iter().next().map(|(key, _)| key) == Some("package")
+        && entry.get("package").and_then(Item::as_str) == Some(package)
+    {
+        entry.remove("package");
     }
 }
 

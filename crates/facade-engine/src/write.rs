@@ -97,7 +97,11 @@ pub fn collect_changes(
     for consumer in &plan.consumers {
         let manifest = &ws.manifests[consumer.manifest];
         let text = render_consumer(manifest, consumer, plan);
-        if text != manifest.file.text() {
+        // The bytes on disk, which differ from the parsed text when `load`
+        // resolved a conflict in cargo-facade's own lines.
+        let disk = fs::read(manifest.path()).ok();
+        let old = disk.unwrap_or_else(|| manifest.file.text().as_bytes().to_vec());
+        if text.as_bytes() != old {
             let first_line = manifest.file.text().find('\n').unwrap_or(0);
             let place = Label::new(&manifest.file, 0..first_line, "this manifest");
             if !check_confined(&ws.root, manifest.path(), &place, &mut symlinks, diags) {
@@ -105,7 +109,7 @@ pub fn collect_changes(
             }
             changes.push(Change {
                 path: manifest.path().to_owned(),
-                old: Some(manifest.file.text().as_bytes().to_vec()),
+                old: Some(old),
                 action: Action::Write(text),
                 owner: Owner::Consumer(consumer.name.clone()),
             });

@@ -1,14 +1,16 @@
-//! `cargo facade check`: change nothing; exit 1 with the diff `sync` would
-//! apply when the facades, the managed entries or `Cargo.lock` are stale.
+//! `cargo facade check [--format json]`: change nothing; exit 1 with the
+//! diff `sync` would apply (or a JSON report) when the facades, the managed
+//! entries or `Cargo.lock` are stale.
 
 use super::status::{self, files, list_some, quoted, stale_parts, summary};
 use super::{Planned, cargo_accepts, planned_sync};
+use crate::list::ListFormat;
 use crate::shell::Shell;
 use crate::write::{self, Action, Owner};
 use crate::{Exit, Options};
 
 /// Runs `check`: [`Exit::Stale`] when `sync` would change something.
-pub fn run(options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
+pub fn run(format: ListFormat, options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
     let Planned {
         ws,
         plan,
@@ -28,6 +30,10 @@ pub fn run(options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
     let lock_lacks = write::lock_lacks(&ws, &plan);
     if changes.is_empty() && lock_lacks.is_empty() {
         cargo_accepts(options, shell)?;
+        if format == ListFormat::Json {
+            let report = serde_json::json!({ "status": "fresh" });
+            writeln!(shell.out(), "{report}")?;
+        }
         shell.status("Finished", format!("{}: up to date", summary(&plan)));
         return Ok(Exit::Success);
     }
@@ -36,8 +42,10 @@ pub fn run(options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
         shell.diagnostic(&removed);
     }
     let cwd = std::env::current_dir().unwrap_or_default();
-    let diff = write::unified_diff(&changes, &cwd);
-    shell.out().write_all(diff.as_bytes())?;
+    if format == ListFormat::Human {
+        let diff = write::unified_diff(&changes, &cwd);
+        shell.out().write_all(diff.as_bytes())?;
+    }
     let fix = match &options.manifest_path {
         Some(path) => format!(
             "cargo facade sync --manifest-path {}",
@@ -48,6 +56,32 @@ pub fn run(options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
     let mut stale = stale_parts(&changes);
     if !lock_lacks.is_empty() {
         stale.push(format!("Cargo.lock (lacks {})", quoted(&lock_lacks)));
+    }
+    if format == ListFormat::Json {
+        // One line a bot can read: what is stale, each file `sync` would
+        // write or delete (relative to the workspace root), the fix.
+        let files: Vec<serde_json::Value> = changes
+            .iter()
+            .map(|change| {
+                let path = change.path.strip_prefix(&ws.root).unwrap_or(&change.path);
+                serde_json::json!({
+                    "path": path.to_string_lossy().replace('\\', "/"),
+                    "action": match change.action {
+                        Action::Write(_) if change.old.is_some() => "update",
+                        Action::Write(_) => "create",
+                        Action::Delete => "delete",
+                    },
+                })
+            })
+            .collect();
+        let report = serde_json::json!({
+            "status": "stale",
+            "stale": stale,
+            "files": files,
+            "lock_lacks": lock_lacks,
+            "fix": fix,
+        });
+        writeln!(shell.out(), "{report}")?;
     }
     let lock = if changes.is_empty() {
         "`sync` would refresh Cargo.lock through cargo".to_owned()

@@ -100,7 +100,6 @@ fn write_and_resolve(
     options: &Options,
     shell: &mut Shell,
 ) -> anyhow::Result<()> {
-    status::sync(plan, changes, shell);
     let lock_before = write::Saved::read(&ws.lock_path);
     let applied = write::apply(changes, &plan.facade_dir)?;
     shell.verbose(
@@ -134,6 +133,9 @@ fn write_and_resolve(
             shell,
         ));
     }
+    // What was written is said once cargo has accepted it: lines printed
+    // before a rollback would read as if the files were still there.
+    status::sync(plan, changes, shell);
     shell.status(
         "Finished",
         format!("{} ({} written)", summary(plan), files(changes.len())),

@@ -623,6 +623,7 @@ mod tests {
             has_default_feature: true,
             foreign: false,
             repository: None,
+            known_features: None,
         }
     }
 

@@ -923,6 +923,12 @@ fn planned_sync_inner(
             doc: toml_edit::Document::parse(text.clone())
                 .context("an edited manifest is valid TOML")?,
         };
+        // The member's real entries as edited: a dependency that moved into
+        // a declaration is no longer a direct one.
+        let dependencies = ws.dependencies_of(manifest.doc.as_item(), manifest.dir());
+        for member in ws.members.iter_mut().filter(|m| m.manifest_path == *path) {
+            member.dependencies = dependencies.clone();
+        }
         match ws.manifests.iter().position(|m| m.path() == path) {
             Some(index) => {
                 originals.insert(std::sync::Arc::clone(&ws.manifests[index].file));

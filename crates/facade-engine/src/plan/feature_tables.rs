@@ -144,6 +144,25 @@ pub(super) fn translate_features(
                 match features::translate_feature_value(value, &mine, &facts[consumer]) {
                     Ok(Translated::Unchanged) => values.push(value.clone()),
                     Ok(Translated::Into { values: new, forward }) => {
+                        if let Some((name, f)) = &forward
+                            && let Some(decl) = mine.iter().find(|d| d.name == *name)
+                            && let Some(known) = &decl.spec.known_features
+                            && !known.contains(f)
+                        {
+                            diags.push(
+                                Diagnostic::error(format!(
+                                    "feature `{}`: `{name}` (package `{}`) has no feature `{f}`",
+                                    feature.name, decl.spec.package
+                                ))
+                                .label(label.clone().with_text("this value"))
+                                .label(decl.key.clone().with_text(format!("`{name}` declared here")))
+                                .help(format!(
+                                    "add `{f}` to `[features]` of package `{}`, or remove this value",
+                                    decl.spec.package
+                                )),
+                            );
+                            continue;
+                        }
                         for value in new {
                             if !values.contains(&value) {
                                 values.push(value);

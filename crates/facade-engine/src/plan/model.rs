@@ -29,6 +29,9 @@ pub struct Spec {
     pub foreign: bool,
     /// The `repository` of a path package's manifest.
     pub repository: Option<String>,
+    /// The features a path package can turn on (its `[features]` and the
+    /// keys of its `[dependencies]`); `None` where its manifest is not read.
+    pub known_features: Option<BTreeSet<String>>,
 }
 
 /// One declaration in one consumer's manifest.

@@ -13,6 +13,9 @@ pub(super) struct PathPackage {
     pub name: String,
     pub has_lib: bool,
     pub features: BTreeSet<String>,
+    /// The keys of its `[dependencies]`: an optional one is also a feature
+    /// (cargo's implicit features).
+    pub dependencies: BTreeSet<String>,
     pub repository: Option<String>,
 }
 
@@ -103,6 +106,10 @@ pub(super) fn read_path_package(
         .features
         .map(|f| f.into_keys().collect())
         .unwrap_or_default();
+    let dependencies = raw
+        .dependencies
+        .map(|d| d.into_keys().collect())
+        .unwrap_or_default();
     let repository = raw
         .package
         .as_ref()
@@ -113,6 +120,7 @@ pub(super) fn read_path_package(
         name,
         has_lib,
         features,
+        dependencies,
         repository,
     })
 }

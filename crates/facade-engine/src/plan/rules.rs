@@ -95,10 +95,19 @@ pub(super) fn check_two_paths(
                     (Source::Git { url, .. }, DepSource::Git(git)) => git == url,
                     _ => false,
                 };
-            if !same || !reported.insert((decl.consumer, dep.key.clone())) {
+            let manifest = &ws.manifests[consumer.manifest];
+            // `dependencies` were read from disk; a command may plan on an
+            // edited manifest (`migrate`) that no longer has the entry.
+            let still_there = crate::manifest::real_tables(manifest.doc.as_item())
+                .iter()
+                .any(|table| {
+                    let mut path = table.real_path();
+                    path.push(&dep.key);
+                    crate::manifest::get_path(manifest.doc.as_item(), &path).is_some()
+                });
+            if !same || !still_there || !reported.insert((decl.consumer, dep.key.clone())) {
                 continue;
             }
-            let manifest = &ws.manifests[consumer.manifest];
             let module = crate::name::module_ident(decl.name.child().unwrap_or_default());
             diags.push(
                 Diagnostic::warning(format!(
@@ -136,8 +145,9 @@ fn spelling_key(segment: &str) -> String {
 /// differ only by `-`/`_` or case are one name: `foo-bar` with
 /// `"foo_bar::x"` (or `"Acme::http"` beside `acme`) would be two facades
 /// compiling to one crate name (cargo's E0464, pointing at nothing the
-/// user wrote). One spelling per namespace, and per child, in the whole
-/// workspace; the first root declaration's spelling (else the first
+/// user wrote). One spelling per namespace, and per child (children that
+/// differ by `-`/`_` are one module, refused where facades are grouped), in
+/// the whole workspace; the first root declaration's spelling (else the first
 /// declaration's) is the one the others are told to use.
 pub(super) fn check_spellings(diags: &mut Diagnostics, declarations: &[Declaration]) {
     let reference = |key: &str| {
@@ -166,7 +176,8 @@ pub(super) fn check_spellings(diags: &mut Diagnostics, declarations: &[Declarati
                 continue;
             };
             let other_child = other.name.child().expect("a child");
-            if other_child == child {
+            // `bar-baz` beside `bar_baz` is one module: `facades.rs` says so.
+            if other_child.replace('-', "_") == child.replace('-', "_") {
                 continue;
             }
             (child, other_child, "child")

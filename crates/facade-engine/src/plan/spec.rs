@@ -62,6 +62,7 @@ struct Provider {
     package: String,
     has_default_feature: bool,
     repository: Option<String>,
+    known_features: Option<std::collections::BTreeSet<String>>,
 }
 
 /// One entry as a [`Declaration`], or `None` with the reasons in `diags`.
@@ -112,6 +113,7 @@ fn read_spec(
         None => registry_or_git_provider(diags, entry, detailed)?,
     };
     let foreign = read_foreign(diags, entry)?;
+    check_version(diags, entry, detailed.version.as_deref())?;
     Some(Spec {
         package: provider.package,
         version: detailed.version.clone(),
@@ -122,7 +124,43 @@ fn read_spec(
         has_default_feature: provider.has_default_feature,
         foreign,
         repository: provider.repository,
+        known_features: provider.known_features,
     })
+}
+
+/// A version requirement cargo would reject, reported at the declaration
+/// (its `version` value where written there) rather than at the facade
+/// manifest cargo would name, and by `check` as well as `sync`.
+fn check_version(diags: &mut Diagnostics, entry: &Entry<'_>, version: Option<&str>) -> Option<()> {
+    let Some(version) = version else {
+        return Some(());
+    };
+    let Err(err) = cargo_metadata::semver::VersionReq::parse(version.trim()) else {
+        return Some(());
+    };
+    let value = match entry.item {
+        Item::Value(toml_edit::Value::String(s)) => s.span(),
+        item => item
+            .as_table_like()
+            .and_then(|t| t.get("version"))
+            .and_then(Item::span),
+    };
+    let label = match value {
+        Some(span) => Label::new(&entry.manifest.file, span, format!("{err}")),
+        None => entry
+            .key
+            .clone()
+            .with_text(format!("inherits version `{version}`: {err}")),
+    };
+    diags.push(
+        Diagnostic::error(format!(
+            "`{}`: invalid version requirement `{version}`",
+            entry.name
+        ))
+        .label(label)
+        .help("write a requirement cargo accepts, such as `\"1.2\"` or `\"=1.2.3\"`"),
+    );
+    None
 }
 
 /// The entry as cargo's dependency, inherited from the workspace if it says
@@ -378,6 +416,13 @@ fn path_provider(
     Some(Provider {
         source: Source::Path(dir),
         has_default_feature: package.features.contains("default"),
+        known_features: Some(
+            package
+                .features
+                .union(&package.dependencies)
+                .cloned()
+                .collect(),
+        ),
         package: package.name,
         repository: package.repository,
     })
@@ -441,6 +486,7 @@ fn registry_or_git_provider(
         package,
         has_default_feature: true,
         repository: None,
+        known_features: None,
     })
 }
 
