@@ -76,7 +76,8 @@ warning: `foo::bar` is package `foo-bar` of owner github.com/someone-else (per `
 
   Generating facade foo/self+bar (root + 1 child, for 1 package)
     Updating own-app (app/Cargo.toml)
-    Finished 1 facade, 1 consumer (3 files written)
+   Recording conflict verdicts (facades/verdicts.toml)
+    Finished 1 facade, 1 consumer (4 files written)
 
 "#]]
     );
