@@ -1,13 +1,16 @@
 //! This repository's own tasks (matklad's cargo-xtask pattern):
 //! `cargo xtask demo` syncs and runs the bundled demo workspace;
 //! `cargo xtask bench` measures `cargo facade` against `cargo metadata`
-//! (see `bench.rs`) and writes `BENCHMARKS.md`.
+//! (see `bench.rs`) and writes `BENCHMARKS.md`; `cargo xtask team-tools`
+//! runs cargo-deny, cargo-hack and `cargo test` on a synced workspace and
+//! writes `TEAM-TOOLS.md`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a task runner talks to its user
 
 mod bench;
 mod ecosystem;
 mod migrate_real;
+mod team_tools;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -22,8 +25,9 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&repo_root(), &args[1..]),
         Some("migrate-real") => migrate_real::run(&repo_root(), &args[1..]),
         Some("ecosystem") => ecosystem::run(&repo_root(), &args[1..]),
+        Some("team-tools") => team_tools::run(&repo_root(), &args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <demo|bench|migrate-real|ecosystem>");
+            eprintln!("usage: cargo xtask <demo|bench|migrate-real|ecosystem|team-tools>");
             return ExitCode::from(2);
         }
     };
@@ -53,7 +57,10 @@ fn demo() -> anyhow::Result<()> {
         ..Default::default()
     };
     let exit = facade_engine::run(
-        &facade_engine::Command::Sync { dry_run: false },
+        &facade_engine::Command::Sync {
+            dry_run: false,
+            upgrade: false,
+        },
         &options,
         &mut shell,
     );

@@ -71,8 +71,9 @@ impl CargoOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Write every facade and managed entry, refresh `Cargo.lock`; with
-    /// `dry_run`, print the diff instead of writing.
-    Sync { dry_run: bool },
+    /// `dry_run`, print the diff instead of writing. A tree written in an
+    /// older format is rewritten only with `upgrade`.
+    Sync { dry_run: bool, upgrade: bool },
     /// Change nothing; report what `sync` would change.
     Check,
     /// Print namespaces, children and their consumers.
@@ -94,7 +95,7 @@ impl Command {
     /// Whether the command may write files (and so may say it wrote none).
     fn writes(&self) -> bool {
         match self {
-            Command::Sync { dry_run } | Command::Eject { dry_run } => !dry_run,
+            Command::Sync { dry_run, .. } | Command::Eject { dry_run } => !dry_run,
             Command::Migrate(options) => !options.dry_run,
             Command::Check | Command::List { .. } | Command::Package(_) | Command::Publish(_) => {
                 false
@@ -134,7 +135,9 @@ impl From<Exit> for std::process::ExitCode {
 /// Runs one command, reporting through `shell`.
 pub fn run(command: &Command, options: &Options, shell: &mut Shell) -> Exit {
     let result = match command {
-        Command::Sync { dry_run } => commands::sync::run(*dry_run, options, shell),
+        Command::Sync { dry_run, upgrade } => {
+            commands::sync::run(*dry_run, *upgrade, options, shell)
+        }
         Command::Check => commands::check::run(options, shell),
         Command::List { format } => commands::list::run(*format, options, shell),
         Command::Eject { dry_run } => commands::eject::run(*dry_run, options, shell),

@@ -1,6 +1,7 @@
 //! `cargo facade check`: change nothing; exit 1 with the diff `sync` would
 //! apply when the facades, the managed entries or `Cargo.lock` are stale.
 
+use super::format::{self, TreeFormat};
 use super::status::{files, list_some, quoted, stale_parts, summary};
 use super::{Planned, cargo_accepts, planned_sync};
 use crate::shell::Shell;
@@ -9,6 +10,10 @@ use crate::{Exit, Options};
 
 /// Runs `check`: [`Exit::Stale`] when `sync` would change something.
 pub fn run(options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
+    if let TreeFormat::Older { format, manifest } = format::read(options, shell)? {
+        shell.diagnostic(&format::older_format(&manifest, format, shell));
+        return Ok(Exit::Stale);
+    }
     let Planned { ws, plan, changes } = planned_sync(options, shell)?;
     let lock_lacks = write::lock_lacks(&ws, &plan);
     if changes.is_empty() && lock_lacks.is_empty() {

@@ -10,6 +10,7 @@
 
 pub mod check;
 pub mod eject;
+pub(crate) mod format;
 pub mod list;
 pub mod status;
 pub mod sync;
@@ -37,6 +38,8 @@ fn planned(
     shell: &mut Shell,
     derive: impl FnOnce(&Workspace, &Plan, &mut Shell, &mut Diagnostics) -> anyhow::Result<Vec<Change>>,
 ) -> anyhow::Result<Planned> {
+    // A newer tree is refused before its manifests are read.
+    format::read(options, shell)?;
     let mut diags = Diagnostics::default();
     let workspace = load::load(options.manifest_path.as_deref(), &mut diags)?;
     let plan = workspace.as_ref().and_then(|ws| plan::plan(ws, &mut diags));
