@@ -77,7 +77,7 @@ fn stale_declaration_is_reported_and_nothing_changes() {
 +    use ::foo_bar as bar;
 +    const _: () = {
 +        use ::foo::*;
-+        use bar as _; // the root has an item of this name (RFC 3243): run `cargo facade check`
++        use bar::{self as _}; // the root has an item of this name (RFC 3243): run `cargo facade check`
 +    };
 +}
 --- a/facades/foo/bar/Cargo.toml

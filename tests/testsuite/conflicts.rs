@@ -379,3 +379,103 @@ fn a_root_that_does_not_compile_is_a_warning() {
             .contains("warning: could not check root `ns`")
     );
 }
+
+/// Names live in three namespaces: a root *macro* named like a built-in
+/// attribute or macro (`test`, `derive`) does not hide a child *module*
+/// `test`; rustc resolves `ns::test::hello()` and `ns::test!()` side by
+/// side. `sync` accepts it, `check` then says fresh, and the facade (whose
+/// guard must not be ambiguous with the built-in `#[test]`) compiles and
+/// runs; a root *module* `test` is still refused.
+#[test]
+fn a_root_macro_named_like_a_built_in_does_not_hide_a_child_module() {
+    let lib = "#[macro_export]\nmacro_rules! test {\n    () => { 7 };\n}\n\n\
+               #[macro_export]\nmacro_rules! derive {\n    () => { 0 };\n}\n";
+    for kind in BOTH {
+        let ws = Namespace {
+            kind,
+            root_lib: lib,
+            root_extra: "",
+            root_decl: "",
+            children: &["test", "derive"],
+            main: "fn main() {\n    println!(\"{}\", ns::test::hello() + ns::derive::hello() - ns::test!() + ns::derive!());\n}\n",
+        }
+        .build();
+        ws.facade(&["sync"]).assert_code(0);
+        let check = ws.facade(&["check"]);
+        assert!(
+            check.assert_code(0).stderr.contains("up to date"),
+            "{}",
+            check.stderr
+        );
+        let run = ws.cargo(&["run", "-q", "-p", "ns-app"]);
+        assert_eq!(run.assert_code(0).stdout, "7\n", "{}", run.stderr);
+    }
+    let ws = Namespace {
+        kind: Kind::Path,
+        root_lib: "pub mod test {}\n",
+        root_extra: "",
+        root_decl: "",
+        children: &["test"],
+        main: "fn main() {}\n",
+    }
+    .build();
+    assert_contains(
+        &refused(&ws),
+        &["has its own `test` (module), which would hide the child `ns::test`"],
+    );
+}
+
+/// The root re-exports the child crate, but another version of it than
+/// the declaration asks for (`pub use ns_bar as bar;` of `ns-bar` v1,
+/// `"ns::bar"` wants v2): two versions are two crates, so it is refused,
+/// saying which version each side has and how to align them (not that the
+/// item "is not written at the top of lib.rs"). Aligned, it builds.
+#[test]
+fn a_root_reexporting_another_version_of_the_child_says_so() {
+    let ws = namespace(Kind::Vendored, "pub use ns_bar as bar;\n");
+    ws.write(
+        "vendor/ns-bar-2.0.0/Cargo.toml",
+        "[package]\nname = \"ns-bar\"\nversion = \"2.0.0\"\nedition = \"2021\"\n",
+    );
+    ws.write(
+        "vendor/ns-bar-2.0.0/src/lib.rs",
+        "pub fn hello() -> u8 { 7 }\n",
+    );
+    ws.write(
+        "vendor/ns-bar-2.0.0/.cargo-checksum.json",
+        "{\"files\":{},\"package\":null}\n",
+    );
+    let v1 = "\"ns::bar\" = { version = \"1\", package = \"ns-bar\" }";
+    let app = ws.read("app/Cargo.toml");
+    ws.write(
+        "app/Cargo.toml",
+        &app.replace(
+            v1,
+            "\"ns::bar\" = { version = \"2\", package = \"ns-bar\" }",
+        ),
+    );
+    assert_data_eq!(
+        refused(&ws),
+        str![[r#"
+error: root crate `ns` (ns v1.0.0) re-exports `ns-bar` v1.0.0 as `bar`, but the declaration of `ns::bar` asks for `ns-bar` v2.0.0
+ --> vendor/ns-1.0.0/src/lib.rs:1:19
+  |
+1 | pub use ns_bar as bar;
+  |                   ^^^ `ns-bar` v1.0.0
+  |
+ ::: app/Cargo.toml:8:1
+  |
+8 | "ns::bar" = { version = "2", package = "ns-bar" }
+  | --------- `ns-bar` v2.0.0 declared here (`version = "2"`)
+  |
+  = note: two versions of `ns-bar` are two crates: the root's `bar` is not the declared child
+  = note: RFC 3243: "If users import both foo and foo::bar but foo also has a bar item in its API that isn't just foo::bar re-exported, then rustc will error."
+  = help: align the declaration with the root, `version = "1.0.0"`, or drop the declaration `ns::bar` and use the root's re-export `ns::bar`
+
+error: aborting due to the previous error; no file was changed
+
+"#]]
+    );
+    ws.write("app/Cargo.toml", &app);
+    builds_and_runs(&ws);
+}

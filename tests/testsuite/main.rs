@@ -19,5 +19,6 @@ mod package;
 mod reliability;
 mod rules;
 mod semantics;
+mod siblings;
 mod sync;
 mod team_tools;

@@ -233,6 +233,7 @@ warning: this re-export of a namespace loses its children when published
    = help: re-export the children your users need by name, e.g. `pub use foo::bar;`
 
     Lowering ns-user v0.1.0 (ns-user: 4 namespaced dependencies, 21 paths in 2 files)
+  Documented `ns-user` (lowered, rustdoc with `-D warnings`)
    Packaging ns-user v0.1.0 ([ROOT]/ns-user)
     Packaged [..] files, [..]
    Verifying ns-user v0.1.0 ([ROOT]/ns-user)
@@ -476,6 +477,7 @@ fn verification_errors_point_at_the_authors_file() {
         stderr,
         str![[r#"
     Lowering ns-user v0.1.0 (ns-user: 4 namespaced dependencies, 2 paths in 1 file)
+  Documented `ns-user` (lowered, rustdoc with `-D warnings`)
    Packaging ns-user v0.1.0 ([ROOT]/ns-user)
     Packaged [..] files, [..]
    Verifying ns-user v0.1.0 ([ROOT]/ns-user)
@@ -665,5 +667,211 @@ error: aborting due to the previous error
         ws.path()
             .join("target/package/ns-user-0.1.0.crate")
             .is_file()
+    );
+}
+
+/// A family's members, path packages only (cargo packages interdependent
+/// members together through its own overlay of the registry, which a
+/// replaced registry cannot have): `foo-extra` declares `foo::core`, and
+/// documents it in `/*! */` and `/** */` comments; `foo-core` tests with
+/// `testkit`, a path dev-dependency without `version` that declares
+/// `foo::core` back.
+fn family() -> Fixture {
+    let ws = Fixture::empty();
+    ws.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"foo-core\", \"foo-extra\", \"testkit\"]\nexclude = [\"unpacked\"]\nresolver = \"2\"\n",
+    );
+    let package = |name: &str| {
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
+             description = \"{name}\"\nlicense = \"MIT\"\nrepository = \"https://example.org/foo\"\n"
+        )
+    };
+    ws.write(
+        "foo-core/Cargo.toml",
+        &format!(
+            "{}\n[dev-dependencies]\ntestkit = {{ path = \"../testkit\" }}\n",
+            package("foo-core")
+        ),
+    );
+    ws.write(
+        "foo-core/src/lib.rs",
+        "pub fn body() -> u8 {\n    2\n}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn checked() {\n        assert!(testkit::check());\n    }\n}\n",
+    );
+    ws.write(
+        "testkit/Cargo.toml",
+        &format!(
+            "{}publish = false\n\n[package.metadata.facade.dependencies]\n\"foo::core\" = {{ path = \"../foo-core\" }}\n",
+            package("testkit")
+        ),
+    );
+    ws.write(
+        "testkit/src/lib.rs",
+        "pub fn check() -> bool {\n    foo::core::body() == 2\n}\n",
+    );
+    ws.write(
+        "foo-extra/Cargo.toml",
+        &format!(
+            "{}\n[package.metadata.facade.dependencies]\n\"foo::core\" = {{ path = \"../foo-core\", version = \"0.1.0\" }}\n\n\
+             [package.metadata.facade-migrate.dependencies]\n\"foo::core\" = {{ key = \"core\", index = 0 }}\n",
+            package("foo-extra")
+        ),
+    );
+    ws.write("foo-extra/src/lib.rs", FAMILY_EXTRA);
+    ws
+}
+
+const FAMILY_EXTRA: &str = "/*! The extra parts of `foo`, over [`foo::core::body`].
+ *
+ * ```
+ * assert_eq!(foo_extra::more(), foo::core::body() + 1);
+ * ```
+ */
+
+/** One more than [`body`](foo::core::body). */
+pub fn more() -> u8 {
+    foo::core::body() + 1
+}
+";
+
+/// `package -p foo-extra -p foo-core` packages the two together, as cargo
+/// does interdependent members: `foo-extra` is verified against the lowered
+/// `foo-core`; `foo-core`'s path dev-dependency without `version` is left
+/// out as cargo leaves it out. The packaged crates are clean: block doc
+/// comments lowered, no `[package.metadata.facade*]`, and unpacked side by
+/// side they build, test and document with `-D warnings`.
+#[test]
+fn a_family_packages_together() {
+    let ws = family();
+    ws.facade(&["sync"]).assert_code(0);
+    ws.cargo(&["test", "--workspace"]).assert_code(0);
+    let before = ws.snapshot();
+    // Alone, `foo-core` packages as with plain cargo: its dev-dependency
+    // back into the workspace is left out, not pulled in as a second
+    // `foo-core`.
+    ws.facade(&["package", "-p", "foo-core"]).assert_code(0);
+
+    let run = ws.facade(&["package", "-p", "foo-extra", "-p", "foo-core"]);
+    run.assert_code(0);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+    Lowering foo-extra v0.1.0 (foo-extra: 1 namespaced dependency, 4 paths in 1 file)
+    Lowering foo-core v0.1.0 (foo-core: 0 namespaced dependencies, 0 paths in 0 files)
+  Documented `foo-extra`, `foo-core` (lowered, rustdoc with `-D warnings`)
+   Packaging foo-core v0.1.0 ([ROOT]/foo-core)
+    Packaged [..] files, [..]
+   Packaging foo-extra v0.1.0 ([ROOT]/foo-extra)
+    Packaged [..] files, [..]
+   Verifying foo-core v0.1.0 ([ROOT]/foo-core)
+   Compiling foo-core v0.1.0 ([ROOT]/target/package/foo-core-0.1.0)
+    Finished `dev` profile [unoptimized + debuginfo] target(s) in [..]s
+   Verifying foo-extra v0.1.0 ([ROOT]/foo-extra)
+   Unpacking foo-core v0.1.0 (registry `[ROOT]/target/package/tmp-registry`)
+   Compiling foo-core v0.1.0
+   Compiling foo-extra v0.1.0 ([ROOT]/target/package/foo-extra-0.1.0)
+    Finished `dev` profile [unoptimized + debuginfo] target(s) in [..]s
+    Finished lowered crate written to target/package/foo-extra-0.1.0.crate
+    Finished lowered crate written to target/package/foo-core-0.1.0.crate
+
+"#]]
+    );
+    assert_unchanged(&before, &ws.snapshot());
+
+    for krate in ["foo-core-0.1.0", "foo-extra-0.1.0"] {
+        unpack(
+            &ws,
+            &ws.path().join(format!("target/package/{krate}.crate")),
+        );
+    }
+    let manifest = ws.read("unpacked/foo-extra-0.1.0/Cargo.toml");
+    assert!(
+        manifest.contains("[dependencies.foo_core]\nversion = \"0.1.0\"\npackage = \"foo-core\""),
+        "{manifest}"
+    );
+    let orig = ws.read("unpacked/foo-extra-0.1.0/Cargo.toml.orig");
+    for text in [&manifest, &orig] {
+        assert!(!text.contains("facade"), "{text}");
+    }
+    assert!(
+        !ws.read("unpacked/foo-core-0.1.0/Cargo.toml")
+            .contains("testkit")
+    );
+    let lib = ws.read("unpacked/foo-extra-0.1.0/src/lib.rs");
+    assert_eq!(lib, FAMILY_EXTRA.replace("foo::core::", "foo_core::"));
+
+    // Side by side, the lowered crates build, test and document against
+    // each other (the registry's `foo-core` is the unpacked one).
+    ws.write(
+        "unpacked/Cargo.toml",
+        "[workspace]\nmembers = [\"foo-core-0.1.0\", \"foo-extra-0.1.0\"]\nresolver = \"2\"\n\n\
+         [patch.crates-io]\nfoo-core = { path = \"foo-core-0.1.0\" }\n",
+    );
+    let unpacked = ws.path().join("unpacked/Cargo.toml");
+    let unpacked = unpacked.to_str().unwrap();
+    let test = ws.cargo(&["test", "--manifest-path", unpacked, "-p", "foo-extra"]);
+    test.assert_code(0);
+    assert!(test.stdout.contains("1 passed"), "doctest: {}", test.stdout);
+    let doc = Command::new("cargo")
+        .args(["doc", "--offline", "--no-deps", "--manifest-path", unpacked])
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .env("CARGO_TARGET_DIR", ws.path().join("target"))
+        .output()
+        .unwrap();
+    assert!(
+        doc.status.success(),
+        "{}",
+        String::from_utf8_lossy(&doc.stderr)
+    );
+}
+
+/// A link that lowering cannot reach (a `#[doc = "…"]` string with an
+/// escape, which `migrate` does not write into either) is broken
+/// in the lowered copy: rustdoc, run with `-D warnings` before anything is
+/// packaged, stops the run at the author's line. Exit 2, nothing packaged.
+#[test]
+fn a_link_broken_by_lowering_stops_packaging() {
+    let ws = family();
+    ws.write(
+        "foo-extra/src/lib.rs",
+        &format!(
+            "{FAMILY_EXTRA}\n#[doc = \"Also [`foo::core::body`] (\\\"the body\\\").\"]\npub fn also() {{}}\n"
+        ),
+    );
+    ws.facade(&["sync"]).assert_code(0);
+    ws.cargo(&["doc", "--no-deps", "-p", "foo-extra"])
+        .assert_code(0);
+    let before = ws.snapshot();
+    let run = ws.facade(&["package", "-p", "foo-extra", "-p", "foo-core"]);
+    run.assert_code(2);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+    Lowering foo-extra v0.1.0 (foo-extra: 1 namespaced dependency, 4 paths in 1 file)
+    Lowering foo-core v0.1.0 (foo-core: 0 namespaced dependencies, 0 paths in 0 files)
+error: unresolved link to `foo::core::body`
+  --> foo-extra/src/lib.rs:13:17
+   |
+13 | #[doc = "Also [`foo::core::body`] (/"the body/")."]
+   |                 ^^^^^^^^^^^^^^^ no item named `foo` in scope
+   |
+   = note: `-D rustdoc::broken-intra-doc-links` implied by `-D warnings`
+   = help: to override `-D warnings` add `#[allow(rustdoc::broken_intra_doc_links)]`
+
+error: could not document `foo-extra`
+...
+note: reported by rustdoc (`cargo doc` with `-D warnings`) on the lowered copy of `foo-extra`, `foo-core`, before anything was packaged: a link or doctest path that names a child as `foo::bar` must resolve as `foo_bar` once published
+note: the lowered copy is in `target/cargo-facade/package`
+
+error: aborting due to the previous error
+
+"#]]
+    );
+    assert_unchanged(&before, &ws.snapshot());
+    assert!(
+        !ws.path()
+            .join("target/package/foo-extra-0.1.0.crate")
+            .exists()
     );
 }

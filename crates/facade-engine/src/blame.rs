@@ -170,8 +170,8 @@ fn culprits(stderr: &str) -> (BTreeSet<&str>, Option<String>, String) {
             first.get_or_insert(name);
             names.insert(name);
         }
-        help = "a package inside a namespace cannot reach it through the facade: depend on \
-                the sibling package directly"
+        help = "cargo refuses a package that depends on itself: remove one of the declarations \
+                in the cycle, or move it to the dev-dependencies if only tests need it"
             .to_owned();
     } else {
         if let Some(name) = between(stderr, "failed to select a version for `", "`") {

@@ -86,6 +86,8 @@ pub struct Dependency {
     pub source: DepSource,
     /// The key's span in the member's manifest.
     pub span: Range<usize>,
+    /// From a `[dev-dependencies]` table, whose cycles cargo allows.
+    pub dev: bool,
 }
 
 /// Where a dependency comes from.
@@ -448,18 +450,24 @@ fn declares_namespaces(doc: &Item, dependencies: &[Dependency]) -> bool {
 
 /// Every entry of the real dependency tables of `doc` (a manifest in `dir`).
 fn dependencies(doc: &Item, dir: &Path, root: &Path, root_doc: &Item) -> Vec<Dependency> {
-    let mut tables: Vec<&Item> = DEPENDENCY_TABLES
-        .iter()
-        .filter_map(|t| doc.get(t))
-        .collect();
+    fn in_table(at: &Item) -> Vec<(&Item, bool)> {
+        DEPENDENCY_TABLES
+            .iter()
+            .filter_map(|t| Some((at.get(t)?, t.starts_with("dev"))))
+            .collect()
+    }
+    let mut tables: Vec<(&Item, bool)> = in_table(doc);
     if let Some(targets) = doc.get("target").and_then(Item::as_table_like) {
         for (_, target) in targets.iter() {
-            tables.extend(DEPENDENCY_TABLES.iter().filter_map(|t| target.get(t)));
+            tables.extend(in_table(target));
         }
     }
     let inherited = get_path(root_doc, &["workspace", "dependencies"]);
     let mut out = Vec::new();
-    for table in tables.into_iter().filter_map(Item::as_table_like) {
+    for (table, dev) in tables {
+        let Some(table) = table.as_table_like() else {
+            continue;
+        };
         for (key, item) in table.iter() {
             let span = table
                 .get_key_value(key)
@@ -486,6 +494,7 @@ fn dependencies(doc: &Item, dir: &Path, root: &Path, root_doc: &Item) -> Vec<Dep
                 package: field("package").unwrap_or(key).to_owned(),
                 source,
                 span,
+                dev,
             });
         }
     }

@@ -172,12 +172,22 @@ fn render_facade_lib(facade: &Facade) -> String {
             #check
         }
     });
+    // RFC 3243's segments are package names, which may hold capitals
+    // (`"Acme::http"`): the crate name the facade gets from them is then
+    // no snake case, and the warning would be about generated code.
+    let allow_case = (facade.lib_name.chars().any(|c| c.is_ascii_uppercase())
+        || facade
+            .children
+            .iter()
+            .any(|c| c.name.chars().any(|c| c.is_ascii_uppercase())))
+    .then(|| quote!(#![allow(non_snake_case)]));
     let tokens = quote! {
         #![doc = #summary]
         #![doc = ""]
         #![doc = #how]
         #![cfg_attr(rustfmt, rustfmt::skip)]
         #![no_std]
+        #allow_case
 
         #[doc(hidden)]
         pub mod __children {
@@ -232,6 +242,12 @@ fn gate(feature: &str, dep: &FacadeDep) -> Option<proc_macro2::TokenStream> {
 /// that re-exports the child is the same item, and a child named like a
 /// crate of the extern prelude (`core`, `std`) is found in the module
 /// first: no false error.
+///
+/// The child is named as a path prefix (`use test::{self as _};`), which
+/// rustc resolves in the type namespace only, where a module lives: a root
+/// *macro* `test` beside the built-in attribute `#[test]` is neither a
+/// conflict (`#[foo::test]` and `foo::test::f` resolve side by side) nor
+/// may it make the guard itself ambiguous, as `use test as _;` did.
 fn root_check(facade: &Facade, root: &FacadeDep) -> Option<proc_macro2::TokenStream> {
     if facade.children.is_empty() {
         return None;
@@ -252,7 +268,7 @@ fn root_check(facade: &Facade, root: &FacadeDep) -> Option<proc_macro2::TokenStr
         let module = child.module();
         quote! {
             #cfg
-            use #module as _;
+            use #module::{self as _};
         }
     });
     Some(quote! {
@@ -278,7 +294,7 @@ fn explain_checks(facade: &Facade, text: &str) -> String {
         let is_check = facade
             .children
             .iter()
-            .any(|child| line.trim() == format!("use {} as _;", child.module()));
+            .any(|child| line.trim() == format!("use {}::{{self as _}};", child.module()));
         if is_check {
             // rustc cuts long source lines at the terminal's width: the
             // comment is short and says what to do first.

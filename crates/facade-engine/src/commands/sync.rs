@@ -133,9 +133,14 @@ fn ownership_warnings(
     metadata: &cargo_metadata::Metadata,
     shell: &mut Shell,
 ) -> usize {
-    let warnings = plan::ownership_warnings(plan, metadata);
-    for warning in &warnings {
-        shell.diagnostic(warning);
+    let verdicts = plan::ownership(plan, metadata);
+    let mut warnings = 0;
+    for verdict in &verdicts {
+        shell.verbose("Ownership", verdict.summary());
+        if let Some(warning) = verdict.warning() {
+            shell.diagnostic(&warning);
+            warnings += 1;
+        }
     }
-    warnings.len()
+    warnings
 }

@@ -185,6 +185,11 @@ fn conflict(
             let location = syntax::locate(&found, module)?;
             Some((SourceFile::new(verdict.root_lib.clone(), text), location))
         });
+    if located.is_none()
+        && let Some(diag) = other_version(root, child, module, verdict, target_cfg)
+    {
+        return diag;
+    }
     let what = match located.as_ref().map(|(_, l)| &l.origin) {
         Some(Origin::Item(kind)) => format!("own `{module}` ({kind})"),
         Some(Origin::Macro(name)) => format!("own `{module}` (made by `{name}`)"),
@@ -235,6 +240,74 @@ fn conflict(
          another name (a re-export of the child, `pub use {child_crate} as {module};`, \
          in the root is also fine)"
     ))
+}
+
+/// The error when the root's `module` is the child's package in another
+/// version than the declaration resolves to (`pub use foo_bar as bar;` of
+/// `foo-bar` v1 while `foo::bar` asks for v2): two versions are two crates,
+/// so the root's `bar` is not "just foo::bar re-exported". `None` when the
+/// root does not depend on another version of the child.
+fn other_version(
+    root: &Declaration,
+    child: &Declaration,
+    module: &str,
+    verdict: &probe::Verdict,
+    target_cfg: &str,
+) -> Option<Diagnostic> {
+    let package = &child.spec.package;
+    let declared = verdict
+        .children
+        .iter()
+        .find(|(name, _)| name == package)
+        .map(|(_, version)| version)?;
+    let (_, theirs) = verdict
+        .root_deps
+        .iter()
+        .find(|(name, version)| name == package && version != declared)?;
+    let root_name = root.name.root();
+    let mut diag = Diagnostic::error(format!(
+        "root crate `{root_name}` ({} v{}) re-exports `{package}` v{theirs} as `{module}`, but the \
+         declaration of `{}` asks for `{package}` v{declared}",
+        verdict.root_package, verdict.root_version, child.name
+    ));
+    // The re-export itself: the line that binds `module`, whatever crate.
+    let located = std::fs::read_to_string(&verdict.root_lib)
+        .ok()
+        .and_then(|text| {
+            let cfg = syntax::CfgSet::new(target_cfg, &verdict.root_features);
+            let found = syntax::scan(&text, &[(module.to_owned(), Vec::new())], &cfg).ok()?;
+            let location = syntax::locate(&found, module)?;
+            Some((SourceFile::new(verdict.root_lib.clone(), text), location))
+        });
+    if let Some((file, location)) = &located {
+        diag = diag.label(Label::new(
+            file,
+            location.span.clone(),
+            format!("`{package}` v{theirs}"),
+        ));
+    }
+    let requirement = child
+        .spec
+        .version
+        .as_deref()
+        .map_or(String::new(), |v| format!(" (`version = \"{v}\"`)"));
+    let diag = diag
+        .label(
+            child
+                .key
+                .clone()
+                .with_text(format!("`{package}` v{declared} declared here{requirement}")),
+        )
+        .note(format!(
+        "two versions of `{package}` are two crates: the root's `{module}` is not the declared child"
+    ))
+    .note(RFC_RULE)
+    .help(format!(
+        "align the declaration with the root, `version = \"{theirs}\"`, or drop the declaration \
+         `{}` and use the root's re-export `{root_name}::{module}`",
+        child.name
+    ));
+    Some(diag)
 }
 
 /// A probe that cargo could not build.

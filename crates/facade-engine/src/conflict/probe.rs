@@ -7,12 +7,15 @@
 //! (its own `[workspace]`, a copy of the user's `Cargo.lock` so versions
 //! match; cargo runs from the workspace root so the user's `.cargo/config.toml`
 //! and source replacement apply). Its `lib.rs` glob-imports `::root::*` and a
-//! module of the children side by side and names each child as `self::<child>`:
-//! the compiler reports "`<child>` is ambiguous" exactly when the root has its
-//! own item of that name in the type namespace — plain, `#[cfg]`-enabled,
-//! made by a macro, or brought by a glob — and not when the root re-exports
-//! the child crate itself. `self::` keeps the extern prelude out, so children
-//! named `core` or `std` are no false alarm.
+//! module of the children side by side and names each child as the path
+//! prefix `self::<child>::{self as _}`, which rustc resolves in the type
+//! namespace only (where a module lives): the compiler reports "`<child>` is
+//! ambiguous" exactly when the root has its own item of that name in the
+//! type namespace — plain, `#[cfg]`-enabled, made by a macro, or brought by a
+//! glob — and not when the root re-exports the child crate itself, nor for a
+//! root function or macro of that name (`#[foo::test]` beside
+//! `foo::test::f`). `self::` keeps the extern prelude out, so children named
+//! `core` or `std` are no false alarm.
 //!
 //! A verdict is cached next to the probe, keyed by the probe's bytes and the
 //! toolchain; it stays valid while the registry/git packages it resolved are
@@ -44,6 +47,9 @@ const PROBE_PACKAGE: &str = "cargo-facade-probe";
 /// The dependency key of the root in the probe's manifest.
 const ROOT_KEY: &str = "facade_probe_root";
 
+/// The dependency key of each child in the probe's manifest, before its index.
+const CHILD_KEY: &str = "facade_probe_child";
+
 /// One probe: a root with the children one consumer declares beside it.
 #[derive(Debug, Clone)]
 pub struct Probe {
@@ -64,6 +70,13 @@ pub struct Verdict {
     pub root_features: Vec<String>,
     /// Child modules the root also makes (the compiler's ambiguities).
     pub ambiguous: Vec<String>,
+    /// The root's own dependencies as resolved: (package, version). A root
+    /// that re-exports another version of a child shows here.
+    #[serde(default)]
+    pub root_deps: Vec<(String, String)>,
+    /// The declared children as resolved: (package, version).
+    #[serde(default)]
+    pub children: Vec<(String, String)>,
     /// Registry and git packages of the resolve: (name, version, source).
     locked: Vec<(String, String, String)>,
     /// Path packages of the resolve and the fingerprint of their files.
@@ -123,7 +136,7 @@ impl Probe {
             mod __probe {
                 use ::#root_crate::*;
                 use super::__children::*;
-                #( use self::#modules as _; )*
+                #( use self::#modules::{self as _}; )*
             }
         };
         let file = syn::parse2(tokens).expect("the probe is valid Rust");
@@ -149,7 +162,7 @@ impl Probe {
 }
 
 fn child_key(index: usize) -> String {
-    format!("facade_probe_child{index}")
+    format!("{CHILD_KEY}{index}")
 }
 
 /// A probe dependency: the declaration's package, source, version and features.
@@ -381,6 +394,25 @@ fn resolved_root(metadata: &cargo_metadata::Metadata) -> anyhow::Result<Verdict>
         .map(|d| d.pkg.clone())
         .context("the probe depends on its root")?;
     let root_node = resolve.nodes.iter().find(|n| n.id == root_id);
+    let name_version = |id: &cargo_metadata::PackageId| {
+        let package = &metadata[id];
+        (package.name.to_string(), package.version.to_string())
+    };
+    let root_deps = root_node
+        .map(|n| n.deps.iter().map(|d| name_version(&d.pkg)).collect())
+        .unwrap_or_default();
+    let children = resolve
+        .nodes
+        .iter()
+        .find(|n| &n.id == probe_id)
+        .map(|n| {
+            n.deps
+                .iter()
+                .filter(|d| d.name.starts_with(CHILD_KEY))
+                .map(|d| name_version(&d.pkg))
+                .collect()
+        })
+        .unwrap_or_default();
     let root = &metadata[&root_id];
     let root_lib = root
         .targets
@@ -420,6 +452,8 @@ fn resolved_root(metadata: &cargo_metadata::Metadata) -> anyhow::Result<Verdict>
             .map(|n| n.features.iter().map(|f| f.to_string()).collect())
             .unwrap_or_default(),
         ambiguous: Vec::new(),
+        root_deps,
+        children,
         locked,
         paths,
     })
@@ -529,8 +563,8 @@ mod tests {
             &[("core", &spec("foo-core")), ("type", &spec("foo-type"))],
         );
         assert!(probe.lib.contains("pub use ::facade_probe_child0 as core;"));
-        assert!(probe.lib.contains("use self::core as _;"));
-        assert!(probe.lib.contains("use self::r#type as _;"));
+        assert!(probe.lib.contains("use self::core::{self as _};"));
+        assert!(probe.lib.contains("use self::r#type::{self as _};"));
         assert!(probe.lib.contains("use ::facade_probe_root::*;"));
         assert!(probe.manifest.contains(
             "facade_probe_root = { package = \"foo\", version = \"1\", features = [\"x\"], default-features = false }"

@@ -128,7 +128,7 @@ fn collect_runs(text: &str, base: usize, stream: TokenStream, runs: &mut Vec<Vec
 
 /// The lines of one attribute if it is a doc attribute whose text is in the
 /// file verbatim.
-fn doc_lines(text: &str, base: usize, attr: TokenStream) -> Option<Vec<Range<usize>>> {
+pub fn doc_lines(text: &str, base: usize, attr: TokenStream) -> Option<Vec<Range<usize>>> {
     let tokens: Vec<TokenTree> = attr.into_iter().collect();
     let [
         TokenTree::Ident(doc),

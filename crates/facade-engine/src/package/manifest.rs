@@ -12,14 +12,19 @@
 //! - `[features]` takes the values of `[package.metadata.facade.features]`
 //!   with children renamed (`dep:foo::bar` → `dep:foo_bar`, `foo::bar/x` →
 //!   `foo_bar/x`), and `[package.metadata.facade]` goes;
-//! - the package stands alone (it is staged outside its workspace): an empty
-//!   `[workspace]`, workspace inheritance resolved, relative paths made
-//!   relative to the staging folder (never absolute: `Cargo.toml.orig` is
-//!   published as it is).
+//! - the package is staged outside its workspace, as a member of the
+//!   staging workspace of everything packaged together: workspace
+//!   inheritance resolved, relative paths made relative to the staging
+//!   folder (never absolute: `Cargo.toml.orig` is published as it is), and a
+//!   path to another package being packaged leads to its lowered copy;
+//! - `[package.metadata.facade]` and every `[package.metadata.facade-…]`
+//!   record go.
 //!
 //! A normal or build declaration without `version` (path or git) cannot be
 //! published, as cargo says of any dependency: an error at the declaration.
-//! A dev-dependency without one is left out, as cargo leaves it out.
+//! A dev-dependency without one (a declaration or a real path entry) is left
+//! out, as cargo leaves it out; staged, it would otherwise pull the
+//! author's unlowered copy of a package being packaged into the graph.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -42,6 +47,21 @@ pub struct WorkspaceContext<'a> {
     /// The workspace root manifest.
     pub doc: &'a Item,
     pub facade_dir: &'a Path,
+    /// The folder of every package being packaged and of its lowered copy.
+    pub staged: &'a [(PathBuf, PathBuf)],
+}
+
+impl WorkspaceContext<'_> {
+    /// How the manifest staged in `stage` reaches the package in `dir`:
+    /// its lowered copy when it is being packaged too.
+    fn path_from(&self, stage: &Path, dir: &Path) -> String {
+        let to = self
+            .staged
+            .iter()
+            .find(|(author, _)| author == dir)
+            .map_or(dir, |(_, staged)| staged.as_path());
+        relative(stage, to)
+    }
 }
 
 /// A lowered manifest and the source renames it implies.
@@ -86,12 +106,10 @@ pub fn lower_manifest(
     if !unversioned_paths.is_empty() {
         report_unversioned_paths(text, path, unversioned_paths, diags);
     }
-    let (renames, dependencies) = lower_declarations(&mut doc, decls, stage, diags);
+    let (renames, dependencies) = lower_declarations(&mut doc, decls, stage, ws, diags);
     lower_features(&mut doc, decls);
     drop_facade_metadata(&mut doc);
     resolve_workspace_lints(&mut doc, ws);
-    // Staged outside its workspace, the package is a workspace of its own.
-    doc["workspace"] = Item::Table(Table::new());
 
     if diags.error_count() > errors_before {
         return Ok(None);
@@ -145,6 +163,7 @@ fn lower_declarations(
     doc: &mut DocumentMut,
     decls: &[Declaration],
     stage: &Path,
+    ws: WorkspaceContext<'_>,
     diags: &mut Diagnostics,
 ) -> (Vec<Rename>, usize) {
     let mut renames: Vec<Rename> = Vec::new();
@@ -172,6 +191,7 @@ fn lower_declarations(
                 decl,
                 &dependency_key(&decl.name),
                 stage,
+                ws,
             ))),
         );
         dependencies += 1;
@@ -179,8 +199,9 @@ fn lower_declarations(
     (renames, dependencies)
 }
 
-/// `package.workspace` and `[package.metadata.facade]` go (and
-/// `[package.metadata]` with it when nothing else is left in it).
+/// `package.workspace`, `[package.metadata.facade]` and the
+/// `[package.metadata.facade-…]` records (`migrate`'s) go, and
+/// `[package.metadata]` with them when nothing else is left in it.
 fn drop_facade_metadata(doc: &mut DocumentMut) {
     let Some(package) = doc.get_mut("package").and_then(Item::as_table_like_mut) else {
         return;
@@ -190,7 +211,14 @@ fn drop_facade_metadata(doc: &mut DocumentMut) {
         .get_mut("metadata")
         .and_then(Item::as_table_like_mut)
     {
-        metadata.remove("facade");
+        let ours: Vec<String> = metadata
+            .iter()
+            .map(|(key, _)| key.to_owned())
+            .filter(|key| key == "facade" || key.starts_with("facade-"))
+            .collect();
+        for key in ours {
+            metadata.remove(&key);
+        }
         if metadata.is_empty() {
             package.remove("metadata");
         }
@@ -270,7 +298,12 @@ fn version_help(dir: &Path, to: &str) -> String {
 }
 
 /// The ordinary dependency a declaration becomes.
-fn dependency(decl: &Declaration, key: &str, stage: &Path) -> InlineTable {
+fn dependency(
+    decl: &Declaration,
+    key: &str,
+    stage: &Path,
+    ws: WorkspaceContext<'_>,
+) -> InlineTable {
     let spec = &decl.spec;
     let mut table = InlineTable::new();
     if spec.package != key {
@@ -279,7 +312,7 @@ fn dependency(decl: &Declaration, key: &str, stage: &Path) -> InlineTable {
     if let Some(version) = &spec.version {
         table.insert("version", version.as_str().into());
     }
-    insert_source(&mut table, &spec.source, |path| relative(stage, path));
+    insert_source(&mut table, &spec.source, |path| ws.path_from(stage, path));
     if !spec.features.is_empty() {
         table.insert(
             "features",
@@ -363,12 +396,15 @@ fn lower_real_table(
             Some(path) if path.starts_with(ws.facade_dir) => {
                 table.remove(&key); // a managed entry: a facade
             }
+            Some(_) if id.kind == DepKind::Dev && !entry.contains_key("version") => {
+                table.remove(&key); // cargo drops it from the package
+            }
             Some(path) => {
                 if id.kind != DepKind::Dev && !entry.contains_key("version") {
                     unversioned.push((id.clone(), key.clone(), path.clone()));
                 }
                 let mut entry = entry;
-                entry.insert("path", relative(stage, &path).into());
+                entry.insert("path", ws.path_from(stage, &path).into());
                 table.insert(&key, Item::Value(Value::InlineTable(entry)));
             }
             None if inherited => {

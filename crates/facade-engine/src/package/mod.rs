@@ -4,12 +4,17 @@
 //! A published crate cannot depend on a path facade, so the package is
 //! *lowered* on the way out: its manifest depends on the real packages
 //! ([`manifest`]) and its sources name each child crate directly,
-//! `foo::bar::Baz` → `foo_bar::Baz` ([`source`]). The lowered copy is
-//! staged under `<target-dir>/cargo-facade/package/<name>` ([`stage`]) and
-//! real `cargo package` (or `cargo publish`) runs on it, with its own
-//! verification build, writing `<target-dir>/package/<name>-<version>.crate`
-//! where `cargo package` would for the original. The working tree is only
-//! read.
+//! `foo::bar::Baz` → `foo_bar::Baz` ([`source`]). The lowered copies of
+//! every package named are staged together, as members of one workspace
+//! under `<target-dir>/cargo-facade/package/` (each in `<name>/`, a path
+//! between them leading to the lowered sibling), so that one real `cargo
+//! package -p a -p b` (or `cargo publish`) packages and verifies them as
+//! cargo does interdependent members ([`stage`]), writing
+//! `<target-dir>/package/<name>-<version>.crate` where `cargo package` would
+//! for the originals. Unless `--no-verify`, rustdoc runs on the lowered
+//! copies first (`cargo doc` with `-D warnings`), so that a link lowering
+//! broke stops the run before anything is packaged or uploaded. The working
+//! tree is only read.
 //!
 //! Everything that cannot be lowered (a declaration without `version`, a
 //! path a local item would capture, a file that does not parse) is reported
@@ -142,10 +147,24 @@ fn run(
                 .help("name it with `-p <package>`"),
         );
     }
+    let staged: Vec<(PathBuf, PathBuf)> = selected
+        .iter()
+        .map(|package| {
+            let dir = package
+                .manifest_path
+                .parent()
+                .expect("a manifest has a folder");
+            (
+                dir.as_std_path().to_owned(),
+                stage_dir(&target_dir, package.name.as_str()),
+            )
+        })
+        .collect();
     let context = manifest::WorkspaceContext {
         root: &ws.root,
         doc: ws.root_manifest().doc.as_item(),
         facade_dir: &plan.facade_dir,
+        staged: &staged,
     };
     let mut lowered = Vec::new();
     for package in &selected {
@@ -177,17 +196,7 @@ fn run(
         return Ok(Exit::Error);
     }
 
-    for package in &lowered {
-        stage_and_run(
-            opts,
-            publish,
-            package,
-            &ws.lock_path,
-            &target_dir,
-            options,
-            shell,
-        )?;
-    }
+    stage_and_run(opts, publish, &lowered, &ws, &target_dir, options, shell)?;
     Ok(Exit::Success)
 }
 
@@ -200,35 +209,90 @@ fn verb(publish: Option<&PublishOptions>) -> &'static str {
     }
 }
 
-/// Stages one lowered package and runs `cargo package`/`cargo publish` on it.
+/// Stages the lowered packages as one workspace, runs rustdoc on them
+/// (unless `--no-verify`), then one `cargo package`/`cargo publish` naming
+/// them all.
 fn stage_and_run(
     opts: &PackageOptions,
     publish: Option<&PublishOptions>,
-    package: &Lowered,
-    lock_path: &Path,
+    packages: &[Lowered],
+    ws: &load::Workspace,
     target_dir: &Path,
     options: &Options,
     shell: &mut Shell,
 ) -> anyhow::Result<()> {
     let verb = verb(publish);
-    let stage = stage_dir(target_dir, &package.name);
-    shell.status("Lowering", package.summary(shell));
-    let mut files = package.files.clone();
-    if lock_path.is_file() {
-        let lock = std::fs::read(lock_path)
-            .with_context(|| format!("failed to read `{}`", lock_path.display()))?;
+    let root = stage_root(target_dir);
+    let mut files = vec![(
+        PathBuf::from("Cargo.toml"),
+        stage::workspace_manifest(
+            ws.root_manifest().doc.as_item(),
+            packages.iter().map(|p| p.name.as_str()),
+        )
+        .into_bytes(),
+    )];
+    if ws.lock_path.is_file() {
+        let lock = std::fs::read(&ws.lock_path)
+            .with_context(|| format!("failed to read `{}`", ws.lock_path.display()))?;
         files.push((PathBuf::from("Cargo.lock"), lock));
     }
-    stage::write_stage(&stage, &files)?;
-    shell.verbose("Staged", shell.display_path(&stage));
-    let mut command = cargo_command(opts, publish, options, &stage, target_dir);
+    for package in packages {
+        shell.status("Lowering", package.summary(shell));
+        for (rel, bytes) in &package.files {
+            files.push((Path::new(&package.name).join(rel), bytes.clone()));
+        }
+    }
+    stage::write_stage(&root, &files)?;
+    shell.verbose("Staged", shell.display_path(&root));
+    let staged: Vec<stage::Staged> = packages
+        .iter()
+        .map(|p| stage::Staged {
+            name: p.name.clone(),
+            stage: stage_dir(target_dir, &p.name),
+            dir: p.dir.clone(),
+        })
+        .collect();
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let shown = |path: &Path| crate::diagnostic::display_path(path, &cwd);
+    let copy = match packages {
+        [one] => stage_dir(target_dir, &one.name),
+        _ => root.clone(),
+    };
+    let names = packages
+        .iter()
+        .map(|p| format!("`{}`", p.name))
+        .collect::<Vec<_>>()
+        .join(", ");
+
+    if !opts.no_verify {
+        let command = doc_command(opts, options, packages, &root, target_dir);
+        let ran = stage::run_cargo(command, &root, &staged, shown)?;
+        if !ran.success {
+            let failure = stage::relay(&ran.stderr, Severity::Error, |_, _| {})
+                .unwrap_or_else(|| Diagnostic::error("`cargo doc` failed"))
+                .note(format!(
+                    "reported by rustdoc (`cargo doc` with `-D warnings`) on the lowered copy of \
+                     {names}, before anything was packaged: a link or doctest path that names a \
+                     child as `foo::bar` must resolve as `foo_bar` once published"
+                ))
+                .note(format!(
+                    "the lowered copy is in `{}`",
+                    shell.display_path(&copy)
+                ));
+            shell.diagnostic(&failure);
+            return Err(InputErrors { count: 1 }.into());
+        }
+        shell.status(
+            "Documented",
+            format!("{names} (lowered, rustdoc with `-D warnings`)"),
+        );
+    }
+
+    let mut command = cargo_command(opts, publish, options, packages, &root, target_dir);
     if shell.verbosity() == crate::shell::Verbosity::Verbose {
         command.arg("--verbose");
     }
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let ran = stage::run_cargo(command, &stage, &package.dir, |path| {
-        crate::diagnostic::display_path(path, &cwd)
-    })?;
+    let ran = stage::run_cargo(command, &root, &staged, shown)?;
     let relayed = stage::relay(
         &ran.stderr,
         if ran.success {
@@ -242,14 +306,13 @@ fn stage_and_run(
         let failure = relayed
             .unwrap_or_else(|| Diagnostic::error(format!("`cargo {verb}` failed")))
             .note(format!(
-                "reported by `cargo {verb}` on the lowered copy of `{}`; its sources name \
+                "reported by `cargo {verb}` on the lowered copy of {names}; its sources name \
                  each child crate directly (`foo::bar::` became `foo_bar::`): lines are the \
-                 author's, columns those of the lowered text",
-                package.name
+                 author's, columns those of the lowered text"
             ))
             .note(format!(
                 "the lowered copy is in `{}`",
-                shell.display_path(&stage)
+                shell.display_path(&copy)
             ));
         shell.diagnostic(&failure);
         return Err(InputErrors { count: 1 }.into());
@@ -258,20 +321,27 @@ fn stage_and_run(
         shell.diagnostic(&warnings);
     }
     if publish.is_none() {
-        let krate = target_dir
-            .join("package")
-            .join(format!("{}-{}.crate", package.name, package.version));
-        shell.status(
-            "Finished",
-            format!("lowered crate written to {}", shell.display_path(&krate)),
-        );
+        for package in packages {
+            let krate = target_dir
+                .join("package")
+                .join(format!("{}-{}.crate", package.name, package.version));
+            shell.status(
+                "Finished",
+                format!("lowered crate written to {}", shell.display_path(&krate)),
+            );
+        }
     }
     Ok(())
 }
 
+/// The staging workspace: every lowered package is a member below it.
+fn stage_root(target_dir: &Path) -> PathBuf {
+    target_dir.join("cargo-facade").join("package")
+}
+
 /// Where a package's lowered copy is staged.
 fn stage_dir(target_dir: &Path, name: &str) -> PathBuf {
-    target_dir.join("cargo-facade").join("package").join(name)
+    stage_root(target_dir).join(name)
 }
 
 fn report(shell: &mut Shell, diags: Diagnostics) -> anyhow::Result<Exit> {
@@ -532,25 +602,58 @@ fn warn_reexports(
     }
 }
 
-/// `cargo package`/`cargo publish` on the staged manifest, writing into the
-/// workspace's own target folder.
+/// `cargo doc` on the staged packages, as the docs.rs build of each would
+/// find a broken link: `-D warnings` added to the user's `RUSTDOCFLAGS`.
+fn doc_command(
+    opts: &PackageOptions,
+    options: &Options,
+    packages: &[Lowered],
+    root: &Path,
+    target_dir: &Path,
+) -> std::process::Command {
+    let mut command = crate::cargo::cargo_command(&options.cargo);
+    command
+        .arg("doc")
+        .arg("--no-deps")
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(target_dir);
+    for package in packages {
+        command.args(["--package", &package.name]);
+    }
+    feature_args(&mut command, opts, options);
+    let mut flags = std::env::var("RUSTDOCFLAGS").unwrap_or_default();
+    flags.push_str(if flags.is_empty() { "" } else { " " });
+    flags.push_str("-D warnings");
+    command.env("RUSTDOCFLAGS", flags);
+    command.env("CARGO_TERM_COLOR", "never");
+    command
+}
+
+/// `cargo package`/`cargo publish` on the staged workspace, naming every
+/// package, writing into the workspace's own target folder.
 fn cargo_command(
     opts: &PackageOptions,
     publish: Option<&PublishOptions>,
     options: &Options,
-    stage: &Path,
+    packages: &[Lowered],
+    root: &Path,
     target_dir: &Path,
 ) -> std::process::Command {
     let mut command = crate::cargo::cargo_command(&options.cargo);
     command
         .arg(verb(publish))
         .arg("--manifest-path")
-        .arg(stage.join("Cargo.toml"))
+        .arg(root.join("Cargo.toml"))
         .arg("--target-dir")
         .arg(target_dir)
         // The staged copy is not the author's git checkout; the author's
         // was checked above.
         .arg("--allow-dirty");
+    for package in packages {
+        command.args(["--package", &package.name]);
+    }
     if opts.no_verify {
         command.arg("--no-verify");
     }
@@ -562,6 +665,13 @@ fn cargo_command(
             command.args(["--registry", registry]);
         }
     }
+    feature_args(&mut command, opts, options);
+    command.env("CARGO_TERM_COLOR", "never");
+    command
+}
+
+/// The feature flags, and `--offline`, both cargo runs take.
+fn feature_args(command: &mut std::process::Command, opts: &PackageOptions, options: &Options) {
     for feature in &opts.features {
         command.args(["--features", feature]);
     }
@@ -576,6 +686,4 @@ fn cargo_command(
     if options.cargo.offline || options.cargo.frozen {
         command.arg("--offline");
     }
-    command.env("CARGO_TERM_COLOR", "never");
-    command
 }

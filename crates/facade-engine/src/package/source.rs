@@ -26,6 +26,7 @@ use syn::UseTree;
 use syn::ext::IdentExt as _;
 use syn::visit::{self, Visit};
 
+use crate::migrate::doc;
 use crate::migrate::source::{Problem, Rename, parse_offset, rewrite_code};
 
 /// The rename that lowers child `child` of namespace `root` (package-name
@@ -277,7 +278,7 @@ fn tokens_range(tokens: TokenStream) -> Range<usize> {
     start..end.max(start)
 }
 
-/// One `///` or `//!` comment line: the byte range of its text after the
+/// One `///` or `//!` comment line (or one line of a `/** */` or `/*! */`): the byte range of its text after the
 /// three slashes, and whether it is an inner (`//!`) comment.
 #[derive(Debug, Clone)]
 struct DocLine {
@@ -425,7 +426,7 @@ fn is_rust_info(info: &str) -> bool {
         })
 }
 
-/// Every `///` and `//!` comment, found through the tokenizer (so that
+/// Every `///`, `//!`, `/** */` and `/*! */` comment line, found through the tokenizer (so that
 /// `///` inside a string literal is not one).
 fn doc_lines(text: &str) -> Vec<DocLine> {
     let base = parse_offset(text);
@@ -442,26 +443,20 @@ fn doc_lines(text: &str) -> Vec<DocLine> {
 fn collect_docs(tokens: TokenStream, text: &str, base: usize, out: &mut Vec<DocLine>) {
     for token in tokens {
         if let TokenTree::Group(group) = token {
-            let stream: Vec<TokenTree> = group.stream().into_iter().collect();
-            if let [
-                TokenTree::Ident(doc),
-                TokenTree::Punct(eq),
-                TokenTree::Literal(lit),
-            ] = stream.as_slice()
-                && doc == "doc"
-                && eq.as_char() == '='
-            {
-                let range = lit.span().byte_range();
-                let range = range.start + base..range.end + base;
-                let comment = &text[range.clone()];
-                let inner = comment.starts_with("//!");
-                if (comment.starts_with("///") && !comment.starts_with("////")) || inner {
-                    let line = text[..range.start].matches('\n').count();
-                    let end = text[range.start..]
-                        .find(['\n', '\r'])
-                        .map_or(text.len(), |i| range.start + i);
+            // Every form `migrate` writes into: `///`, `//!`, `/** */`,
+            // `/*! */` and a `#[doc = "…"]` string that is the file's bytes.
+            if let Some(lines) = doc::doc_lines(text, base, group.stream()) {
+                let open = group.span().byte_range().start + base;
+                let comment = lines.first().map_or("", |l| &text[..l.start]);
+                let inner = comment.ends_with("//!")
+                    || comment.ends_with("/*!")
+                    || (!comment.ends_with("///")
+                        && !comment.ends_with("/**")
+                        && text[..open].trim_end().ends_with('!'));
+                for content in lines {
+                    let line = text[..content.start].matches('\n').count();
                     out.push(DocLine {
-                        content: range.start + 3..end,
+                        content,
                         inner,
                         line,
                     });
@@ -647,6 +642,14 @@ mod tests {
         check(
             "//! See [`foo::bar::Baz`] and [foo::Root], not `xfoo::bar` or `a::foo::bar`.\n//!\n//! ```\n//! # use foo::{bar::Baz, Root};\n//! let b: foo::bar::Baz = foo::bar::make();\n//! ```\n//!\n//! ```text\n//! foo::bar::Baz\n//! ```\n/// [`Baz`](foo::bar::Baz)\n///\n/// ```no_run\n/// use foo::bar;\n/// fn main() { bar::make(); }\n/// ```\npub fn f() {}\nconst S: &str = \"/// foo::bar::X\";\n",
             "//! See [`foo_bar::Baz`] and [foo::Root], not `xfoo::bar` or `a::foo::bar`.\n//!\n//! ```\n//! # use {foo_bar::Baz, foo::Root};\n//! let b: foo_bar::Baz = foo_bar::make();\n//! ```\n//!\n//! ```text\n//! foo::bar::Baz\n//! ```\n/// [`Baz`](foo_bar::Baz)\n///\n/// ```no_run\n/// use foo_bar as bar;\n/// fn main() { bar::make(); }\n/// ```\npub fn f() {}\nconst S: &str = \"/// foo::bar::X\";\n",
+        );
+    }
+
+    #[test]
+    fn block_comments_and_doc_strings() {
+        check(
+            "/*! Crate: see [`foo::bar::Baz`].\n *\n * ```\n * let b = foo::bar::make();\n * ```\n */\n\n/** [`make`](foo::bar::make)\n\n```\nuse foo::{bar::Baz, Root};\n```\n*/\npub fn f() {}\n/* not docs: foo::bar::X */\n#[doc = \"[`foo::bar::Baz`]\"]\n#[doc = r#\"```\nfoo::bar::make();\n```\"#]\n#[doc = \"escaped: [`foo::bar::Baz`]\\n\"]\nstruct S;\n",
+            "/*! Crate: see [`foo_bar::Baz`].\n *\n * ```\n * let b = foo_bar::make();\n * ```\n */\n\n/** [`make`](foo_bar::make)\n\n```\nuse {foo_bar::Baz, foo::Root};\n```\n*/\npub fn f() {}\n/* not docs: foo::bar::X */\n#[doc = \"[`foo_bar::Baz`]\"]\n#[doc = r#\"```\nfoo_bar::make();\n```\"#]\n#[doc = \"escaped: [`foo::bar::Baz`]\\n\"]\nstruct S;\n",
         );
     }
 

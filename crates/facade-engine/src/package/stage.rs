@@ -9,7 +9,10 @@ use std::process::Command;
 
 use anyhow::Context as _;
 
+use toml_edit::{Array, DocumentMut, Item, Table, value};
+
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::manifest::get_path;
 
 /// The files of a package, relative to its folder, as `cargo package`
 /// chooses them before its own `include`/`exclude`: git's tracked and
@@ -148,6 +151,40 @@ pub fn write_stage(stage: &Path, files: &[(PathBuf, Vec<u8>)]) -> anyhow::Result
     Ok(())
 }
 
+/// The root manifest of the staging workspace: the packages being
+/// packaged as its members, with the resolver the author's workspace has.
+pub fn workspace_manifest<'n>(author_root: &Item, names: impl Iterator<Item = &'n str>) -> String {
+    let resolver = get_path(author_root, &["workspace", "resolver"])
+        .and_then(Item::as_str)
+        .map(str::to_owned)
+        .unwrap_or_else(|| {
+            // Without `resolver`, a root package's edition implies one and
+            // a virtual workspace has the first.
+            match get_path(author_root, &["package", "edition"]).and_then(Item::as_str) {
+                Some("2021") => "2".to_owned(),
+                Some(edition) if edition > "2021" => "3".to_owned(),
+                _ => "1".to_owned(),
+            }
+        });
+    let mut workspace = Table::new();
+    workspace.insert("members", value(names.collect::<Array>()));
+    workspace.insert("resolver", value(resolver));
+    let mut doc = DocumentMut::new();
+    doc.insert("workspace", Item::Table(workspace));
+    doc.decor_mut().set_prefix(
+        "# The lowered copies of the packages being packaged, staged by cargo-facade.\n",
+    );
+    doc.to_string()
+}
+
+/// One lowered package: its name, its staged copy, the author's folder.
+#[derive(Debug, Clone)]
+pub struct Staged {
+    pub name: String,
+    pub stage: PathBuf,
+    pub dir: PathBuf,
+}
+
 /// What cargo said, with staged paths turned back into the author's.
 #[derive(Debug)]
 pub struct CargoRun {
@@ -155,45 +192,82 @@ pub struct CargoRun {
     pub stderr: String,
 }
 
-/// Runs `command` and maps every staged path in its output back to `dir`;
-/// `shown` is how a path of the author's is displayed.
+/// Runs `command` in the staging workspace at `root` and maps every staged
+/// path in its output back to the author's folder; `shown` is how a path of
+/// the author's is displayed.
 pub fn run_cargo(
     mut command: Command,
-    stage: &Path,
-    dir: &Path,
+    root: &Path,
+    packages: &[Staged],
     shown: impl Fn(&Path) -> String,
 ) -> anyhow::Result<CargoRun> {
     let output = command
         .output()
         .context("failed to run cargo on the lowered package")?;
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let stderr = stderr.replace(&stage.display().to_string(), &dir.display().to_string());
+    let mut stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    // Longest first: `…/package/a-b` before `…/package/a`.
+    let mut by_length: Vec<&Staged> = packages.iter().collect();
+    by_length.sort_by_key(|p| std::cmp::Reverse(p.stage.as_os_str().len()));
+    for package in by_length {
+        stderr = stderr.replace(
+            &package.stage.display().to_string(),
+            &package.dir.display().to_string(),
+        );
+    }
     Ok(CargoRun {
         success: output.status.success(),
-        stderr: authors_paths(&stderr, dir, shown),
+        stderr: authors_paths(&stderr, root, packages, shown),
     })
 }
 
-/// rustc names the verified crate's files relative to the unpacked copy
-/// (`--> src/lib.rs:4:5`); lowering keeps every line where it was, so the
-/// same line of the author's file is the place to show.
-fn authors_paths(stderr: &str, dir: &Path, shown: impl Fn(&Path) -> String) -> String {
+/// rustc names a file relative to the workspace it builds: the staging
+/// workspace (`--> a/src/lib.rs:4:5`, `cargo doc`) or the unpacked copy
+/// cargo verifies (`--> src/lib.rs:4:5`, of the package last named in a
+/// `Compiling`/`Verifying` line). Lowering keeps every line where it was,
+/// so the same line of the author's file is the place to show.
+fn authors_paths(
+    stderr: &str,
+    root: &Path,
+    packages: &[Staged],
+    shown: impl Fn(&Path) -> String,
+) -> String {
     let mut out = String::with_capacity(stderr.len());
+    let mut current: Option<&Staged> = None;
     for line in stderr.split_inclusive('\n') {
         let trimmed = line.trim_start();
+        let mut words = trimmed.split(' ');
+        if let (Some("Compiling" | "Verifying" | "Checking" | "Documenting"), Some(name)) =
+            (words.next(), words.next())
+            && let Some(package) = packages.iter().find(|p| p.name == name)
+        {
+            current = Some(package);
+        }
         let arrow = ["--> ", "::: "].iter().find(|a| trimmed.starts_with(**a));
         let mapped = arrow.and_then(|arrow| {
             let place = &trimmed[arrow.len()..];
             let file = place.split(':').next()?;
             let path = Path::new(file);
-            (path.is_relative() && dir.join(path).is_file()).then(|| {
-                let indent = &line[..line.len() - trimmed.len()];
-                format!(
-                    "{indent}{arrow}{}{}",
-                    shown(&dir.join(path)),
-                    &place[file.len()..]
-                )
-            })
+            if !path.is_relative() {
+                return None;
+            }
+            let in_stage = packages.iter().find_map(|p| {
+                let rest = path.strip_prefix(&p.name).ok()?;
+                root.join(path).is_file().then(|| p.dir.join(rest))
+            });
+            let authors = in_stage.or_else(|| {
+                let package = current?;
+                package
+                    .dir
+                    .join(path)
+                    .is_file()
+                    .then(|| package.dir.join(path))
+            })?;
+            let indent = &line[..line.len() - trimmed.len()];
+            Some(format!(
+                "{indent}{arrow}{}{}",
+                shown(&authors),
+                &place[file.len()..]
+            ))
         });
         out.push_str(mapped.as_deref().unwrap_or(line));
     }

@@ -6,7 +6,8 @@
 //! [`plan`] calls the stages in order, each a module of plain functions over
 //! the data of `model`: `config` (the facade dir), `declarations` and
 //! `spec` (with `path_package`), `feature_tables`, `facades` (grouping, with
-//! `features`' gates), then the checks: `tables`, `rules`, `graph`.
+//! `features`' gates), then the checks: `tables`, `rules`, `graph`;
+//! `ownership` runs later, on cargo's resolve.
 
 use std::collections::BTreeMap;
 
@@ -20,6 +21,7 @@ mod feature_tables;
 mod features;
 mod graph;
 mod model;
+mod ownership;
 mod path_package;
 mod rules;
 mod spec;
@@ -29,7 +31,7 @@ pub(crate) use facades::fnv1a;
 pub use feature_tables::adoptable_features;
 pub use features::base_feature;
 pub use model::*;
-pub use rules::ownership_warnings;
+pub use ownership::{Ownership, Verdict as OwnershipVerdict, ownership, ownership_warnings};
 pub use tables::adoptable_entries;
 
 pub use crate::manifest::{get_path, is_managed, real_tables};
@@ -69,6 +71,7 @@ pub fn plan(ws: &Workspace, diags: &mut Diagnostics) -> Option<Plan> {
 
     tables::check_real_tables(ws, diags, &consumers, &declarations);
     rules::check_typosquats(ws, diags, &consumers, &declarations);
+    rules::check_spellings(diags, &declarations);
     graph::check_graph(ws, diags, &facades, &consumers, &declarations);
 
     if diags.has_errors() {

@@ -1,12 +1,13 @@
 //! The rules of RFC 3243 that the plan enforces beyond the declarations'
-//! own validity: dash typosquatting (an error) and the registries'
-//! ownership rule, emulated (warnings, once `cargo metadata` has resolved
-//! registry and git packages). The root/child conflict check, which needs
-//! the roots' sources, is the `conflict` module, run after the plan.
+//! own validity: dash typosquatting and one spelling per namespace (errors).
+//! The registries' ownership rule is `ownership.rs` (warnings, once `cargo
+//! metadata` has resolved registry and git packages); the root/child
+//! conflict check, which needs the roots' sources, is the `conflict`
+//! module, run after the plan.
 
 use std::collections::BTreeSet;
 
-use super::{Consumer, Declaration, Plan, Source};
+use super::{Consumer, Declaration, Source};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::{DepSource, Workspace};
 use crate::name::DeclName;
@@ -69,76 +70,92 @@ pub(super) fn check_typosquats(
     }
 }
 
-/// The registries' ownership rule, emulated: "Only the owners of foo may create
-/// the foo::bar crate". Registry and git children whose `repository`
-/// differs from the root's are warned about unless declared `foreign = true`.
-/// Needs a resolved `cargo metadata` (registry manifests are not read).
-pub fn ownership_warnings(plan: &Plan, metadata: &cargo_metadata::Metadata) -> Vec<Diagnostic> {
-    let repository = |package: &str| {
-        metadata
-            .packages
-            .iter()
-            .find(|p| p.name.as_str() == package)
-            .map(|p| normalize_repository(p.repository.as_deref()))
-    };
-    let mut out = Vec::new();
-    for facade in &plan.facades {
-        let Some(root) = &facade.root_crate else {
-            continue;
-        };
-        let Some(root_repo) = repository(&root.package) else {
-            continue;
-        };
-        for child in &facade.children {
-            if matches!(child.dep.source, Source::Path(_)) {
-                continue;
-            }
-            let name = DeclName::Child {
-                root: facade.root.clone(),
-                child: child.name.clone(),
-            };
-            let decls: Vec<&Declaration> = plan
-                .declarations
-                .iter()
-                .filter(|d| d.name == name)
-                .collect();
-            if decls.iter().all(|d| d.spec.foreign) {
-                continue;
-            }
-            let Some(child_repo) = repository(&child.dep.package) else {
-                continue;
-            };
-            if child_repo == root_repo && root_repo.is_some() {
-                continue;
-            }
-            let decl = decls
-                .iter()
-                .find(|d| !d.spec.foreign)
-                .expect("one is not foreign");
-            let show = |r: &Option<String>| r.clone().unwrap_or_else(|| "none".to_owned());
-            out.push(
-                Diagnostic::warning(format!(
-                    "`{name}` is package `{}` from repository {}, but root `{}` is from {}",
-                    child.dep.package,
-                    show(&child_repo),
-                    facade.root,
-                    show(&root_repo)
-                ))
-                .label(decl.key.clone().with_text("declared here"))
-                .note(
-                    "RFC 3243: \"Only the owners of foo may create the foo::bar crate\"; a registry will refuse \
-                     a child that the root's owners did not publish",
-                )
-                .help("if the child is meant to come from elsewhere, add `foreign = true` to its declaration"),
-            );
-        }
-    }
-    out
+/// A namespace, or a child within one, as the registry tells names apart:
+/// `-` and `_` are the same (as cargo treats them in crate names) and case
+/// does not count (a registry refuses `Foo` beside `foo`).
+fn spelling_key(segment: &str) -> String {
+    segment.to_ascii_lowercase().replace('-', "_")
 }
 
-fn normalize_repository(repository: Option<&str>) -> Option<String> {
-    repository.map(|r| {
-        let r = r.trim().trim_end_matches('/');
-        r.strip_suffix(".git").unwrap_or(r).to_ascii_lowercase()
-    })
+/// RFC 3243 makes each segment a package name, and package names that
+/// differ only by `-`/`_` or case are one name: `foo-bar` with
+/// `"foo_bar::x"` (or `"Acme::http"` beside `acme`) would be two facades
+/// compiling to one crate name (cargo's E0464, pointing at nothing the
+/// user wrote). One spelling per namespace, and per child, in the whole
+/// workspace; the first root declaration's spelling (else the first
+/// declaration's) is the one the others are told to use.
+pub(super) fn check_spellings(diags: &mut Diagnostics, declarations: &[Declaration]) {
+    let reference = |key: &str| {
+        declarations
+            .iter()
+            .filter(|d| spelling_key(d.name.root()) == key)
+            .min_by_key(|d| d.name.child().is_some())
+            .expect("the namespace has a declaration")
+    };
+    let mut reported = BTreeSet::new();
+    for decl in declarations {
+        let key = spelling_key(decl.name.root());
+        let first = reference(&key);
+        let (wrong, right, what) = if first.name.root() != decl.name.root() {
+            (decl.name.root(), first.name.root(), "namespace")
+        } else {
+            let Some(child) = decl.name.child() else {
+                continue;
+            };
+            let Some(other) = declarations.iter().find(|d| {
+                d.name.root() == decl.name.root()
+                    && d.name
+                        .child()
+                        .is_some_and(|c| spelling_key(c) == spelling_key(child))
+            }) else {
+                continue;
+            };
+            let other_child = other.name.child().expect("a child");
+            if other_child == child {
+                continue;
+            }
+            (child, other_child, "child")
+        };
+        if !reported.insert(decl.name.to_string()) {
+            continue;
+        }
+        let reference = if what == "namespace" {
+            first
+        } else {
+            declarations
+                .iter()
+                .find(|d| d.name.child() == Some(right) && d.name.root() == decl.name.root())
+                .expect("the reference spelling is declared")
+        };
+        let fixed = match (&decl.name, what) {
+            (DeclName::Child { child, .. }, "namespace") => format!("{right}::{child}"),
+            (DeclName::Child { root, .. }, _) => format!("{root}::{right}"),
+            (DeclName::Root(_), _) => right.to_owned(),
+        };
+        let why = if wrong.eq_ignore_ascii_case(right) {
+            "they differ only by case, and a registry treats package names case-insensitively"
+                .to_owned()
+        } else {
+            format!(
+                "cargo treats `-` and `_` in package names as the same, so both would compile to \
+                 crate `{}` (two facades: cargo's E0464, \"multiple candidates\")",
+                right.replace('-', "_")
+            )
+        };
+        diags.push(
+            Diagnostic::error(format!(
+                "`{}` spells the {what} `{right}` as `{wrong}`",
+                decl.name
+            ))
+            .label(decl.key.clone().with_text(format!("`{wrong}` here")))
+            .label(reference.key.clone().with_text(format!("`{right}` here")))
+            .note(format!(
+                "RFC 3243 makes each segment a package name; `{wrong}` and `{right}` are one name: {why}"
+            ))
+            .help(format!(
+                "spell it as the other declarations do: write `\"{fixed}\"` (or rename every \
+                 declaration of the {what} to one spelling)"
+            )),
+        );
+    }
 }

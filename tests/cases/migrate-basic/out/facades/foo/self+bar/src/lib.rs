@@ -20,6 +20,6 @@ mod __rfc3243_root_items_must_not_hide_children {
     use ::foo_bar as bar;
     const _: () = {
         use ::foo::*;
-        use bar as _; // the root has an item of this name (RFC 3243): run `cargo facade check`
+        use bar::{self as _}; // the root has an item of this name (RFC 3243): run `cargo facade check`
     };
 }
