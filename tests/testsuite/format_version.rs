@@ -30,12 +30,11 @@ fn a_tree_of_a_newer_format_is_refused_before_anything_else() {
         ),
     );
     let before = ws.snapshot();
-    for command in [&["sync"][..], &["sync", "--upgrade"], &["check"], &["list"]] {
-        let run = ws.facade(command);
-        run.assert_code(2);
-        assert_data_eq!(
-            run.stderr,
-            str![[r#"
+    let sync = ws.facade(&["sync"]);
+    sync.assert_code(2);
+    assert_data_eq!(
+        &sync.stderr,
+        str![[r#"
 error: written by a newer cargo-facade (format 4): upgrade cargo-facade
   --> facades/foo/bar/Cargo.toml:13:10
    |
@@ -45,10 +44,28 @@ error: written by a newer cargo-facade (format 4): upgrade cargo-facade
    = note: this cargo-facade reads and writes format 3; it would misread a newer tree, so it changed nothing
    = help: install the cargo-facade release your team uses (`cargo install cargo-facade`)
 
-error: aborting due to the previous error
+error: aborting due to the previous error; no file was changed
 
 "#]]
+    );
+    assert_unchanged(&before, &ws.snapshot());
+    // The same one error from every command (read-only ones do not say
+    // that they changed nothing).
+    let error = sync.stderr.split("error: aborting").next().unwrap();
+    for command in [
+        &["sync", "--upgrade"][..],
+        &["check"],
+        &["list"],
+        &["eject"],
+    ] {
+        let run = ws.facade(command);
+        run.assert_code(2);
+        assert!(
+            run.stderr.starts_with(error),
+            "{command:?}:\n{}",
+            run.stderr
         );
+        assert_eq!(run.stderr.matches("error:").count(), 2, "{}", run.stderr);
         assert_unchanged(&before, &ws.snapshot());
     }
 }

@@ -23,7 +23,7 @@ mod __rfc3243_root_items_must_not_hide_children {
     use ::foo_derive as derive;
     const _: () = {
         use ::foo::*;
-        use bar as _; // the root has an item of this name (RFC 3243): run `cargo facade check`
-        use derive as _; // the root has an item of this name (RFC 3243): run `cargo facade check`
+        use bar::{self as _}; // the root has an item of this name (RFC 3243): run `cargo facade check`
+        use derive::{self as _}; // the root has an item of this name (RFC 3243): run `cargo facade check`
     };
 }
