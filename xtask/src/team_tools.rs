@@ -81,8 +81,7 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
                 strip_format_3_fields(&ws)?;
             }
             eprintln!(
-                "==> {} cargo {} ({})",
-                check.tool,
+                "==> cargo {} ({})",
                 check.args.join(" "),
                 if before { "before" } else { "now" }
             );
