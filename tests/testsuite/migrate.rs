@@ -2,6 +2,8 @@
 //! gives every byte back, and what cannot be migrated exactly is an error
 //! that changes nothing.
 
+use std::collections::BTreeMap;
+
 use snapbox::{assert_data_eq, str};
 
 use crate::support::{Fixture, assert_same_bytes, assert_unchanged, bytes};
@@ -392,9 +394,9 @@ foo = { path = "../facades/foo[..], optional = true }
 [features]
 default = []
 # serve things
-server = ["foo/bar"] # managed by cargo-facade
+server = ["dep:foo", "foo/bar"] # managed by cargo-facade
 loud = ["server", "foo?/bar.std"] # managed by cargo-facade
-foo = ["foo/self"] # managed by cargo-facade
+foo = ["dep:foo", "foo/self"] # managed by cargo-facade
 
 "#]]
     );
@@ -591,4 +593,149 @@ fn main() {
     ws.facade(&["migrate", "foo::bar=foo-bar", "--reverse"])
         .assert_code(0);
     assert_same_bytes(&original, &bytes(&ws, true));
+}
+
+/// The family's specs, one `migrate` for all of them.
+const FAMILY: [&str; 3] = [
+    "fam::core=fam-core",
+    "fam::extra=fam-extra",
+    "fam::macros=fam-macros",
+];
+
+/// Issue 17: a whole family migrates in one run and comes back in one.
+/// `fam` (the root) uses `fam-core` and an optional proc-macro child;
+/// `fam-extra` uses the root and its siblings `fam-core` and `fam-macros`
+/// (optional, and again as a dev-dependency with other features);
+/// `fam-macros` has a path dev-dependency on `fam-core` and an optional one;
+/// `/*! */` and `/** */` links and doctests; an app uses them all. Normal
+/// builds stay exactly what they were: every member's `cargo tree -e
+/// normal` (real packages and their features, with default features, none,
+/// and each feature) and its list of features.
+#[test]
+fn a_family_migrates_as_a_whole_and_comes_back_byte_for_byte() {
+    let ws = Fixture::case("migrate-family");
+    let before_run = ws.cargo(&["run", "-q", "-p", "fam-app"]);
+    before_run.assert_code(0);
+    let trees = normal_trees(&ws);
+    let features = member_features(&ws);
+    let original = bytes(&ws, true);
+
+    let run = ws.facade(&[&["migrate"][..], &FAMILY].concat());
+    run.assert_code(0);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+warning: `fam` is the root of namespace `fam`: it keeps `fam-core`, `fam-macros` as dependencies
+ --> fam/Cargo.toml:7:1
+  |
+7 | fam-core = { path = "../fam-core" }
+  | ^^^^^^^^ stays a dependency
+8 | fam-macros = { path = "../fam-macros", optional = true }
+  | ---------- stays a dependency
+  |
+  = note: a root that declared its own children would get a facade under its own name, and cargo gives its doctests, tests and binaries both crates as that name (rustc error E0464)
+  = help: nothing to do: `fam`'s own paths stay `fam_core::…`, and its consumers migrate
+
+   Migrating fam-app: 1 manifest, 3 paths in 1 file
+   Migrating fam-extra: 1 manifest, 5 paths in 1 file
+   Migrating fam-macros: 1 manifest, 3 paths in 2 files
+  Generating facade fam/core
+  Generating facade fam/self+core+extra
+  Generating facade fam/self+core+macros
+    Finished 3 consumers migrated (13 files written)
+
+"#]]
+    );
+    ws.assert_out();
+    ws.facade(&["check"]).assert_code(0);
+    assert_eq!(normal_trees(&ws), trees);
+    assert_eq!(member_features(&ws), features);
+
+    ws.cargo(&["build", "-q", "--workspace"]).assert_code(0);
+    let after_run = ws.cargo(&["run", "-q", "-p", "fam-app"]);
+    assert_eq!(after_run.assert_code(0).stdout, before_run.stdout);
+    let test = ws.cargo(&["test", "--workspace"]);
+    assert!(
+        test.assert_code(0)
+            .stdout
+            .matches("test result: ok")
+            .count()
+            >= 8,
+        "{}",
+        test.stdout
+    );
+    for lib in ["fam", "fam-core", "fam-extra", "fam-macros"] {
+        ws.cargo(&["rustdoc", "-q", "-p", lib, "--", "-D", "warnings"])
+            .assert_code(0);
+    }
+    ws.cargo(&["fmt", "--all", "--check"]).assert_code(0);
+
+    let back = ws.facade(&[&["migrate", "--reverse"][..], &FAMILY].concat());
+    back.assert_code(0);
+    assert_data_eq!(
+        back.stderr,
+        str![[r#"
+   Reverting fam-app: 1 manifest, 3 paths in 1 file
+   Reverting fam-extra: 1 manifest, 5 paths in 1 file
+   Reverting fam-macros: 1 manifest, 3 paths in 2 files
+    Removing facade fam/core (no longer declared)
+    Removing facade fam/self+core+extra (no longer declared)
+    Removing facade fam/self+core+macros (no longer declared)
+    Finished 3 consumers reverted (13 files written)
+
+"#]]
+    );
+    assert_same_bytes(&original, &bytes(&ws, true));
+}
+
+/// Every workspace member's normal dependency tree with default features,
+/// with none and with each feature: real packages and their features (the
+/// facades, the only packages migrate adds, left out).
+fn normal_trees(ws: &Fixture) -> BTreeMap<String, String> {
+    let mut trees = BTreeMap::new();
+    for (member, features) in member_features(ws) {
+        let mut sets = vec![String::new(), "--no-default-features".to_owned()];
+        sets.extend(
+            features
+                .iter()
+                .filter(|f| *f != "default")
+                .map(|f| format!("--features={f}")),
+        );
+        for set in sets {
+            let mut args = vec!["tree", "-q", "-p", &member, "-e", "normal"];
+            args.extend(["--prefix", "none", "-f", "{p} [{f}]"]);
+            if !set.is_empty() {
+                args.push(&set);
+            }
+            let tree = ws.cargo(&args);
+            let mut lines: Vec<&str> = tree
+                .assert_code(0)
+                .stdout
+                .lines()
+                .filter(|l| !l.contains("/facades/"))
+                .map(|l| l.trim_end_matches(" (*)"))
+                .collect();
+            lines.sort_unstable();
+            lines.dedup();
+            trees.insert(format!("{member} {set}"), lines.join("\n"));
+        }
+    }
+    trees
+}
+
+/// Every member but the facades, with the features cargo gives it
+/// (implicit ones included).
+fn member_features(ws: &Fixture) -> BTreeMap<String, Vec<String>> {
+    let metadata = ws.cargo(&["metadata", "-q", "--no-deps", "--format-version", "1"]);
+    let json: serde_json::Value = serde_json::from_str(&metadata.assert_code(0).stdout).unwrap();
+    json["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| !p["manifest_path"].as_str().unwrap().contains("/facades/"))
+        .map(|p| {
+            let features = p["features"].as_object().unwrap().keys().cloned().collect();
+            (p["name"].as_str().unwrap().to_owned(), features)
+        })
+        .collect()
 }

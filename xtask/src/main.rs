@@ -1,13 +1,15 @@
 //! This repository's own tasks (matklad's cargo-xtask pattern):
 //! `cargo xtask demo` syncs and runs the bundled demo workspace;
 //! `cargo xtask bench` measures `cargo facade` against `cargo metadata`
-//! (see `bench.rs`) and writes `BENCHMARKS.md`; `cargo xtask team-tools`
-//! runs cargo-deny, cargo-hack and `cargo test` on a synced workspace and
-//! writes `TEAM-TOOLS.md`.
+//! (see `bench.rs`) and writes `BENCHMARKS.md`; `cargo xtask bots` runs
+//! real Renovate with the shipped preset and writes `BOTS.md`; `cargo xtask
+//! team-tools` runs cargo-deny, cargo-hack and `cargo test` on a synced
+//! workspace and writes `TEAM-TOOLS.md`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a task runner talks to its user
 
 mod bench;
+mod bots;
 mod ecosystem;
 mod migrate_real;
 mod team_tools;
@@ -25,9 +27,10 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&repo_root(), &args[1..]),
         Some("migrate-real") => migrate_real::run(&repo_root(), &args[1..]),
         Some("ecosystem") => ecosystem::run(&repo_root(), &args[1..]),
+        Some("bots") => bots::run(&repo_root(), &args[1..]),
         Some("team-tools") => team_tools::run(&repo_root(), &args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <demo|bench|migrate-real|ecosystem|team-tools>");
+            eprintln!("usage: cargo xtask <demo|bench|migrate-real|ecosystem|bots|team-tools>");
             return ExitCode::from(2);
         }
     };

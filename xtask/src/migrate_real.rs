@@ -30,6 +30,8 @@ use std::time::Instant;
 
 use anyhow::{Context as _, bail};
 
+mod family;
+
 /// One repository shape.
 struct Fixture {
     name: &'static str,
@@ -62,13 +64,26 @@ const STEPS: [&str; 9] = [
 ];
 
 pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
-    if !args.is_empty() {
-        bail!("usage: cargo xtask migrate-real");
-    }
+    let families_only = match args {
+        [] => false,
+        [only] if only == "families" => true,
+        _ => bail!("usage: cargo xtask migrate-real [families]"),
+    };
     let base = root.join("target/migrate-real");
     let target = base.join("target");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let facade = build_facade(root, &cargo)?;
+    if families_only {
+        // A quicker run while working on families: the table, no file.
+        let mut family_rows = Vec::new();
+        for family in family::families() {
+            eprintln!("==> family {}", family.name);
+            let cells = family::run_family(&family, &base, &target, &cargo, &facade)?;
+            family_rows.push((family, cells));
+        }
+        print!("{}", render_families(&family_rows));
+        return Ok(());
+    }
     let mut rows = Vec::new();
     let started = Instant::now();
     for fixture in fixtures() {
@@ -77,10 +92,21 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
         let (cells, facades_fmt) = run_fixture(&fixture, &dir, &target, &cargo, &facade)?;
         rows.push((fixture, cells, facades_fmt));
     }
-    let report = render(&rows, started.elapsed().as_secs());
+    let mut family_rows = Vec::new();
+    for family in family::families() {
+        eprintln!("==> family {}", family.name);
+        let cells = family::run_family(&family, &base, &target, &cargo, &facade)?;
+        family_rows.push((family, cells));
+    }
+    let mut report = render(&rows, started.elapsed().as_secs());
+    report.push_str(&render_families(&family_rows));
     print!("{report}");
     fs::write(root.join("MIGRATE-REAL.md"), &report).context("failed to write MIGRATE-REAL.md")?;
-    if rows.iter().any(|(_, cells, _)| cells.iter().any(|c| !c.ok)) {
+    let failed = rows.iter().any(|(_, cells, _)| cells.iter().any(|c| !c.ok))
+        || family_rows
+            .iter()
+            .any(|(_, cells)| cells.iter().any(|c| !c.ok));
+    if failed {
         bail!("some steps failed (see the table)");
     }
     Ok(())
@@ -264,6 +290,26 @@ impl Sh<'_> {
     }
 }
 
+impl Sh<'_> {
+    /// `command`'s stdout, or its first error (not a failure of the run).
+    fn quiet(&self, command: &mut Command) -> anyhow::Result<String> {
+        let output = command
+            .current_dir(self.dir)
+            .env("CARGO_TARGET_DIR", self.target)
+            .env("CARGO_TERM_COLOR", "never")
+            .output()
+            .context("failed to run cargo")?;
+        if output.status.success() {
+            Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+        } else {
+            Ok(format!(
+                "FAILED: {}",
+                first_error(&String::from_utf8_lossy(&output.stderr))
+            ))
+        }
+    }
+}
+
 impl Ran {
     fn expect(self, what: &str) -> anyhow::Result<()> {
         if !self.ok {
@@ -404,6 +450,51 @@ fn render(rows: &[(Fixture, Vec<Cell>, String)], secs: u64) -> String {
         let _ = writeln!(out, "- {}: {facades_fmt}", fixture.name);
     }
     let _ = writeln!(out, "\nTotal: {secs} s on this machine.");
+    out
+}
+
+fn render_families(rows: &[(family::Family, Vec<Cell>)]) -> String {
+    let mut out = String::new();
+    out.push_str("\n## Real families\n\n");
+    out.push_str(
+        "Each family's published crates at pinned versions (sources fetched by `cargo vendor`), \
+         laid out as one workspace whose members depend on each other by path, as their \
+         repository has them; one `migrate` with every spec, one `--reverse`. *normal trees*: \
+         every member's `cargo tree -e normal` (real packages and their features, with default \
+         features, none and each feature) before and after; *packages before → after*: that \
+         tree's size with default features.\n\n",
+    );
+    for (family, _) in rows {
+        let crates: Vec<String> = family
+            .crates
+            .iter()
+            .map(|(name, version)| format!("{name} {version}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "- **{}** ({}; `{}`): {}",
+            family.name,
+            crates.join(", "),
+            family.specs.join(" "),
+            family.shape
+        );
+    }
+    out.push('\n');
+    let _ = writeln!(out, "| family | {} |", family::STEPS.join(" | "));
+    let _ = writeln!(out, "|---|{}", "---|".repeat(family::STEPS.len()));
+    for (family, cells) in rows {
+        let cells: Vec<String> = cells
+            .iter()
+            .map(|c| {
+                if c.ok {
+                    c.text.clone()
+                } else {
+                    format!("**FAIL**: {}", c.text)
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "| {} | {} |", family.name, cells.join(" | "));
+    }
     out
 }
 

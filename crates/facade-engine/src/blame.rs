@@ -15,7 +15,7 @@ use crate::cargo::cargo_failed;
 use crate::diagnostic::{Diagnostic, SourceFile, not_utf8};
 use crate::manifest::get_path;
 use crate::marker::is_generated;
-use crate::plan::{Declaration, Plan};
+use crate::plan::{Declaration, Facade, Plan};
 
 /// `cargo metadata --no-deps` failed while loading the workspace.
 pub fn load_failure(stderr: &str) -> Diagnostic {
@@ -63,6 +63,21 @@ pub fn load_failure(stderr: &str) -> Diagnostic {
         .help("fix what cargo reports above and run the command again")
 }
 
+/// A full `cargo metadata` failed on a tree the plan describes (written or
+/// found fresh): a resolution error when cargo names a declared package or
+/// a facade, else what [`load_failure`] makes of it.
+pub fn metadata_failure(stderr: &str, plan: &Plan) -> Diagnostic {
+    let (culprits, _, _) = culprits(stderr);
+    let named = culprits
+        .iter()
+        .any(|name| plan.declarations.iter().any(|d| d.spec.package == *name));
+    if named || !facades_named(stderr, plan).is_empty() {
+        resolution_failure(stderr, plan)
+    } else {
+        load_failure(stderr)
+    }
+}
+
 /// `cargo metadata` rejected the tree `sync` wrote. Points at the
 /// declarations of the packages cargo names; `plan` is what was written.
 pub fn resolution_failure(stderr: &str, plan: &Plan) -> Diagnostic {
@@ -97,6 +112,25 @@ pub fn resolution_failure(stderr: &str, plan: &Plan) -> Diagnostic {
                 })
                 .collect();
     }
+    // Cargo names the facade that requires the package (`required by
+    // package `foo-facade-…``): only its consumers' declarations are meant,
+    // and with no culprit of its own, every declaration it presents.
+    let facades = facades_named(stderr, plan);
+    if !facades.is_empty() && !cycle {
+        let of_facades = |d: &&Declaration| {
+            facades
+                .iter()
+                .any(|f| f.root == d.name.root() && f.consumers.contains(&d.consumer))
+        };
+        let narrowed: Vec<&Declaration> = blamed.iter().copied().filter(of_facades).collect();
+        blamed = if narrowed.is_empty() && culprits.is_empty() {
+            plan.declarations.iter().filter(of_facades).collect()
+        } else if narrowed.is_empty() {
+            blamed
+        } else {
+            narrowed
+        };
+    }
     if blamed.is_empty() {
         return cargo_failed("cargo metadata", stderr).help(help);
     }
@@ -122,11 +156,34 @@ pub fn resolution_failure(stderr: &str, plan: &Plan) -> Diagnostic {
             diag = diag.label(decl.key.clone().with_text(text));
         }
     }
+    for facade in facades {
+        let users: Vec<String> = facade
+            .consumers
+            .iter()
+            .map(|&c| format!("`{}`", plan.consumers[c].name))
+            .collect();
+        diag = diag.note(format!(
+            "`{}` is the facade of `{}` that cargo-facade generates for {} (`{}`)",
+            facade.package,
+            facade.root,
+            users.join(", "),
+            facade.id
+        ));
+    }
     diag.note(format!(
         "reported by `cargo metadata`, which cargo-facade runs:\n{}",
         stderr.trim_end()
     ))
     .help(help)
+}
+
+/// The facades of the plan that cargo's message names as packages
+/// (`package `foo-facade-… v0.0.0 (…)``).
+fn facades_named<'p>(stderr: &str, plan: &'p Plan) -> Vec<&'p Facade> {
+    plan.facades
+        .iter()
+        .filter(|f| stderr.contains(&format!("package `{} v", f.package)))
+        .collect()
 }
 
 /// The packages cargo blames, the feature it names, and the help to give.

@@ -11,6 +11,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::commands::add::AddOptions;
+use crate::commands::remove::RemoveOptions;
+use crate::manifest::DepKind;
 use crate::migrate::MigrateOptions;
 use crate::package::{PackageOptions, PublishOptions};
 use crate::shell::{ColorChoice, Shell, Verbosity};
@@ -72,6 +75,13 @@ pub enum FacadeCommand {
     Check,
     /// List namespaces, their children and the members that declare them
     List(ListArgs),
+    /// Declare a namespaced dependency as `cargo add` adds one, then sync
+    #[command(
+        after_help = "Examples:\n  cargo facade add 'acme::http=acme-http'          # version picked as `cargo add` picks it\n  cargo facade add 'acme::http=acme-http@1.2' -F tls\n  cargo facade add 'acme::http' --path ../acme-http\n  cargo facade add acme --dev"
+    )]
+    Add(AddArgs),
+    /// Remove namespaced declarations as `cargo remove` removes dependencies, then sync
+    Remove(RemoveArgs),
     /// Put declarations back into the real tables in RFC 3243 syntax; remove managed entries and facades
     Eject(EjectArgs),
     /// Turn dependencies on `foo-bar` into declarations of `foo::bar` and rewrite `foo_bar::…` paths (or back)
@@ -91,6 +101,22 @@ impl FacadeCommand {
                 upgrade: args.upgrade,
             },
             FacadeCommand::Check => Command::Check,
+            FacadeCommand::Add(args) => Command::Add(AddOptions {
+                spec: args.spec.clone(),
+                version: args.version.clone(),
+                path: args.path.clone(),
+                features: args.features.clone(),
+                kind: args.kind.kind(),
+                optional: args.optional,
+                package: args.package.clone(),
+                dry_run: args.dry_run,
+            }),
+            FacadeCommand::Remove(args) => Command::Remove(RemoveOptions {
+                names: args.names.clone(),
+                kind: args.kind.kind(),
+                package: args.package.clone(),
+                dry_run: args.dry_run,
+            }),
             FacadeCommand::List(args) => Command::List {
                 format: match args.format {
                     Format::Human => ListFormat::Human,
@@ -202,6 +228,80 @@ pub struct MigrateArgs {
     /// Only migrate this workspace member (repeatable; default: every member)
     #[arg(short, long = "package", value_name = "PKG")]
     pub packages: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// `NAME[=PACKAGE][@VERSION]`: `acme::http=acme-http@1.2`; a registry or git child needs its package
+    #[arg(value_name = "SPEC")]
+    pub spec: String,
+
+    /// The version requirement (default: the one `cargo add` would pick)
+    #[arg(value_name = "VERSION", conflicts_with = "path")]
+    pub version: Option<String>,
+
+    /// The package's folder (a path root or child)
+    #[arg(long, value_name = "PATH")]
+    pub path: Option<PathBuf>,
+
+    /// Features of the declared package to turn on (comma or space separated, repeatable)
+    #[arg(short = 'F', long, value_name = "FEATURES")]
+    pub features: Vec<String>,
+
+    /// Declare it optional
+    #[arg(long)]
+    pub optional: bool,
+
+    #[command(flatten)]
+    pub kind: KindArgs,
+
+    /// The member to edit (default: the package of the current folder)
+    #[arg(short, long, value_name = "PKG")]
+    pub package: Option<String>,
+
+    /// Print the unified diff instead of writing files
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// The declared names to remove: `acme::http`, `acme`
+    #[arg(required = true, value_name = "NAME")]
+    pub names: Vec<String>,
+
+    #[command(flatten)]
+    pub kind: KindArgs,
+
+    /// The member to edit (default: the package of the current folder)
+    #[arg(short, long, value_name = "PKG")]
+    pub package: Option<String>,
+
+    /// Print the unified diff instead of writing files
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `--dev` / `--build`, as `cargo add` spells them.
+#[derive(Debug, Args)]
+pub struct KindArgs {
+    /// The dev-dependencies table
+    #[arg(long, conflicts_with = "build")]
+    pub dev: bool,
+
+    /// The build-dependencies table
+    #[arg(long)]
+    pub build: bool,
+}
+
+impl KindArgs {
+    fn kind(&self) -> DepKind {
+        match (self.dev, self.build) {
+            (true, _) => DepKind::Dev,
+            (_, true) => DepKind::Build,
+            _ => DepKind::Normal,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -24,6 +24,7 @@ pub mod manifest;
 pub mod marker;
 pub mod migrate;
 pub mod name;
+pub mod outside;
 pub mod package;
 pub mod paths;
 pub mod plan;
@@ -76,6 +77,10 @@ pub enum Command {
     Sync { dry_run: bool, upgrade: bool },
     /// Change nothing; report what `sync` would change.
     Check,
+    /// Write a declaration as `cargo add` writes a dependency, then `sync`.
+    Add(commands::add::AddOptions),
+    /// Remove declarations as `cargo remove` removes dependencies, then `sync`.
+    Remove(commands::remove::RemoveOptions),
     /// Print namespaces, children and their consumers.
     List { format: ListFormat },
     /// Put declarations back into the real tables (RFC syntax), remove
@@ -97,6 +102,8 @@ impl Command {
         match self {
             Command::Sync { dry_run, .. } | Command::Eject { dry_run } => !dry_run,
             Command::Migrate(options) => !options.dry_run,
+            Command::Add(options) => !options.dry_run,
+            Command::Remove(options) => !options.dry_run,
             Command::Check | Command::List { .. } | Command::Package(_) | Command::Publish(_) => {
                 false
             }
@@ -139,6 +146,8 @@ pub fn run(command: &Command, options: &Options, shell: &mut Shell) -> Exit {
             commands::sync::run(*dry_run, *upgrade, options, shell)
         }
         Command::Check => commands::check::run(options, shell),
+        Command::Add(add) => commands::add::run(add, options, shell),
+        Command::Remove(remove) => commands::remove::run(remove, options, shell),
         Command::List { format } => commands::list::run(*format, options, shell),
         Command::Eject { dry_run } => commands::eject::run(*dry_run, options, shell),
         Command::Migrate(migrate) => migrate::migrate(migrate, options, shell),

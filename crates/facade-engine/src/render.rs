@@ -12,8 +12,8 @@ use toml_edit::{Array, DocumentMut, InlineTable, Item, Key, Table, Value, value}
 
 use crate::load::Manifest;
 use crate::manifest::{
-    TableId, ensure_path, get_path_mut, insert_formatted, insert_source, is_managed, platform_key,
-    real_tables, remove_empty_tables, replace_keeping_key, with_line_endings_of,
+    TableId, ensure_path, get_path, get_path_mut, insert_formatted, insert_source, is_managed,
+    platform_key, real_tables, remove_empty_tables, replace_keeping_key, with_line_endings_of,
 };
 use crate::marker::{
     FACADE_VERSION, FEATURE_MARKER, FORMAT, FORMAT_TABLE, RUST_HEADER, TOML_HEADER,
@@ -470,6 +470,17 @@ fn render_features(doc: &mut DocumentMut, consumer: &Consumer) -> bool {
     if consumer.features.is_empty() {
         return changed;
     }
+    // The declared values' layout, for their translation.
+    let declared_features = get_path(
+        doc.as_item(),
+        &["package", "metadata", "facade", "features"],
+    )
+    .and_then(Item::as_table_like)
+    .map(|t| {
+        t.iter()
+            .map(|(k, v)| (k.to_owned(), v.clone()))
+            .collect::<BTreeMap<String, Item>>()
+    });
     if doc.get("features").is_none() {
         doc["features"] = Item::Table(Table::new());
     }
@@ -489,12 +500,41 @@ fn render_features(doc: &mut DocumentMut, consumer: &Consumer) -> bool {
         if same {
             continue;
         }
-        let mut array = Value::Array(Array::from_iter(feature.values.iter()));
+        let mut array = Array::from_iter(feature.values.iter());
+        if let Some(declared) = declared_features
+            .as_ref()
+            .and_then(|t| t.get(&feature.name))
+            .and_then(Item::as_array)
+        {
+            lay_out_like(&mut array, declared);
+        }
+        let mut array = Value::Array(array);
         array.decor_mut().set_suffix(format!(" {FEATURE_MARKER}"));
         replace_keeping_key(table, &feature.name, Item::Value(array));
         changed = true;
     }
     changed
+}
+
+/// A translated feature array laid out as the declared one: one value a
+/// line, with its indentation and trailing comma, when that one is.
+fn lay_out_like(array: &mut Array, declared: &Array) {
+    let Some(indent) = declared
+        .iter()
+        .find_map(|v| v.decor().prefix().and_then(|p| p.as_str()))
+        .filter(|p| p.contains('\n'))
+        .map(|p| p[p.rfind('\n').unwrap_or(0)..].to_owned())
+    else {
+        return;
+    };
+    for value in array.iter_mut() {
+        value.decor_mut().set_prefix(indent.clone());
+        value.decor_mut().set_suffix("");
+    }
+    array.set_trailing_comma(declared.trailing_comma());
+    let trailing = declared.trailing().as_str().unwrap_or("\n");
+    let trailing = &trailing[trailing.rfind('\n').unwrap_or(0)..];
+    array.set_trailing(trailing);
 }
 
 fn managed_entry_table(entry: &ManagedEntry, facade: &Facade, path: &str) -> InlineTable {

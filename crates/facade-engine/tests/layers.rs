@@ -16,6 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["lock"],
     &["load"],
     &["plan"],
+    &["outside"],
     &["conflict"],
     &["render"],
     &["write"],

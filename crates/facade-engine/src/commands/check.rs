@@ -2,7 +2,7 @@
 //! apply when the facades, the managed entries or `Cargo.lock` are stale.
 
 use super::format::{self, TreeFormat};
-use super::status::{files, list_some, quoted, stale_parts, summary};
+use super::status::{self, files, list_some, quoted, stale_parts, summary};
 use super::{Planned, cargo_accepts, planned_sync};
 use crate::shell::Shell;
 use crate::write;
@@ -14,12 +14,21 @@ pub fn run(options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
         shell.diagnostic(&format::older_format(&manifest, format, shell));
         return Ok(Exit::Stale);
     }
-    let Planned { ws, plan, changes } = planned_sync(options, shell)?;
+    let Planned {
+        ws,
+        plan,
+        changes,
+        adopted,
+    } = planned_sync(options, &Default::default(), shell)?;
     let lock_lacks = write::lock_lacks(&ws, &plan);
     if changes.is_empty() && lock_lacks.is_empty() {
         cargo_accepts(options, shell)?;
         shell.status("Finished", format!("{}: up to date", summary(&plan)));
         return Ok(Exit::Success);
+    }
+    status::adoptions_pending(&adopted, shell);
+    for removed in crate::outside::removed_entries(&ws, &plan) {
+        shell.diagnostic(&removed);
     }
     let cwd = std::env::current_dir().unwrap_or_default();
     let diff = write::unified_diff(&changes, &cwd);

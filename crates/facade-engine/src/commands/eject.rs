@@ -2,6 +2,8 @@
 //! real tables in RFC 3243 syntax and remove the managed entries and the
 //! facades ([`crate::eject`] computes the manifests).
 
+use std::collections::BTreeMap;
+
 use super::status::{self, files};
 use super::{Planned, lock_unless, planned};
 use crate::load;
@@ -12,9 +14,15 @@ use crate::{Exit, Options};
 /// Runs `eject`; with `dry_run`, prints the diff instead of writing.
 pub fn run(dry_run: bool, options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
     let _lock = lock_unless(dry_run, options, shell)?;
-    let Planned { ws, plan, changes } = planned(options, shell, |ws, plan, _, diags| {
-        crate::eject::collect_changes(ws, plan, diags)
-    })?;
+    let Planned {
+        ws, plan, changes, ..
+    } = planned(
+        options,
+        shell,
+        false,
+        &BTreeMap::new(),
+        |ws, plan, _, diags| crate::eject::collect_changes(ws, plan, diags),
+    )?;
     if dry_run {
         status::dry_run(&changes, shell)?;
         return Ok(Exit::Success);

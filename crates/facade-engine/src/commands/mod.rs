@@ -8,19 +8,25 @@
 //! `package/`, which use [`status`] and `rolled_back` from here, so this
 //! module never imports them); `run` in `lib.rs` dispatches every command.
 
+pub mod add;
 pub mod check;
 pub mod eject;
 pub(crate) mod format;
 pub mod list;
+pub mod remove;
 pub mod status;
 pub mod sync;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, InputErrors};
 use crate::load::{self, Workspace};
 use crate::lock::{self, WorkspaceLock};
+use crate::outside::{self, Adoption};
 use crate::plan::{self, Plan};
 use crate::shell::Shell;
-use crate::write::{Applied, Change, Saved};
+use crate::write::{Action, Applied, Change, Owner, Saved};
 use crate::{CargoOptions, Options};
 
 /// A valid plan of the workspace and the changes the command derived from it.
@@ -28,6 +34,9 @@ struct Planned {
     ws: Workspace,
     plan: Plan,
     changes: Vec<Change>,
+    /// Requirements raised in generated files, moved into declarations
+    /// (their manifests' edits are among `changes`).
+    adopted: Vec<Adoption>,
 }
 
 /// `load` → `plan` → `derive` (the command's own checks and changes), every
@@ -36,15 +45,44 @@ struct Planned {
 fn planned(
     options: &Options,
     shell: &mut Shell,
+    adopt_outside: bool,
+    pre: &BTreeMap<PathBuf, String>,
     derive: impl FnOnce(&Workspace, &Plan, &mut Shell, &mut Diagnostics) -> anyhow::Result<Vec<Change>>,
 ) -> anyhow::Result<Planned> {
     // A newer tree is refused before its manifests are read.
     format::read(options, shell)?;
     let mut diags = Diagnostics::default();
-    let workspace = load::load(options.manifest_path.as_deref(), &mut diags)?;
-    let plan = workspace.as_ref().and_then(|ws| plan::plan(ws, &mut diags));
+    let mut workspace = load::load(options.manifest_path.as_deref(), &mut diags)?;
+    // A command's own edits (`add`, `remove`) are planned as if written.
+    let mut edits = outside::Edits {
+        manifests: pre.clone(),
+        ..outside::Edits::default()
+    };
+    if let Some(ws) = &mut workspace {
+        edits.apply_to(ws)?;
+    }
+    let mut plan = workspace.as_ref().and_then(|ws| plan::plan(ws, &mut diags));
+    if adopt_outside
+        && !diags.has_errors()
+        && let (Some(ws), Some(first)) = (&mut workspace, &plan)
+    {
+        let adopted = outside::adoptions(ws, first);
+        if !adopted.is_empty() {
+            // Planned again on the edited declarations; the first plan's
+            // diagnostics would only repeat (they point at the same lines).
+            adopted.apply_to(ws)?;
+            edits.adoptions = adopted.adoptions;
+            edits.manifests.extend(adopted.manifests);
+            diags = Diagnostics::default();
+            plan = plan::plan(ws, &mut diags);
+        }
+    }
     let derived = match (&workspace, &plan) {
-        (Some(ws), Some(plan)) => Some(derive(ws, plan, shell, &mut diags)?),
+        (Some(ws), Some(plan)) => {
+            let mut changes = derive(ws, plan, shell, &mut diags)?;
+            with_edits_on_disk(&edits, ws, plan, &mut changes);
+            Some(changes)
+        }
         _ => None,
     };
     report(shell, &diags)?;
@@ -55,7 +93,42 @@ fn planned(
     let (Some(ws), Some(plan), Some(changes)) = (workspace, plan, derived) else {
         unreachable!("load and plan report errors when they return nothing")
     };
-    Ok(Planned { ws, plan, changes })
+    Ok(Planned {
+        ws,
+        plan,
+        changes,
+        adopted: edits.adoptions,
+    })
+}
+
+/// The changes of a plan made on edited manifests, as changes of the files
+/// on disk: an edited manifest's old bytes are the disk's, and an edit that
+/// rendering left as it is still has to be written.
+fn with_edits_on_disk(
+    edits: &outside::Edits,
+    ws: &Workspace,
+    plan: &Plan,
+    changes: &mut Vec<Change>,
+) {
+    for (path, text) in &edits.manifests {
+        let disk = std::fs::read(path).ok();
+        match changes.iter_mut().find(|c| c.path == *path) {
+            Some(change) => change.old = disk,
+            None => {
+                let owner = plan
+                    .consumers
+                    .iter()
+                    .find(|c| ws.manifests[c.manifest].path() == path)
+                    .map_or_else(|| "workspace".to_owned(), |c| c.name.clone());
+                changes.push(Change {
+                    path: path.clone(),
+                    old: disk,
+                    action: Action::Write(text.clone()),
+                    owner: Owner::Consumer(owner),
+                });
+            }
+        }
+    }
 }
 
 /// The workspace lock for a command that writes (none for a dry run), held
@@ -81,8 +154,12 @@ fn lock_unless(
 /// [`planned`] with `sync`'s changes (for `sync` and `check`): RFC 3243's
 /// root/child conflicts need the compiler, so they are checked after the
 /// plan, before anything is rendered; then every file `sync` would write.
-fn planned_sync(options: &Options, shell: &mut Shell) -> anyhow::Result<Planned> {
-    planned(options, shell, |ws, plan, shell, diags| {
+fn planned_sync(
+    options: &Options,
+    pre: &BTreeMap<PathBuf, String>,
+    shell: &mut Shell,
+) -> anyhow::Result<Planned> {
+    planned(options, shell, true, pre, |ws, plan, shell, diags| {
         crate::conflict::check(ws, plan, &options.cargo, Some(shell), diags)?;
         crate::write::collect_changes(ws, plan, diags)
     })
@@ -151,4 +228,56 @@ fn deny_warnings(options: &Options, warnings: usize) -> anyhow::Result<()> {
         return Err(InputErrors { count: warnings }.into());
     }
     Ok(())
+}
+
+/// The member whose manifest `add` and `remove` edit: `-p NAME`, else the
+/// package whose folder holds `--manifest-path` or the current folder (as
+/// `cargo add` picks it). Its manifest path and text.
+fn target_member(
+    package: Option<&str>,
+    options: &Options,
+    shell: &mut Shell,
+) -> anyhow::Result<(Workspace, PathBuf, String)> {
+    let mut diags = Diagnostics::default();
+    let workspace = load::load(options.manifest_path.as_deref(), &mut diags)?;
+    report(shell, &diags)?;
+    let Some(ws) = workspace else {
+        return Err(InputErrors { count: 1 }.into());
+    };
+    let cwd = std::env::current_dir()?;
+    let start = match &options.manifest_path {
+        Some(path) => crate::paths::normalize(&cwd.join(path))
+            .parent()
+            .map(Path::to_owned)
+            .unwrap_or_default(),
+        None => cwd,
+    };
+    let found = match package {
+        Some(name) => ws.members.iter().find(|m| m.name == name),
+        None => ws
+            .members
+            .iter()
+            .filter(|m| {
+                m.manifest_path
+                    .parent()
+                    .is_some_and(|dir| start.starts_with(dir))
+            })
+            .max_by_key(|m| m.manifest_path.components().count()),
+    };
+    let Some(member) = found else {
+        let names: Vec<&str> = ws.members.iter().map(|m| m.name.as_str()).collect();
+        let message = match package {
+            Some(name) => format!("`{name}` is not a member of this workspace"),
+            None => "the current folder is not inside a workspace member".to_owned(),
+        };
+        shell.diagnostic(
+            &Diagnostic::error(message)
+                .help(format!("choose a member with `-p`: {}", names.join(", "))),
+        );
+        return Err(InputErrors { count: 1 }.into());
+    };
+    let path = member.manifest_path.clone();
+    let text = std::fs::read_to_string(&path)
+        .map_err(|err| anyhow::anyhow!("failed to read `{}`: {err}", path.display()))?;
+    Ok((ws, path, text))
 }

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::outside::{Adoption, Found};
 use crate::plan::Plan;
 use crate::shell::Shell;
 use crate::write::{self, Action, Change, Owner};
@@ -196,4 +197,43 @@ pub fn quoted(names: &[String]) -> String {
         .map(|n| format!("`{n}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `sync`: one line per requirement moved from a generated file into a
+/// declaration (`check` words the same move in the future, see
+/// [`adoptions_pending`]).
+pub fn adoptions(adopted: &[Adoption], shell: &mut Shell) {
+    for adoption in adopted {
+        let from = match &adoption.found_in {
+            Found::Facade(path) => shell.display_path(path),
+            Found::Entry { manifest, key } => {
+                format!("managed entry `{key}` of {}", shell.display_path(manifest))
+            }
+        };
+        shell.status(
+            "Adopting",
+            format!(
+                "{} from {from} into {}",
+                adoption.what,
+                shell.display_path(&adoption.declared_in)
+            ),
+        );
+    }
+}
+
+/// `check`: one line per requirement `sync` would adopt.
+pub fn adoptions_pending(adopted: &[Adoption], shell: &mut Shell) {
+    for adoption in adopted {
+        let place = match &adoption.found_in {
+            Found::Facade(path) => shell.display_path(path),
+            Found::Entry { manifest, key } => {
+                format!("{} (managed entry `{key}`)", shell.display_path(manifest))
+            }
+        };
+        shell.note(format!(
+            "{place}: {} will be adopted by `cargo facade sync` (into {})",
+            adoption.what,
+            shell.display_path(&adoption.declared_in)
+        ));
+    }
 }

@@ -2,6 +2,9 @@
 //! remove undeclared facades, then let cargo resolve the result (refreshing
 //! `Cargo.lock`); if cargo rejects it, every byte goes back.
 
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
 use super::status::{self, files, quoted, summary};
 use super::{Planned, cargo_accepts, cargo_line, deny_warnings, lock_unless, planned_sync};
 use crate::diagnostic::{Diagnostic, InputErrors};
@@ -21,12 +24,31 @@ pub fn run(
 ) -> anyhow::Result<Exit> {
     super::format::require_current(options, upgrade, shell)?;
     let _lock = lock_unless(dry_run, options, shell)?;
-    let Planned { ws, plan, changes } = planned_sync(options, shell)?;
+    run_edited(dry_run, &BTreeMap::new(), options, shell)
+}
+
+/// `sync` as if `edited` (new manifest texts by path) were written: they are
+/// written with everything `sync` makes of them, or nothing is. The caller
+/// holds the workspace lock (`add` and `remove` read under it).
+pub(crate) fn run_edited(
+    dry_run: bool,
+    edited: &BTreeMap<PathBuf, String>,
+    options: &Options,
+    shell: &mut Shell,
+) -> anyhow::Result<Exit> {
+    let Planned {
+        ws,
+        plan,
+        changes,
+        adopted,
+    } = planned_sync(options, edited, shell)?;
     if dry_run {
+        status::adoptions_pending(&adopted, shell);
         status::dry_run(&changes, shell)?;
     } else if changes.is_empty() {
         fresh(&ws, &plan, options, shell)?;
     } else {
+        status::adoptions(&adopted, shell);
         write_and_resolve(&ws, &plan, &changes, options, shell)?;
     }
     Ok(Exit::Success)
@@ -55,7 +77,7 @@ fn fresh(ws: &Workspace, plan: &Plan, options: &Options, shell: &mut Shell) -> a
                 deny_warnings(options, warnings)?;
             }
             Err(stderr) => {
-                shell.diagnostic(&crate::blame::load_failure(&stderr));
+                shell.diagnostic(&crate::blame::metadata_failure(&stderr, plan));
                 return Err(InputErrors { count: 1 }.into());
             }
         }
@@ -137,7 +159,7 @@ fn ownership_warnings(
     let mut warnings = 0;
     for verdict in &verdicts {
         shell.verbose("Ownership", verdict.summary());
-        if let Some(warning) = verdict.warning() {
+        for warning in verdict.warnings() {
             shell.diagnostic(&warning);
             warnings += 1;
         }

@@ -372,29 +372,16 @@ fn migrate_members(
     opts: &MigrateOptions,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<(Vec<Migrated>, BTreeMap<PathBuf, String>)> {
-    // The namespaces' own packages never consume them.
-    let own: BTreeSet<&str> = specs
-        .iter()
-        .flat_map(|s| [s.package.as_str(), s.root.as_str()])
-        .collect();
     let mut migrated = Vec::new();
     let mut returned: Vec<(String, String)> = Vec::new();
     let mut edited: BTreeMap<PathBuf, String> = BTreeMap::new();
     let selected = |m: &&Member| opts.packages.is_empty() || opts.packages.contains(&m.name);
     for member in loaded.members.iter().filter(selected) {
         let named = opts.packages.contains(&member.name);
-        if own.contains(member.name.as_str()) {
-            if named {
-                diags.push(Diagnostic::error(format!(
-                    "`{}` provides a namespace being migrated; it cannot consume it",
-                    member.name
-                )));
-            }
-            continue;
-        }
         let result = if opts.reverse {
             reverse_member(member, specs, &loaded.facade_dir, &mut returned, diags)?
         } else {
+            let specs = &consumable(member, &loaded.root_manifest, specs, diags);
             forward_member(
                 member,
                 &loaded.root_manifest,
@@ -453,6 +440,75 @@ fn migrate_members(
         edited.insert(root_path, root_after);
     }
     Ok((migrated, edited))
+}
+
+/// The specs `member` can consume: all of them but the children of its own
+/// root namespace (with a warning naming the ones it depends on).
+///
+/// The root of a namespace keeps its children as plain dependencies: its
+/// lib could reach them as `foo::bar` through a facade without `self`, but
+/// cargo gives the root's doctests, tests, examples and binaries both its
+/// own lib and that facade as `foo` (rustc error E0464), so no root with a
+/// doctest would build. Nightly's `-Z namespaced-crates` has no such
+/// conflict; see ARCHITECTURE.md's "Families" notes.
+fn consumable(
+    member: &Member,
+    root: &Manifest,
+    specs: &[Spec],
+    diags: &mut Diagnostics,
+) -> Vec<Spec> {
+    let own = |s: &Spec| s.root_ident() == member.name.replace('-', "_");
+    if !specs.iter().any(own) {
+        return specs.to_vec();
+    }
+    let mut ignored = Diagnostics::default();
+    let entries = manifest::forward_entries(&member.manifest, root, specs, &mut ignored);
+    let kept: BTreeSet<&str> = entries
+        .iter()
+        .filter_map(|e| e.spec.map(|i| &specs[i]))
+        .filter(|s| own(s))
+        .map(|s| s.package.as_str())
+        .collect();
+    if let Some(first) = kept.first() {
+        let spans: Vec<_> = entries
+            .iter()
+            .filter(|e| e.spec.is_some_and(|i| own(&specs[i])))
+            .filter_map(|e| {
+                get_path(member.manifest.doc.as_item(), &e.table.real_path())
+                    .and_then(Item::as_table_like)
+                    .and_then(|t| t.get_key_value(&e.key))
+                    .and_then(|(key, _)| key.span())
+            })
+            .collect();
+        let names: Vec<String> = kept.iter().map(|p| format!("`{p}`")).collect();
+        let mut diag = Diagnostic::warning(format!(
+            "`{}` is the root of namespace `{}`: it keeps {} as {}",
+            member.name,
+            member.name.replace('-', "_"),
+            names.join(", "),
+            if kept.len() == 1 {
+                "a dependency"
+            } else {
+                "dependencies"
+            },
+        ));
+        for span in spans {
+            diag = diag.at(&member.manifest.file, span, "stays a dependency");
+        }
+        diags.push(
+            diag.note(
+                "a root that declared its own children would get a facade under its own \
+                 name, and cargo gives its doctests, tests and binaries both crates as \
+                 that name (rustc error E0464)",
+            )
+            .help(format!(
+                "nothing to do: `{}`'s own paths stay `{}::…`, and its consumers migrate",
+                member.name,
+                first.replace('-', "_")
+            )),
+        );
+    }
+    specs.iter().filter(|s| !own(s)).cloned().collect()
 }
 
 /// Writes every change, then lets cargo resolve the result (refreshing

@@ -144,7 +144,11 @@ pub(super) fn translate_features(
                 match features::translate_feature_value(value, &mine, &facts[consumer]) {
                     Ok(Translated::Unchanged) => values.push(value.clone()),
                     Ok(Translated::Into { values: new, forward }) => {
-                        values.extend(new);
+                        for value in new {
+                            if !values.contains(&value) {
+                                values.push(value);
+                            }
+                        }
                         if let Some((name, f)) = forward {
                             forwards.entry((consumer, name)).or_default().insert(f);
                         }
@@ -159,7 +163,6 @@ pub(super) fn translate_features(
                     ),
                 }
             }
-            values.dedup();
             consumers[consumer].features.push(ManagedFeature {
                 name: feature.name,
                 adopted: feature.adopted,

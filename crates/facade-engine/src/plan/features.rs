@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Declaration, ROOT_FEATURE, TableId};
+use super::{Declaration, DepKind, ROOT_FEATURE, TableId};
 use crate::name::DeclName;
 
 /// What one consumer's facade must do for one declared name.
@@ -125,13 +125,40 @@ pub(super) fn translate_feature_value(
     let decl_name = &first.name;
     let root = decl_name.root();
     let base = base_feature(decl_name);
-    let enable = || {
-        let mut out: Vec<String> = matching
+    // What the value turns on is the optional declarations of the name, as
+    // cargo's `dep:`/`/` turn on optional dependencies: a required one's
+    // entry turns on its own features, and a dev-dependency's features
+    // (`features = [..]` of a `[dev-dependencies]` twin) must not leak into
+    // normal builds through a feature.
+    let optional: Vec<&&&Declaration> = matching.iter().filter(|d| d.spec.optional).collect();
+    let enabled: Vec<&&&Declaration> = if optional.is_empty() {
+        matching
             .iter()
-            .flat_map(|d| enabling_features(d, facts))
-            .map(|f| format!("{root}/{f}"))
-            .collect();
-        out.dedup();
+            .filter(|d| d.table.kind != DepKind::Dev)
+            .collect()
+    } else {
+        optional
+    };
+    // Where the root's entry is optional, `dep:<root>` keeps cargo from
+    // giving the consumer an implicit feature `<root>` it never had.
+    let optional_entry = {
+        let mut tables: BTreeMap<&TableId, bool> = BTreeMap::new();
+        for d in decls.iter().filter(|d| d.name.root() == root) {
+            *tables.entry(&d.table).or_insert(true) &= d.spec.optional;
+        }
+        tables.values().any(|all| *all)
+    };
+    let enable = || {
+        let mut out: Vec<String> = Vec::new();
+        if optional_entry && enabled.iter().any(|d| d.spec.optional) {
+            out.push(format!("dep:{root}"));
+        }
+        for feature in enabled.iter().flat_map(|d| enabling_features(d, facts)) {
+            let value = format!("{root}/{feature}");
+            if !out.contains(&value) {
+                out.push(value);
+            }
+        }
         out
     };
     Ok(match form {

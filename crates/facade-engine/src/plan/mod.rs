@@ -72,6 +72,7 @@ pub fn plan(ws: &Workspace, diags: &mut Diagnostics) -> Option<Plan> {
     tables::check_real_tables(ws, diags, &consumers, &declarations);
     rules::check_typosquats(ws, diags, &consumers, &declarations);
     rules::check_spellings(diags, &declarations);
+    rules::check_two_paths(ws, diags, &consumers, &declarations);
     graph::check_graph(ws, diags, &facades, &consumers, &declarations);
 
     if diags.has_errors() {

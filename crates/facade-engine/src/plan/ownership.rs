@@ -151,8 +151,9 @@ pub struct Ownership {
     pub root_package: String,
     pub child_package: String,
     pub verdict: Verdict,
-    /// The declaration a warning points at (one that is not `foreign`).
-    decl: Option<Declaration>,
+    /// The declarations a warning points at, one warning each: those that
+    /// are not `foreign`, each place once.
+    decls: Vec<Declaration>,
 }
 
 impl Ownership {
@@ -199,9 +200,16 @@ impl Ownership {
         }
     }
 
-    /// The warning, for a child whose owner differs or cannot be told.
-    pub fn warning(&self) -> Option<Diagnostic> {
-        let decl = self.decl.as_ref()?;
+    /// The warnings, for a child whose owner differs or cannot be told: one
+    /// per declaration, at its own line.
+    pub fn warnings(&self) -> Vec<Diagnostic> {
+        self.decls
+            .iter()
+            .filter_map(|decl| self.warning(decl))
+            .collect()
+    }
+
+    fn warning(&self, decl: &Declaration) -> Option<Diagnostic> {
         let message = match &self.verdict {
             Verdict::Same { .. } | Verdict::Foreign => return None,
             Verdict::Differs { root, child } => format!(
@@ -268,12 +276,16 @@ pub fn ownership(plan: &Plan, metadata: &cargo_metadata::Metadata) -> Vec<Owners
             let Some(child_package) = package(&child.dep.package) else {
                 continue;
             };
-            let decl = plan
-                .declarations
-                .iter()
-                .find(|d| d.name == name && !d.spec.foreign)
-                .cloned();
-            let verdict = if decl.is_none() {
+            let mut decls: Vec<Declaration> = Vec::new();
+            for d in &plan.declarations {
+                let same_place = |o: &Declaration| {
+                    o.key.file.path() == d.key.file.path() && o.key.span == d.key.span
+                };
+                if d.name == name && !d.spec.foreign && !decls.iter().any(same_place) {
+                    decls.push(d.clone());
+                }
+            }
+            let verdict = if decls.is_empty() {
                 Verdict::Foreign
             } else {
                 compare(root_package, child_package)
@@ -283,7 +295,7 @@ pub fn ownership(plan: &Plan, metadata: &cargo_metadata::Metadata) -> Vec<Owners
                 root_package: root.package.clone(),
                 child_package: child.dep.package.clone(),
                 verdict,
-                decl,
+                decls,
             });
         }
     }
@@ -329,7 +341,7 @@ fn compare(root: &cargo_metadata::Package, child: &cargo_metadata::Package) -> V
 pub fn ownership_warnings(plan: &Plan, metadata: &cargo_metadata::Metadata) -> Vec<Diagnostic> {
     ownership(plan, metadata)
         .iter()
-        .filter_map(Ownership::warning)
+        .flat_map(Ownership::warnings)
         .collect()
 }
 

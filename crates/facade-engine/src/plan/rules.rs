@@ -70,6 +70,61 @@ pub(super) fn check_typosquats(
     }
 }
 
+/// A consumer that depends directly on the very package one of its
+/// declarations names (`cargo add serde_json` beside `serde::json`) reaches
+/// one crate by two paths (`serde_json::` and `serde::json::`): it builds,
+/// but the two drift apart (versions, features). A warning at both lines.
+pub(super) fn check_two_paths(
+    ws: &Workspace,
+    diags: &mut Diagnostics,
+    consumers: &[Consumer],
+    declarations: &[Declaration],
+) {
+    let mut reported = BTreeSet::new();
+    for decl in declarations {
+        if decl.name.child().is_none() || decl.adopted {
+            continue;
+        }
+        let consumer = &consumers[decl.consumer];
+        let member = &ws.members[consumer.member];
+        for dep in &member.dependencies {
+            let same = dep.package == decl.spec.package
+                && match (&decl.spec.source, &dep.source) {
+                    (Source::Path(dir), DepSource::Path(path)) => path == dir,
+                    (Source::Registry { .. }, DepSource::Registry(_)) => true,
+                    (Source::Git { url, .. }, DepSource::Git(git)) => git == url,
+                    _ => false,
+                };
+            if !same || !reported.insert((decl.consumer, dep.key.clone())) {
+                continue;
+            }
+            let manifest = &ws.manifests[consumer.manifest];
+            let module = crate::name::module_ident(decl.name.child().unwrap_or_default());
+            diags.push(
+                Diagnostic::warning(format!(
+                    "`{}` reaches package `{}` by two paths: `{}::` and `{}::{module}::`",
+                    consumer.name,
+                    dep.package,
+                    dep.key.replace('-', "_"),
+                    decl.name.root().replace('-', "_")
+                ))
+                .at(&manifest.file, dep.span.clone(), "a direct dependency on it")
+                .label(decl.key.clone().with_text(format!("declared as `{}` here", decl.name)))
+                .note("one crate under two names drifts apart: versions and features are set in two places")
+                .help(format!(
+                    "keep one: remove the direct dependency (`cargo remove -p {} {}`) and write `{}::{module}::…`, \
+                     or remove the declaration (`cargo facade remove -p {} '{}'`)",
+                    consumer.name,
+                    dep.key,
+                    decl.name.root().replace('-', "_"),
+                    consumer.name,
+                    decl.name
+                )),
+            );
+        }
+    }
+}
+
 /// A namespace, or a child within one, as the registry tells names apart:
 /// `-` and `_` are the same (as cargo treats them in crate names) and case
 /// does not count (a registry refuses `Foo` beside `foo`).
