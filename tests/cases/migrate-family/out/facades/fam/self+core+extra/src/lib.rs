@@ -23,7 +23,7 @@ mod __rfc3243_root_items_must_not_hide_children {
     use ::fam_extra as extra;
     const _: () = {
         use ::fam::*;
-        use core as _; // the root has an item of this name (RFC 3243): run `cargo facade check`
-        use extra as _; // the root has an item of this name (RFC 3243): run `cargo facade check`
+        use core::{self as _}; // the root has an item of this name (RFC 3243): run `cargo facade check`
+        use extra::{self as _}; // the root has an item of this name (RFC 3243): run `cargo facade check`
     };
 }

@@ -30,8 +30,8 @@ mod __rfc3243_root_items_must_not_hide_children {
     const _: () = {
         use ::fam::*;
         #[cfg(feature = "core")]
-        use core as _; // the root has an item of this name (RFC 3243): run `cargo facade check`
+        use core::{self as _}; // the root has an item of this name (RFC 3243): run `cargo facade check`
         #[cfg(feature = "macros")]
-        use macros as _; // the root has an item of this name (RFC 3243): run `cargo facade check`
+        use macros::{self as _}; // the root has an item of this name (RFC 3243): run `cargo facade check`
     };
 }
