@@ -56,7 +56,7 @@ std = ["foo::bar/std"]
 baz = ["dep:foo::baz"]
 
 [dependencies]
-foo = { path = "../facades/foo/self+bar+baz", package = "foo-facade-5a95033e", features = ["self.loud"] }
+foo = { path = "../facades/foo/self+bar+baz", version = "0.0.0", package = "foo-facade-5a95033e", features = ["self.loud"] }
 
 [features]
 default = ["std"]

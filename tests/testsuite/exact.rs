@@ -285,7 +285,9 @@ fn reordering_declarations_does_not_churn_facades() {
 }
 
 /// A workspace synced by the first releases (one `facades/<root>` per
-/// namespace, package `<root>-facade`) moves to the new layout in one sync.
+/// namespace, package `<root>-facade`) moves to the new layout in one
+/// `sync --upgrade` (a plain `sync` refuses an older format: see
+/// `format_version::`).
 #[test]
 fn the_first_layout_is_upgraded_by_one_sync() {
     let ws = shapes();
@@ -308,7 +310,8 @@ fn the_first_layout_is_upgraded_by_one_sync() {
         "[dependencies]\nshapes = { path = \"../facades/shapes\", package = \"shapes-facade\", features = [\"circle\"] }\n",
     );
     ws.write("app/Cargo.toml", &app);
-    let run = ws.facade(&["sync"]);
+    ws.facade(&["sync"]).assert_code(2);
+    let run = ws.facade(&["sync", "--upgrade"]);
     run.assert_code(0);
     assert!(
         run.stderr

@@ -139,7 +139,7 @@ fn dev_dependencies_are_mirrored_into_dev_dependencies() {
     assert_sync_is_noop(&ws);
     assert!(
         mask_facade_hashes(&ws.read("app/Cargo.toml")).ends_with(
-            "\n[dev-dependencies]\ndevns = { path = \"../facades/devns/testing\", package = \"devns-facade-[HASH]\" }\n"
+            "\n[dev-dependencies]\ndevns = { path = \"../facades/devns/testing\", version = \"0.0.0\", package = \"devns-facade-[HASH]\" }\n"
         ),
         "{}",
         ws.read("app/Cargo.toml")
@@ -193,7 +193,7 @@ fn build_dependencies_are_mirrored_into_build_dependencies() {
     assert_sync_is_noop(&ws);
     assert!(
         mask_facade_hashes(&ws.read("app/Cargo.toml")).ends_with(
-            "\n[build-dependencies]\nbns = { path = \"../facades/bns/gen\", package = \"bns-facade-[HASH]\" }\n"
+            "\n[build-dependencies]\nbns = { path = \"../facades/bns/gen\", version = \"0.0.0\", package = \"bns-facade-[HASH]\" }\n"
         ),
         "{}",
         ws.read("app/Cargo.toml")
@@ -239,9 +239,9 @@ fn target_specific_children_build_only_on_their_platform() {
     let manifest = mask_facade_hashes(&ws.read("app/Cargo.toml"));
     assert!(
         manifest.contains(
-            "[target.'cfg(unix)'.dependencies]\ntns = { path = \"../facades/tns/unix+win\", package = \"tns-facade-[HASH]\", features = [\"unix\"] }\n"
+            "[target.'cfg(unix)'.dependencies]\ntns = { path = \"../facades/tns/unix+win\", version = \"0.0.0\", package = \"tns-facade-[HASH]\", features = [\"unix\"] }\n"
         ) && manifest.contains(
-            "[target.'cfg(windows)'.dependencies]\ntns = { path = \"../facades/tns/unix+win\", package = \"tns-facade-[HASH]\", features = [\"win\"] }\n"
+            "[target.'cfg(windows)'.dependencies]\ntns = { path = \"../facades/tns/unix+win\", version = \"0.0.0\", package = \"tns-facade-[HASH]\", features = [\"win\"] }\n"
         ),
         "{manifest}"
     );
@@ -294,7 +294,7 @@ fn optional_children_are_enabled_by_dep_features() {
     let manifest = mask_facade_hashes(&ws.read("app/Cargo.toml"));
     assert!(
         manifest.contains(
-            "optns = { path = \"../facades/optns/base+opt\", package = \"optns-facade-[HASH]\" }"
+            "optns = { path = \"../facades/optns/base+opt\", version = \"0.0.0\", package = \"optns-facade-[HASH]\" }"
         ) && manifest.contains("fancy = [\"optns/opt\"] # managed by cargo-facade"),
         "{manifest}"
     );
@@ -492,10 +492,10 @@ error: `wsns::missing` inherits from the workspace, but `[workspace.metadata.fac
   = help: declare `"wsns::missing"` in `[workspace.metadata.facade.dependencies]` of `[ROOT]/Cargo.toml`
 
 error: invalid declaration `wsns`
-  --> app/Cargo.toml:14:52
+  --> app/Cargo.toml:14:71
    |
-14 | wsns = { path = "../facades/wsns/child", package = "wsns-facade-[HASH]", optional = true }
-   | ---- in this declaration                           ^^^^^^^^^^^^^^^^^^^^ `package`: invalid character `[` in package name: `wsns-facade-[HASH]`, characters must be Unicode XID characters (numbers, `-`, `_`, or most letters)
+14 | wsns = { path = "../facades/wsns/child", version = "0.0.0", package = "wsns-facade-[HASH]", optional = true }
+   | ---- in this declaration                                              ^^^^^^^^^^^^^^^^^^^^ `package`: invalid character `[` in package name: `wsns-facade-[HASH]`, characters must be Unicode XID characters (numbers, `-`, `_`, or most letters)
    |
    = help: declarations take Cargo's dependency syntax: a version string or a table of `version`, `path`, `git`, `package`, `features`, `optional`, `default-features`…
 
@@ -505,7 +505,7 @@ error: `ws-inherit-app` depends on `wsns` directly, but `wsns` must name the fac
  7 | "wsns::child" = { workspace = true, features = ["b"], optional = true }
    | ------------- namespace declared here
 ...
-14 | wsns = { path = "../facades/wsns/child", package = "wsns-facade-[HASH]", optional = true }
+14 | wsns = { path = "../facades/wsns/child", version = "0.0.0", package = "wsns-facade-[HASH]", optional = true }
    | ^^^^ `wsns` in [dependencies]
    |
    = help: move this entry into `[package.metadata.facade.dependencies]` as the namespace root: the facade re-exports it

@@ -164,7 +164,7 @@ fn dry_run_writes_nothing() {
     );
     assert!(
         mask_facade_hashes(&run.stdout).contains(
-            "+foo = { path = \"../facades/foo/self+bar+derive\", package = \"foo-facade-[HASH]\" }"
+            "+foo = { path = \"../facades/foo/self+bar+derive\", version = \"0.0.0\", package = \"foo-facade-[HASH]\" }"
         ),
         "{}",
         run.stdout

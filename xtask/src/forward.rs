@@ -129,7 +129,13 @@ fn run_case(case: &Case, dir: &Path) -> anyhow::Result<Outcome> {
     let _ = fs::remove_dir_all(dir);
     write_workspace(case, dir)?;
     let manifest = dir.join("Cargo.toml");
-    facade(&manifest, facade_engine::Command::Sync { dry_run: false })?;
+    facade(
+        &manifest,
+        facade_engine::Command::Sync {
+            dry_run: false,
+            upgrade: false,
+        },
+    )?;
     let stable = cargo_run(dir, false);
     facade(&manifest, facade_engine::Command::Eject { dry_run: false })?;
     let app = dir.join("app/Cargo.toml");

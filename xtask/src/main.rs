@@ -5,7 +5,8 @@
 //! (see `bench.rs`) and writes `BENCHMARKS.md`; `cargo xtask bots` runs
 //! real Renovate with the shipped preset and writes `BOTS.md`; `cargo
 //! xtask forward` builds ejected workspaces on nightly and writes
-//! `FORWARD.md`.
+//! `FORWARD.md`; `cargo xtask team-tools` runs cargo-deny, cargo-hack and
+//! `cargo test` on a synced workspace and writes `TEAM-TOOLS.md`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a task runner talks to its user
 
@@ -14,6 +15,7 @@ mod bots;
 mod ecosystem;
 mod forward;
 mod migrate_real;
+mod team_tools;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -30,8 +32,11 @@ fn main() -> ExitCode {
         Some("ecosystem") => ecosystem::run(&repo_root(), &args[1..]),
         Some("bots") => bots::run(&repo_root(), &args[1..]),
         Some("forward") => forward::run(&repo_root(), &args[1..]),
+        Some("team-tools") => team_tools::run(&repo_root(), &args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <demo|bench|migrate-real|ecosystem|bots|forward>");
+            eprintln!(
+                "usage: cargo xtask <demo|bench|migrate-real|ecosystem|bots|forward|team-tools>"
+            );
             return ExitCode::from(2);
         }
     };
@@ -79,7 +84,10 @@ fn demo() -> anyhow::Result<()> {
         ..Default::default()
     };
     let exit = facade_engine::run(
-        &facade_engine::Command::Sync { dry_run: false },
+        &facade_engine::Command::Sync {
+            dry_run: false,
+            upgrade: false,
+        },
         &options,
         &mut shell,
     );

@@ -113,7 +113,7 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
 }
 
 /// The `cargo-facade` binary of this checkout.
-fn build_facade(root: &Path, cargo: &str) -> anyhow::Result<PathBuf> {
+pub(crate) fn build_facade(root: &Path, cargo: &str) -> anyhow::Result<PathBuf> {
     let status = Command::new(cargo)
         .args([
             "build",

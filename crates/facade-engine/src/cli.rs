@@ -96,7 +96,7 @@ pub enum FacadeCommand {
     /// Remove namespaced declarations as `cargo remove` removes dependencies, then sync
     Remove(RemoveArgs),
     /// Put declarations back into the real tables in RFC 3243 syntax; remove managed entries and facades
-    Eject(SyncArgs),
+    Eject(EjectArgs),
     /// Turn dependencies on `foo-bar` into declarations of `foo::bar` and rewrite `foo_bar::…` paths (or back)
     Migrate(MigrateArgs),
     /// Write the `.crate` `cargo package` would, lowered: real dependencies instead of facades, `foo_bar::` for `foo::bar::`
@@ -111,6 +111,7 @@ impl FacadeCommand {
         match self {
             FacadeCommand::Sync(args) => Command::Sync {
                 dry_run: args.dry_run,
+                upgrade: args.upgrade,
             },
             FacadeCommand::Check(args) => Command::Check {
                 format: match args.format {
@@ -323,6 +324,17 @@ impl KindArgs {
 
 #[derive(Debug, Args)]
 pub struct SyncArgs {
+    /// Print the unified diff instead of writing files
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Rewrite facades written by an older cargo-facade in this release's format
+    #[arg(long)]
+    pub upgrade: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EjectArgs {
     /// Print the unified diff instead of writing files
     #[arg(long)]
     pub dry_run: bool,

@@ -72,8 +72,9 @@ impl CargoOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Write every facade and managed entry, refresh `Cargo.lock`; with
-    /// `dry_run`, print the diff instead of writing.
-    Sync { dry_run: bool },
+    /// `dry_run`, print the diff instead of writing. A tree written in an
+    /// older format is rewritten only with `upgrade`.
+    Sync { dry_run: bool, upgrade: bool },
     /// Change nothing; report what `sync` would change (`format`: the
     /// diff for people, or a JSON report for CI bots).
     Check { format: ListFormat },
@@ -100,7 +101,7 @@ impl Command {
     /// Whether the command may write files (and so may say it wrote none).
     fn writes(&self) -> bool {
         match self {
-            Command::Sync { dry_run } | Command::Eject { dry_run } => !dry_run,
+            Command::Sync { dry_run, .. } | Command::Eject { dry_run } => !dry_run,
             Command::Migrate(options) => !options.dry_run,
             Command::Add(options) => !options.dry_run,
             Command::Remove(options) => !options.dry_run,
@@ -143,7 +144,9 @@ impl From<Exit> for std::process::ExitCode {
 /// Runs one command, reporting through `shell`.
 pub fn run(command: &Command, options: &Options, shell: &mut Shell) -> Exit {
     let result = match command {
-        Command::Sync { dry_run } => commands::sync::run(*dry_run, options, shell),
+        Command::Sync { dry_run, upgrade } => {
+            commands::sync::run(*dry_run, *upgrade, options, shell)
+        }
         Command::Check { format } => commands::check::run(*format, options, shell),
         Command::Add(add) => commands::add::run(add, options, shell),
         Command::Remove(remove) => commands::remove::run(remove, options, shell),

@@ -217,7 +217,7 @@ fn adopt_from_entry(
         }
     }
     // cargo writes the newest version when the entry had none (a managed
-    // entry has none): only a raise the declaration already accepts
+    // entry has only the facade's own `0.0.0`, never a raise): only a raise the declaration already accepts
     // (`1.0` → `1.4.2`) is taken as meant; a new major is not.
     let version = on_disk.get("version").and_then(Item::as_str);
     if let (Some(found), Some(planned)) = (version, decl.spec.version.as_deref())

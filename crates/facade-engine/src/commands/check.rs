@@ -2,6 +2,7 @@
 //! diff `sync` would apply (or a JSON report) when the facades, the managed
 //! entries or `Cargo.lock` are stale.
 
+use super::format::{self, TreeFormat};
 use super::status::{self, files, list_some, quoted, stale_parts, summary};
 use super::{Planned, cargo_accepts, planned_sync};
 use crate::list::ListFormat;
@@ -10,7 +11,11 @@ use crate::write::{self, Action, Owner};
 use crate::{Exit, Options};
 
 /// Runs `check`: [`Exit::Stale`] when `sync` would change something.
-pub fn run(format: ListFormat, options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
+pub fn run(output: ListFormat, options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
+    if let TreeFormat::Older { format, manifest } = format::read(options, shell)? {
+        shell.diagnostic(&format::older_format(&manifest, format, shell));
+        return Ok(Exit::Stale);
+    }
     let Planned {
         ws,
         plan,
@@ -30,7 +35,7 @@ pub fn run(format: ListFormat, options: &Options, shell: &mut Shell) -> anyhow::
     let lock_lacks = write::lock_lacks(&ws, &plan);
     if changes.is_empty() && lock_lacks.is_empty() {
         cargo_accepts(options, shell)?;
-        if format == ListFormat::Json {
+        if output == ListFormat::Json {
             let report = serde_json::json!({ "status": "fresh" });
             writeln!(shell.out(), "{report}")?;
         }
@@ -42,7 +47,7 @@ pub fn run(format: ListFormat, options: &Options, shell: &mut Shell) -> anyhow::
         shell.diagnostic(&removed);
     }
     let cwd = std::env::current_dir().unwrap_or_default();
-    if format == ListFormat::Human {
+    if output == ListFormat::Human {
         let diff = write::unified_diff(&changes, &cwd);
         shell.out().write_all(diff.as_bytes())?;
     }
@@ -57,7 +62,7 @@ pub fn run(format: ListFormat, options: &Options, shell: &mut Shell) -> anyhow::
     if !lock_lacks.is_empty() {
         stale.push(format!("Cargo.lock (lacks {})", quoted(&lock_lacks)));
     }
-    if format == ListFormat::Json {
+    if output == ListFormat::Json {
         // One line a bot can read: what is stale, each file `sync` would
         // write or delete (relative to the workspace root), the fix.
         let files: Vec<serde_json::Value> = changes

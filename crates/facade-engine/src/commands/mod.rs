@@ -11,6 +11,7 @@
 pub mod add;
 pub mod check;
 pub mod eject;
+pub(crate) mod format;
 pub mod list;
 pub mod remove;
 pub mod status;
@@ -48,6 +49,8 @@ fn planned(
     pre: &BTreeMap<PathBuf, String>,
     derive: impl FnOnce(&Workspace, &Plan, &mut Shell, &mut Diagnostics) -> anyhow::Result<Vec<Change>>,
 ) -> anyhow::Result<Planned> {
+    // A newer tree is refused before its manifests are read.
+    format::read(options, shell)?;
     let mut diags = Diagnostics::default();
     let mut workspace = load::load(options.manifest_path.as_deref(), &mut diags)?;
     // A command's own edits (`add`, `remove`) are planned as if written.

@@ -14,8 +14,15 @@ use crate::shell::Shell;
 use crate::write::{self, Change};
 use crate::{Exit, Options};
 
-/// Runs `sync`; with `dry_run`, prints the diff instead of writing.
-pub fn run(dry_run: bool, options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
+/// Runs `sync`; with `dry_run`, prints the diff instead of writing. A tree
+/// of an older format is an error unless `upgrade`.
+pub fn run(
+    dry_run: bool,
+    upgrade: bool,
+    options: &Options,
+    shell: &mut Shell,
+) -> anyhow::Result<Exit> {
+    super::format::require_current(options, upgrade, shell)?;
     let _lock = lock_unless(dry_run, options, shell)?;
     run_edited(dry_run, &BTreeMap::new(), options, shell)
 }

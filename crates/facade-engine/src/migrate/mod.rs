@@ -106,6 +106,8 @@ pub fn migrate(
     options: &Options,
     shell: &mut Shell,
 ) -> anyhow::Result<Exit> {
+    // It writes `sync`'s changes: an older tree is upgraded by `sync` first.
+    crate::commands::format::require_current(options, false, shell)?;
     let mut out = Report::default();
     let mut diags = Diagnostics::default();
     let specs = parse_specs(&opts.specs, &mut diags);

@@ -1,0 +1,1 @@
+fn main() { println!("tool {}", foo::bar::bar_mac!()); }

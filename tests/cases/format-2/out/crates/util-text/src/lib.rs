@@ -1,0 +1,1 @@
+pub fn upper(s: &str) -> String { s.to_uppercase() }
