@@ -26,17 +26,6 @@ fn pre_namespace_consumer_migrates_and_comes_back_byte_for_byte() {
     assert_data_eq!(
         run.stderr,
         str![[r#"
-warning: `migrate-app` reaches package `foo-bar` by two paths: `foo_bar::` and `foo::bar::`
- --> app/Cargo.toml:9:13
-  |
-9 | foo-bar = { path = "../crates/foo-bar" } # becomes `foo::bar`
-  | -------     ^^^^^^^ a direct dependency on it
-  | |
-  | declared as `foo::bar` here
-  |
-  = note: one crate under two names drifts apart: versions and features are set in two places
-  = help: keep one: remove the direct dependency (`cargo remove -p migrate-app foo-bar`) and write `foo::bar::…`, or remove the declaration (`cargo facade remove -p migrate-app 'foo::bar'`)
-
    Migrating migrate-app: 1 manifest, 10 paths in 2 files
   Generating facade foo/self+bar
     Finished 1 consumer migrated (5 files written)
@@ -86,27 +75,6 @@ fn renamed_inherited_and_target_dependencies_round_trip() {
     assert_data_eq!(
         run.stderr,
         str![[r#"
-warning: `forms-app` reaches package `foo-bar` by two paths: `fb::` and `foo::bar::`
- --> app/Cargo.toml:9:54
-  |
-9 | fb = { path = "../crates/foo-bar", package = "foo-bar" }
-  | -- declared as `foo::bar` here                       ^^ a direct dependency on it
-  |
-  = note: one crate under two names drifts apart: versions and features are set in two places
-  = help: keep one: remove the direct dependency (`cargo remove -p forms-app fb`) and write `foo::bar::…`, or remove the declaration (`cargo facade remove -p forms-app 'foo::bar'`)
-
-warning: `forms-tool` reaches package `foo-bar` by two paths: `foo_bar::` and `foo::bar::`
- --> tool/Cargo.toml:1:1
-  |
-1 | [package]
-  | ^ a direct dependency on it
-...
-7 | foo-bar = { workspace = true }
-  | ------- declared as `foo::bar` here
-  |
-  = note: one crate under two names drifts apart: versions and features are set in two places
-  = help: keep one: remove the direct dependency (`cargo remove -p forms-tool foo-bar`) and write `foo::bar::…`, or remove the declaration (`cargo facade remove -p forms-tool 'foo::bar'`)
-
    Migrating forms-app: 1 manifest, 6 paths in 1 file
    Migrating forms-tool: 2 manifests, 1 path in 1 file
   Generating facade foo/bar
@@ -150,18 +118,6 @@ fn only_the_selected_members_migrate() {
     assert_data_eq!(
         run.stderr,
         str![[r#"
-warning: `forms-tool` reaches package `foo-bar` by two paths: `foo_bar::` and `foo::bar::`
- --> tool/Cargo.toml:1:1
-  |
-1 | [package]
-  | ^ a direct dependency on it
-...
-7 | foo-bar = { workspace = true }
-  | ------- declared as `foo::bar` here
-  |
-  = note: one crate under two names drifts apart: versions and features are set in two places
-  = help: keep one: remove the direct dependency (`cargo remove -p forms-tool foo-bar`) and write `foo::bar::…`, or remove the declaration (`cargo facade remove -p forms-tool 'foo::bar'`)
-
    Migrating forms-tool: 2 manifests, 1 path in 1 file
     Finished dry run: 5 files would change; no file was written
 
@@ -409,17 +365,6 @@ fn optional_children_features_doctests_and_links_migrate() {
     migrate_forward(
         &ws,
         str![[r#"
-warning: `app` reaches package `foo-bar` by two paths: `foo_bar::` and `foo::bar::`
- --> app/Cargo.toml:7:20
-  |
-7 | foo = { path = "../foo", optional = true }
-  |                    ^^^^^^^ a direct dependency on it
-8 | foo-bar = { path = "../foo-bar", optional = true } # the child
-  | ------- declared as `foo::bar` here
-  |
-  = note: one crate under two names drifts apart: versions and features are set in two places
-  = help: keep one: remove the direct dependency (`cargo remove -p app foo-bar`) and write `foo::bar::…`, or remove the declaration (`cargo facade remove -p app 'foo::bar'`)
-
    Migrating app: 1 manifest, 5 paths in 1 file
   Generating facade foo/self+bar
     Finished 1 consumer migrated (4 files written)
@@ -533,18 +478,6 @@ fn one_child_with_two_version_requirements_migrates() {
     migrate_forward(
         &ws,
         str![[r#"
-warning: `app` reaches package `foo-bar` by two paths: `foo_bar::` and `foo::bar::`
- --> app/Cargo.toml:1:1
-  |
-1 | [package]
-  | ^ a direct dependency on it
-...
-7 | foo-bar = { path = "../foo-bar", version = "0.1" }
-  | ------- declared as `foo::bar` here
-  |
-  = note: one crate under two names drifts apart: versions and features are set in two places
-  = help: keep one: remove the direct dependency (`cargo remove -p app foo-bar`) and write `foo::bar::…`, or remove the declaration (`cargo facade remove -p app 'foo::bar'`)
-
    Migrating app: 1 manifest, 2 paths in 2 files
   Generating facade foo/bar
     Finished 1 consumer migrated (5 files written)
@@ -587,17 +520,6 @@ fn errors_in_the_migrated_manifest_point_at_the_file_on_disk() {
     assert_data_eq!(
         run.stderr,
         str![[r#"
-warning: `app` reaches package `foo-bar` by two paths: `foo_bar::` and `foo::bar::`
- --> app/Cargo.toml:7:3
-  |
-7 | foo = { path = "../foo" }
-  |   ^^^^^^^ a direct dependency on it
-8 | foo-bar = { path = "../foo-bar" } # child
-  | ------- declared as `foo::bar` here
-  |
-  = note: one crate under two names drifts apart: versions and features are set in two places
-  = help: keep one: remove the direct dependency (`cargo remove -p app foo-bar`) and write `foo::bar::…`, or remove the declaration (`cargo facade remove -p app 'foo::bar'`)
-
 error: root crate `foo` (foo v0.1.0) has its own `bar` (module), which would hide the child `foo::bar`
  --> foo/src/lib.rs:1:9
   |
@@ -714,62 +636,6 @@ warning: `fam` is the root of namespace `fam`: it keeps `fam-core`, `fam-macros`
   |
   = note: a root that declared its own children would get a facade under its own name, and cargo gives its doctests, tests and binaries both crates as that name (rustc error E0464)
   = help: nothing to do: `fam`'s own paths stay `fam_core::…`, and its consumers migrate
-
-warning: `fam-app` reaches package `fam-core` by two paths: `fam_core::` and `fam::core::`
- --> app/Cargo.toml:7:3
-  |
-7 | fam = { path = "../fam" }
-  |   ^^^^^^^^ a direct dependency on it
-8 | fam-core = { path = "../fam-core" }
-  | -------- declared as `fam::core` here
-  |
-  = note: one crate under two names drifts apart: versions and features are set in two places
-  = help: keep one: remove the direct dependency (`cargo remove -p fam-app fam-core`) and write `fam::core::…`, or remove the declaration (`cargo facade remove -p fam-app 'fam::core'`)
-
-warning: `fam-app` reaches package `fam-extra` by two paths: `fam_extra::` and `fam::extra::`
- --> app/Cargo.toml:8:10
-  |
-8 | fam-core = { path = "../fam-core" }
-  |          ^^^^^^^^^ a direct dependency on it
-9 | fam-extra = { path = "../fam-extra", features = ["macros"] }
-  | --------- declared as `fam::extra` here
-  |
-  = note: one crate under two names drifts apart: versions and features are set in two places
-  = help: keep one: remove the direct dependency (`cargo remove -p fam-app fam-extra`) and write `fam::extra::…`, or remove the declaration (`cargo facade remove -p fam-app 'fam::extra'`)
-
-warning: `fam-extra` reaches package `fam-core` by two paths: `fam_core::` and `fam::core::`
- --> fam-extra/Cargo.toml:7:29
-  |
-7 | fam = { path = "../fam", default-features = false }
-  |                             ^^^^^^^^ a direct dependency on it
-8 | fam-core = { path = "../fam-core" }
-  | -------- declared as `fam::core` here
-  |
-  = note: one crate under two names drifts apart: versions and features are set in two places
-  = help: keep one: remove the direct dependency (`cargo remove -p fam-extra fam-core`) and write `fam::core::…`, or remove the declaration (`cargo facade remove -p fam-extra 'fam::core'`)
-
-warning: `fam-extra` reaches package `fam-macros` by two paths: `fam_macros::` and `fam::macros::`
- --> fam-extra/Cargo.toml:8:10
-  |
-8 | fam-core = { path = "../fam-core" }
-  |          ^^^^^^^^^^ a direct dependency on it
-9 | fam-macros = { path = "../fam-macros", optional = true }
-  | ---------- declared as `fam::macros` here
-  |
-  = note: one crate under two names drifts apart: versions and features are set in two places
-  = help: keep one: remove the direct dependency (`cargo remove -p fam-extra fam-macros`) and write `fam::macros::…`, or remove the declaration (`cargo facade remove -p fam-extra 'fam::macros'`)
-
-warning: `fam-macros` reaches package `fam-core` by two paths: `fam_core::` and `fam::core::`
-  --> fam-macros/Cargo.toml:10:1
-   |
-10 | fam-core = { path = "../fam-core", optional = true }
-   | ^^^^^^^^
-   | |
-   | a direct dependency on it
-   | declared as `fam::core` here
-   |
-   = note: one crate under two names drifts apart: versions and features are set in two places
-   = help: keep one: remove the direct dependency (`cargo remove -p fam-macros fam-core`) and write `fam::core::…`, or remove the declaration (`cargo facade remove -p fam-macros 'fam::core'`)
 
    Migrating fam-app: 1 manifest, 3 paths in 1 file
    Migrating fam-extra: 1 manifest, 5 paths in 1 file
