@@ -13,6 +13,9 @@
 //!    what was refused (its warnings and errors); then `cargo facade check`,
 //!    the normal trees again (the facades left out: they are the only
 //!    packages migrate adds), `cargo check --workspace --lib` and the docs;
+//!    then `cargo facade package` with every member at once: lowered,
+//!    staged together and verified by cargo (each `.crate` built against its
+//!    lowered siblings), the working tree untouched;
 //! 3. one `migrate --reverse`, then every file compared with step 1's
 //!    bytes, `Cargo.lock` included.
 
@@ -38,7 +41,7 @@ pub struct Family {
     pub specs: &'static [&'static str],
 }
 
-pub const STEPS: [&str; 8] = [
+pub const STEPS: [&str; 9] = [
     "migrate",
     "refused",
     "check",
@@ -46,6 +49,7 @@ pub const STEPS: [&str; 8] = [
     "packages before → after",
     "cargo check (libs)",
     "doc -D warnings",
+    "package -p … (together, verified)",
     "reverse: bytes",
 ];
 
@@ -188,6 +192,21 @@ pub fn run_family(
             "not judged: fails as published ({})",
             first_error(&doc_before.stderr)
         ))
+    });
+    let mut args = vec!["facade", "package", "--allow-dirty"];
+    for member in &members {
+        args.extend(["-p", member]);
+    }
+    let packaged = sh.run(Command::new(facade).args(&args))?;
+    cells.push(if packaged.ok {
+        let verified = packaged
+            .stderr
+            .lines()
+            .filter(|l| l.trim_start().starts_with("Verifying"))
+            .count();
+        Cell::ok(format!("{verified} of {} verified by cargo", members.len()))
+    } else {
+        Cell::fail(first_error(&packaged.stderr))
     });
 
     let mut args = vec!["facade", "migrate", "--reverse"];
