@@ -558,7 +558,8 @@ fn workspace_inheritance_is_spelled_out() {
     command
         .args(["facade", "package"])
         .current_dir(ws.path().join("ns-user/src"))
-        .env("CARGO_NET_OFFLINE", "true");
+        .env("CARGO_NET_OFFLINE", "true")
+        .env_remove("CARGO_TARGET_DIR");
     let output = command.output().unwrap();
     assert!(
         output.status.success(),

@@ -26,6 +26,7 @@ fn spawn_facade(dir: &Path, args: &[&str]) -> Child {
         .current_dir(dir)
         .env("CARGO_NET_OFFLINE", "true")
         .env("NO_COLOR", "1")
+        .env_remove("CARGO_TARGET_DIR")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

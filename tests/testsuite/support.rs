@@ -118,11 +118,11 @@ impl Fixture {
         fs::read_to_string(self.path().join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
     }
 
-    /// `cargo-facade facade <args>` in the fixture.
+    /// `cargo-facade facade <args>` in the fixture. Cargo's target folder
+    /// is the fixture's own default (`target/`, or what its config says),
+    /// never a `CARGO_TARGET_DIR` of the environment running the suite.
     pub fn facade(&self, args: &[&str]) -> Run {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-facade"));
-        command.arg("facade").args(args).current_dir(self.path());
-        self.run(command)
+        self.facade_env(args, &[])
     }
 
     /// `cargo <args>` in the fixture, offline, in the fixture's target folder.
@@ -140,7 +140,11 @@ impl Fixture {
     /// the suite's defaults, such as `CARGO_NET_OFFLINE`).
     pub fn facade_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-facade"));
-        command.arg("facade").args(args).current_dir(self.path());
+        command
+            .arg("facade")
+            .args(args)
+            .current_dir(self.path())
+            .env_remove("CARGO_TARGET_DIR");
         self.run_env(command, env)
     }
 
