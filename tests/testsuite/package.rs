@@ -671,6 +671,37 @@ error: aborting due to the previous error
     );
 }
 
+/// A workspace whose files git ignores (laid out under an ignored folder
+/// of a repository, as `cargo xtask migrate-real` does under `target/`) is
+/// walked, as cargo walks it: git would list none of its files.
+#[test]
+fn a_workspace_git_ignores_is_packaged_from_its_files() {
+    let ws = library();
+    ws.write(".gitignore", "*\n!.gitignore\n");
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@t"])
+            .args(args)
+            .current_dir(ws.path())
+            .status()
+            .expect("run git");
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "only the ignore file"]);
+    let before = ws.snapshot();
+    ws.facade(&["package", "-p", "ns-user", "--no-verify"])
+        .assert_code(0);
+    assert_unchanged(&before, &ws.snapshot());
+    unpack(&ws, &ws.path().join("target/package/ns-user-0.1.0.crate"));
+    assert!(
+        ws.read("unpacked/ns-user-0.1.0/src/lib.rs")
+            .contains("foo_bar::"),
+        "the lowered source is packaged"
+    );
+}
+
 /// A family's members, path packages only (cargo packages interdependent
 /// members together through its own overlay of the registry, which a
 /// replaced registry cannot have): `foo-extra` declares `foo::core`, and

@@ -16,8 +16,8 @@ use crate::manifest::get_path;
 
 /// The files of a package, relative to its folder, as `cargo package`
 /// chooses them before its own `include`/`exclude`: git's tracked and
-/// untracked-but-not-ignored files when the package is in a git work tree,
-/// otherwise every file; never `target/` at the top, hidden folders or
+/// untracked-but-not-ignored files when the package is in a git work tree
+/// that does not ignore its manifest, otherwise every file; never `target/` at the top, hidden folders or
 /// nested packages (folders with a `Cargo.toml`).
 pub fn package_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = match git_files(dir) {
@@ -42,6 +42,18 @@ pub fn package_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 fn git_files(dir: &Path) -> Option<Vec<PathBuf>> {
+    // As cargo does: a package whose manifest git ignores (a workspace laid
+    // out under an ignored folder) is walked, not listed by git.
+    let ignored = Command::new("git")
+        .arg("--no-optional-locks")
+        .arg("-C")
+        .arg(dir)
+        .args(["check-ignore", "-q", "Cargo.toml"])
+        .status()
+        .ok()?;
+    if ignored.success() {
+        return None;
+    }
     let output = Command::new("git")
         .arg("--no-optional-locks")
         .arg("-C")
