@@ -862,6 +862,36 @@ fn a_family_packages_together() {
 /// escape, which `migrate` does not write into either) is broken
 /// in the lowered copy: rustdoc, run with `-D warnings` before anything is
 /// packaged, stops the run at the author's line. Exit 2, nothing packaged.
+/// A link that is broken as the author wrote it, before any lowering, is
+/// not lowering's doing: rustdoc's complaint is a warning and packaging
+/// goes on (plain `cargo package` runs no rustdoc at all).
+#[test]
+fn a_link_broken_before_lowering_only_warns() {
+    let ws = family();
+    ws.write(
+        "foo-extra/src/lib.rs",
+        &format!("{FAMILY_EXTRA}\n/// See [`nowhere_at_all`].\npub fn also() {{}}\n"),
+    );
+    ws.facade(&["sync"]).assert_code(0);
+    let before = ws.snapshot();
+    let run = ws.facade(&["package", "-p", "foo-extra", "-p", "foo-core"]);
+    run.assert_code(0);
+    assert!(
+        run.stderr.contains(
+            "warning: rustdoc (`-D warnings`) fails on `foo-extra`, `foo-core` as written, \
+             before lowering too"
+        ) && !run.stderr.contains("Documented"),
+        "{}",
+        run.stderr
+    );
+    assert_unchanged(&before, &ws.snapshot());
+    assert!(
+        ws.path()
+            .join("target/package/foo-extra-0.1.0.crate")
+            .is_file()
+    );
+}
+
 #[test]
 fn a_link_broken_by_lowering_stops_packaging() {
     let ws = family();

@@ -267,7 +267,17 @@ fn stage_and_run(
     if !opts.no_verify {
         let command = doc_command(opts, options, packages, &root, target_dir);
         let ran = stage::run_cargo(command, &root, &staged, shown)?;
-        if !ran.success {
+        if !ran.success && fails_unlowered(opts, options, packages, ws, target_dir) {
+            // Not lowering's doing: the author's own tree fails the same
+            // way (plain `cargo package` runs no rustdoc at all).
+            shell.diagnostic(
+                &Diagnostic::warning(format!(
+                    "rustdoc (`-D warnings`) fails on {names} as written, before lowering too"
+                ))
+                .note("lowering did not cause it, so packaging goes on")
+                .help("`cargo doc --no-deps` with `RUSTDOCFLAGS=\"-D warnings\"` shows it"),
+            );
+        } else if !ran.success {
             let failure = stage::relay(&ran.stderr, Severity::Error, |_, _| {})
                 .unwrap_or_else(|| Diagnostic::error("`cargo doc` failed"))
                 .note(format!(
@@ -281,11 +291,12 @@ fn stage_and_run(
                 ));
             shell.diagnostic(&failure);
             return Err(InputErrors { count: 1 }.into());
+        } else {
+            shell.status(
+                "Documented",
+                format!("{names} (lowered, rustdoc with `-D warnings`)"),
+            );
         }
-        shell.status(
-            "Documented",
-            format!("{names} (lowered, rustdoc with `-D warnings`)"),
-        );
     }
 
     let mut command = cargo_command(opts, publish, options, packages, &root, target_dir);
@@ -600,6 +611,27 @@ fn warn_reexports(
                 .help("re-export the children your users need by name, e.g. `pub use foo::bar;`"),
         );
     }
+}
+
+/// Whether rustdoc with `-D warnings` fails on the packages as the author
+/// has them too (through their facades, in the author's workspace, writing
+/// only into the target folder): then a failure on the lowered copy is not
+/// lowering's.
+fn fails_unlowered(
+    opts: &PackageOptions,
+    options: &Options,
+    packages: &[Lowered],
+    ws: &load::Workspace,
+    target_dir: &Path,
+) -> bool {
+    let mut command = doc_command(opts, options, packages, &ws.root, target_dir);
+    command.arg("--locked");
+    // Only rustdoc's own failure counts (not, say, a lock cargo would
+    // have to change).
+    command.output().is_ok_and(|out| {
+        !out.status.success()
+            && String::from_utf8_lossy(&out.stderr).contains("error: could not document `")
+    })
 }
 
 /// `cargo doc` on the staged packages, as the docs.rs build of each would

@@ -49,6 +49,8 @@ fn git_files(dir: &Path) -> Option<Vec<PathBuf>> {
         .arg("-C")
         .arg(dir)
         .args(["check-ignore", "-q", "Cargo.toml"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
         .status()
         .ok()?;
     if ignored.success() {
