@@ -626,13 +626,13 @@ error: aborting due to the previous error
     assert!(!ws.path().join("target/package").exists());
 }
 
-/// In a git checkout, uncommitted changes to the package stop `package`
-/// as they stop `cargo package`, until `--allow-dirty`.
-#[test]
-fn uncommitted_changes_need_allow_dirty() {
-    let ws = library();
-    ws.write(".gitignore", "target/\nunpacked/\n");
-    let git = |args: &[&str]| {
+/// `git init`, then every file not ignored committed.
+fn commit_all(ws: &Fixture, message: &str) {
+    for args in [
+        &["init", "-q"][..],
+        &["add", "."],
+        &["commit", "-qm", message],
+    ] {
         let status = Command::new("git")
             .args(["-c", "user.name=t", "-c", "user.email=t@t"])
             .args(args)
@@ -640,10 +640,16 @@ fn uncommitted_changes_need_allow_dirty() {
             .status()
             .expect("run git");
         assert!(status.success(), "git {args:?}");
-    };
-    git(&["init", "-q"]);
-    git(&["add", "."]);
-    git(&["commit", "-qm", "library"]);
+    }
+}
+
+/// In a git checkout, uncommitted changes to the package stop `package`
+/// as they stop `cargo package`, until `--allow-dirty`.
+#[test]
+fn uncommitted_changes_need_allow_dirty() {
+    let ws = library();
+    ws.write(".gitignore", "target/\nunpacked/\n");
+    commit_all(&ws, "library");
     ws.write("ns-user/src/lib.rs", &format!("{LIB_RS}// edited\n"));
     let before = ws.snapshot();
     let run = ws.facade(&["package", "-p", "ns-user", "--no-verify"]);
@@ -678,18 +684,7 @@ error: aborting due to the previous error
 fn a_workspace_git_ignores_is_packaged_from_its_files() {
     let ws = library();
     ws.write(".gitignore", "*\n!.gitignore\n");
-    let git = |args: &[&str]| {
-        let status = Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@t"])
-            .args(args)
-            .current_dir(ws.path())
-            .status()
-            .expect("run git");
-        assert!(status.success(), "git {args:?}");
-    };
-    git(&["init", "-q"]);
-    git(&["add", "."]);
-    git(&["commit", "-qm", "only the ignore file"]);
+    commit_all(&ws, "only the ignore file");
     let before = ws.snapshot();
     ws.facade(&["package", "-p", "ns-user", "--no-verify"])
         .assert_code(0);
