@@ -65,3 +65,44 @@ fn json() {
     // No library shares a name with a crate of the build (cargo#6313).
     assert_ne!(value["namespaces"][1]["facades"][0]["lib"], "util");
 }
+
+#[test]
+fn package_flag_lists_only_the_named_members() {
+    let ws = Fixture::case("basic");
+    let run = ws.facade(&["list", "-p", "basic-tool"]);
+    run.assert_code(0);
+    assert_data_eq!(
+        run.stdout,
+        str![[r#"
+foo
+├── foo::bar = foo-bar (path crates/foo-bar)
+│   declared by basic-tool
+└── facade facades/foo/bar (foo-facade-9e6d1989) for basic-tool
+
+"#]]
+    );
+    // Repeatable, as cargo's `-p`; JSON follows the same selection.
+    let run = ws.facade(&[
+        "list",
+        "--format",
+        "json",
+        "-p",
+        "basic-tool",
+        "--package",
+        "basic-app",
+    ]);
+    run.assert_code(0);
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
+    assert_eq!(value["namespaces"].as_array().unwrap().len(), 2);
+    let before = ws.snapshot();
+    let run = ws.facade(&["list", "-p", "basic-tol"]);
+    run.assert_code(2);
+    assert!(
+        run.stderr
+            .contains("package ID specification `basic-tol` did not match any packages"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("basic-tool"), "{}", run.stderr);
+    assert_eq!(ws.snapshot(), before);
+}

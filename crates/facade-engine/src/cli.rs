@@ -85,7 +85,7 @@ pub enum FacadeCommand {
     /// Write every facade and managed entry, remove undeclared facades, refresh Cargo.lock
     Sync(SyncArgs),
     /// Change nothing; print the diff `sync` would apply (exit 1 when stale)
-    Check(ListArgs),
+    Check(CheckArgs),
     /// List namespaces, their children and the members that declare them
     List(ListArgs),
     /// Declare a namespaced dependency as `cargo add` adds one, then sync
@@ -140,6 +140,7 @@ impl FacadeCommand {
                     Format::Human => ListFormat::Human,
                     Format::Json => ListFormat::Json,
                 },
+                packages: args.packages.clone(),
             },
             FacadeCommand::Eject(args) => Command::Eject {
                 dry_run: args.dry_run,
@@ -341,10 +342,21 @@ pub struct EjectArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
 pub struct ListArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+
+    /// List only what this workspace member declares and the facades that serve it (repeatable)
+    #[arg(short, long = "package", value_name = "PKG")]
+    pub packages: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

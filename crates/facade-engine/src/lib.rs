@@ -83,7 +83,11 @@ pub enum Command {
     /// Remove declarations as `cargo remove` removes dependencies, then `sync`.
     Remove(commands::remove::RemoveOptions),
     /// Print namespaces, children and their consumers.
-    List { format: ListFormat },
+    List {
+        format: ListFormat,
+        /// `-p`: only these members' declarations (empty: every member).
+        packages: Vec<String>,
+    },
     /// Put declarations back into the real tables (RFC syntax), remove
     /// managed entries and facades; with `dry_run`, print the diff instead.
     Eject { dry_run: bool },
@@ -150,7 +154,9 @@ pub fn run(command: &Command, options: &Options, shell: &mut Shell) -> Exit {
         Command::Check { format } => commands::check::run(*format, options, shell),
         Command::Add(add) => commands::add::run(add, options, shell),
         Command::Remove(remove) => commands::remove::run(remove, options, shell),
-        Command::List { format } => commands::list::run(*format, options, shell),
+        Command::List { format, packages } => {
+            commands::list::run(*format, packages, options, shell)
+        }
         Command::Eject { dry_run } => commands::eject::run(*dry_run, options, shell),
         Command::Migrate(migrate) => migrate::migrate(migrate, options, shell),
         Command::Package(package) => package::package(package, options, shell),
