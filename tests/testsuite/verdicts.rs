@@ -311,3 +311,33 @@ fn the_next_cargo_check_reuses_the_probe() {
     }
     assert!(check.stderr.contains("Checking ns-app"), "{}", check.stderr);
 }
+
+/// A probe that compiles says so without `-v` where cargo would show its
+/// progress (`CARGO_TERM_PROGRESS_WHEN=always` stands for a terminal), never
+/// with `-q`, and piped output stays as it was.
+#[test]
+fn a_compiling_probe_shows_progress_where_cargo_would() {
+    let ws = namespace(Kind::Path, "pub fn root() {}\n");
+    let piped = ws.facade(&["sync"]);
+    piped.assert_code(0);
+    assert!(!piped.stderr.contains("Probing"), "{}", piped.stderr);
+    // Cargo itself wants a width with `always`.
+    let always = [
+        ("CARGO_TERM_PROGRESS_WHEN", "always"),
+        ("CARGO_TERM_PROGRESS_WIDTH", "80"),
+    ];
+    fresh_clone(&ws);
+    std::fs::remove_file(ws.path().join("facades/verdicts.toml")).unwrap();
+    let quiet = ws.facade_env(&["sync", "-q"], &always);
+    quiet.assert_code(0);
+    assert!(!quiet.stderr.contains("Probing"), "{}", quiet.stderr);
+    fresh_clone(&ws);
+    let _ = std::fs::remove_file(ws.path().join("facades/verdicts.toml"));
+    let shown = ws.facade_env(&["sync"], &always);
+    shown.assert_code(0);
+    assert_eq!(probed(&shown), ["ns"], "{}", shown.stderr);
+    // With the verdict at hand nothing compiles, and nothing is said.
+    let again = ws.facade_env(&["check"], &always);
+    again.assert_code(0);
+    assert!(!again.stderr.contains("Probing"), "{}", again.stderr);
+}

@@ -39,6 +39,9 @@ pub struct Shell {
     out: Box<dyn Write>,
     err: Box<dyn Write>,
     verbosity: Verbosity,
+    /// Whether long steps say what they are doing without `-v` (see
+    /// [`Shell::progress`]).
+    progress: bool,
     cwd: PathBuf,
 }
 
@@ -58,11 +61,19 @@ impl Shell {
             ColorChoice::Always => anstream::ColorChoice::Always,
             ColorChoice::Never => anstream::ColorChoice::Never,
         };
-        Shell::new(
+        let mut shell = Shell::new(
             Box::new(anstream::AutoStream::new(io::stdout(), choice)),
             Box::new(anstream::AutoStream::new(io::stderr(), choice)),
             verbosity,
-        )
+        );
+        // As cargo's progress bar: on a terminal, or as
+        // `CARGO_TERM_PROGRESS_WHEN` says.
+        shell.progress = match std::env::var("CARGO_TERM_PROGRESS_WHEN").as_deref() {
+            Ok("always") => true,
+            Ok("never") => false,
+            _ => io::IsTerminal::is_terminal(&io::stderr()),
+        };
+        shell
     }
 
     /// A shell on any writers (styles are written as ANSI escapes).
@@ -71,6 +82,7 @@ impl Shell {
             out,
             err,
             verbosity,
+            progress: false,
             cwd: std::env::current_dir().unwrap_or_default(),
         }
     }
@@ -87,6 +99,18 @@ impl Shell {
     }
 
     /// A status line shown only with `-v` (or `-vv`).
+    /// A status line for a step that takes seconds (a probe that compiles):
+    /// shown with `-v`, or without it where cargo would show its progress
+    /// bar (a terminal, `CARGO_TERM_PROGRESS_WHEN=always`), never with `-q`.
+    /// Piped output stays as it is, so scripts and logs see no new lines.
+    pub fn progress(&mut self, verb: &str, message: impl Display) {
+        if self.progress && self.verbosity > Verbosity::Quiet {
+            self.status(verb, message);
+        } else {
+            self.verbose(verb, message);
+        }
+    }
+
     pub fn verbose(&mut self, verb: &str, message: impl Display) {
         if self.verbosity >= Verbosity::Verbose {
             let _ = writeln!(self.err, "{STATUS}{verb:>12}{STATUS:#} {message}");

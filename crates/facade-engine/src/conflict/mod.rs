@@ -92,10 +92,11 @@ pub fn check(
                     entries.push(entry.clone());
                     continue;
                 }
-                // Quiet by default: a status line here would be the only
-                // one of a no-op-looking run; `-v` shows every probe.
+                // A probe compiles (seconds, minutes when cold): said on a
+                // terminal as cargo's progress is, and with `-v`; piped
+                // output of a no-op-looking run stays quiet.
                 if let Some(shell) = shell.as_deref_mut() {
-                    shell.verbose(
+                    shell.progress(
                         "Probing",
                         format!(
                             "`{}` for RFC 3243 conflicts with its children",
