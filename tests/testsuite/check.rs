@@ -205,3 +205,58 @@ fn check_reports_json_for_bots() {
     assert_eq!(run.stdout, "{\"status\":\"fresh\"}\n");
     assert_unchanged(&before, &ws.snapshot());
 }
+
+/// `check -p` judges the named members only: their manifests and the
+/// facades serving them. Another member's stale declaration does not fail
+/// it; its own does, in the diff and in `--format json`.
+#[test]
+fn package_flag_checks_only_the_named_members() {
+    let ws = Fixture::case("basic");
+    ws.facade(&["sync"]).assert_code(0);
+    let tool = ws.read("tool/Cargo.toml");
+    ws.write(
+        "tool/Cargo.toml",
+        &tool.replace(
+            "[package.metadata.facade.dependencies]\n",
+            "[package.metadata.facade.dependencies]\nfoo = { path = \"../crates/foo\" }\n",
+        ),
+    );
+    let before = ws.snapshot();
+    let app = ws.facade(&["check", "-p", "basic-app"]);
+    app.assert_code(0);
+    assert!(app.stdout.is_empty(), "{}", app.stdout);
+    let run = ws.facade(&["check", "--package", "basic-tool"]);
+    run.assert_code(1);
+    assert!(
+        run.stdout.contains("+++ b/tool/Cargo.toml"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("+++ b/facades/foo/self+bar/Cargo.toml"),
+        "{}",
+        run.stdout
+    );
+    let json = ws.facade(&[
+        "check",
+        "--format",
+        "json",
+        "-p",
+        "basic-tool",
+        "-p",
+        "basic-app",
+    ]);
+    json.assert_code(1);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("valid JSON");
+    assert_eq!(report["status"], "stale");
+    let unknown = ws.facade(&["check", "-p", "nope"]);
+    unknown.assert_code(2);
+    assert!(
+        unknown
+            .stderr
+            .contains("package ID specification `nope` did not match any packages"),
+        "{}",
+        unknown.stderr
+    );
+    assert_unchanged(&before, &ws.snapshot());
+}

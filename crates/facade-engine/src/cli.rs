@@ -118,6 +118,7 @@ impl FacadeCommand {
                     Format::Human => ListFormat::Human,
                     Format::Json => ListFormat::Json,
                 },
+                packages: args.packages.clone(),
             },
             FacadeCommand::Add(args) => Command::Add(AddOptions {
                 spec: args.spec.clone(),
@@ -346,6 +347,10 @@ pub struct CheckArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+
+    /// Report only what is stale for this workspace member: its manifest and the facades serving it (repeatable)
+    #[arg(short, long = "package", value_name = "PKG")]
+    pub packages: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -77,7 +77,11 @@ pub enum Command {
     Sync { dry_run: bool, upgrade: bool },
     /// Change nothing; report what `sync` would change (`format`: the
     /// diff for people, or a JSON report for CI bots).
-    Check { format: ListFormat },
+    Check {
+        format: ListFormat,
+        /// `-p`: only these members' manifests and facades (empty: all).
+        packages: Vec<String>,
+    },
     /// Write a declaration as `cargo add` writes a dependency, then `sync`.
     Add(commands::add::AddOptions),
     /// Remove declarations as `cargo remove` removes dependencies, then `sync`.
@@ -151,7 +155,9 @@ pub fn run(command: &Command, options: &Options, shell: &mut Shell) -> Exit {
         Command::Sync { dry_run, upgrade } => {
             commands::sync::run(*dry_run, *upgrade, options, shell)
         }
-        Command::Check { format } => commands::check::run(*format, options, shell),
+        Command::Check { format, packages } => {
+            commands::check::run(*format, packages, options, shell)
+        }
         Command::Add(add) => commands::add::run(add, options, shell),
         Command::Remove(remove) => commands::remove::run(remove, options, shell),
         Command::List { format, packages } => {

@@ -11,7 +11,12 @@ use crate::write::{self, Action, Owner};
 use crate::{Exit, Options};
 
 /// Runs `check`: [`Exit::Stale`] when `sync` would change something.
-pub fn run(output: ListFormat, options: &Options, shell: &mut Shell) -> anyhow::Result<Exit> {
+pub fn run(
+    output: ListFormat,
+    packages: &[String],
+    options: &Options,
+    shell: &mut Shell,
+) -> anyhow::Result<Exit> {
     if let TreeFormat::Older { format, manifest } = format::read(options, shell)? {
         shell.diagnostic(&format::older_format(&manifest, format, shell));
         return Ok(Exit::Stale);
@@ -22,6 +27,29 @@ pub fn run(output: ListFormat, options: &Options, shell: &mut Shell) -> anyhow::
         mut changes,
         adopted,
     } = planned_sync(options, &Default::default(), shell)?;
+    // `-p`: what is stale for the named members only, their manifests and
+    // the facades serving them; the rest of the workspace is not judged.
+    let selected = if packages.is_empty() {
+        None
+    } else {
+        let selected = super::list::only(&ws, plan.clone(), packages, shell)?;
+        let named: Vec<_> = ws
+            .members
+            .iter()
+            .filter(|m| packages.contains(&m.name))
+            .map(|m| m.manifest_path.clone())
+            .collect();
+        changes.retain(|c| {
+            named.contains(&c.path)
+                || selected.facades.iter().any(|f| c.path.starts_with(&f.dir))
+                // One record for the workspace: a stale one is reported
+                // rather than guessed apart.
+                || c.owner == Owner::Verdicts
+        });
+        Some(selected)
+    };
+    // What is judged and summed up: the named members' part of the plan.
+    let judged = selected.as_ref().unwrap_or(&plan);
     // A record that would only gain verdicts is not stale (see
     // `record::only_adds`); one whose verdict no longer holds is.
     changes.retain(|c| {
@@ -32,14 +60,14 @@ pub fn run(output: ListFormat, options: &Options, shell: &mut Shell) -> anyhow::
         };
         !(c.owner == Owner::Verdicts && only_adds)
     });
-    let lock_lacks = write::lock_lacks(&ws, &plan);
+    let lock_lacks = write::lock_lacks(&ws, judged);
     if changes.is_empty() && lock_lacks.is_empty() {
         cargo_accepts(options, shell)?;
         if output == ListFormat::Json {
             let report = serde_json::json!({ "status": "fresh" });
             writeln!(shell.out(), "{report}")?;
         }
-        shell.status("Finished", format!("{}: up to date", summary(&plan)));
+        shell.status("Finished", format!("{}: up to date", summary(judged)));
         return Ok(Exit::Success);
     }
     status::adoptions_pending(&adopted, shell);

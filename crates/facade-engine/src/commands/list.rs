@@ -34,7 +34,7 @@ pub fn run(
 /// The plan as the named members see it: their declarations, and the
 /// facades that serve them (each said to serve only the named ones). An
 /// unknown name is an error, as cargo's `-p` makes it.
-fn only(
+pub(super) fn only(
     ws: &Workspace,
     mut plan: Plan,
     packages: &[String],
