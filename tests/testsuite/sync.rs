@@ -253,3 +253,47 @@ fn cargo_doc_shows_children_as_modules() {
         "the root-less facade documents `util::text`"
     );
 }
+
+/// `sync -p` writes only what the named members see: another member's
+/// changed declaration waits for its own sync (its manifest and facades
+/// untouched, `check -p` of it still stale); the named member's old facade,
+/// which nobody else uses, goes. The result builds.
+#[test]
+fn package_flag_syncs_only_the_named_members() {
+    let ws = Fixture::case("basic");
+    ws.facade(&["sync"]).assert_code(0);
+    let add_root = |rel: &str| {
+        let text = ws.read(rel);
+        ws.write(
+            rel,
+            &text.replace(
+                "[package.metadata.facade.dependencies]\n",
+                "[package.metadata.facade.dependencies]\nfoo = { path = \"../crates/foo\" }\n",
+            ),
+        );
+    };
+    add_root("tool/Cargo.toml");
+    let app_before = ws.read("app/Cargo.toml");
+    let tool_before = ws.read("tool/Cargo.toml");
+    ws.facade(&["sync", "-p", "basic-app"]).assert_code(0);
+    assert_eq!(ws.read("tool/Cargo.toml"), tool_before);
+    assert_eq!(ws.read("app/Cargo.toml"), app_before);
+    assert!(ws.path().join("facades/foo/bar/Cargo.toml").exists());
+    assert!(!ws.path().join("facades/foo/self+bar").exists());
+    ws.facade(&["check", "-p", "basic-tool"]).assert_code(1);
+    ws.facade(&["check", "-p", "basic-app"]).assert_code(0);
+
+    ws.facade(&["sync", "--package", "basic-tool"])
+        .assert_code(0);
+    assert_ne!(ws.read("tool/Cargo.toml"), tool_before);
+    assert!(ws.path().join("facades/foo/self+bar/Cargo.toml").exists());
+    assert!(!ws.path().join("facades/foo/bar").exists());
+    ws.facade(&["check"]).assert_code(0);
+    ws.cargo(&["build", "--workspace", "--offline"])
+        .assert_code(0);
+
+    let before = ws.snapshot();
+    let unknown = ws.facade(&["sync", "-p", "nope"]);
+    unknown.assert_code(2);
+    assert_unchanged(&before, &ws.snapshot());
+}

@@ -134,6 +134,7 @@ fn run_case(case: &Case, dir: &Path) -> anyhow::Result<Outcome> {
         facade_engine::Command::Sync {
             dry_run: false,
             upgrade: false,
+            packages: Vec::new(),
         },
     )?;
     let stable = cargo_run(dir, false);

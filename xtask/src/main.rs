@@ -87,6 +87,7 @@ fn demo() -> anyhow::Result<()> {
         &facade_engine::Command::Sync {
             dry_run: false,
             upgrade: false,
+            packages: Vec::new(),
         },
         &options,
         &mut shell,

@@ -112,6 +112,7 @@ impl FacadeCommand {
             FacadeCommand::Sync(args) => Command::Sync {
                 dry_run: args.dry_run,
                 upgrade: args.upgrade,
+                packages: args.packages.clone(),
             },
             FacadeCommand::Check(args) => Command::Check {
                 format: match args.format {
@@ -333,6 +334,10 @@ pub struct SyncArgs {
     /// Rewrite facades written by an older cargo-facade in this release's format
     #[arg(long)]
     pub upgrade: bool,
+
+    /// Write only for this workspace member: its manifest and the facades serving it (repeatable)
+    #[arg(short, long = "package", value_name = "PKG")]
+    pub packages: Vec<String>,
 }
 
 #[derive(Debug, Args)]

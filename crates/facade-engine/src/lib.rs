@@ -74,7 +74,12 @@ pub enum Command {
     /// Write every facade and managed entry, refresh `Cargo.lock`; with
     /// `dry_run`, print the diff instead of writing. A tree written in an
     /// older format is rewritten only with `upgrade`.
-    Sync { dry_run: bool, upgrade: bool },
+    Sync {
+        dry_run: bool,
+        upgrade: bool,
+        /// `-p`: only these members' manifests and facades (empty: all).
+        packages: Vec<String>,
+    },
     /// Change nothing; report what `sync` would change (`format`: the
     /// diff for people, or a JSON report for CI bots).
     Check {
@@ -152,9 +157,11 @@ impl From<Exit> for std::process::ExitCode {
 /// Runs one command, reporting through `shell`.
 pub fn run(command: &Command, options: &Options, shell: &mut Shell) -> Exit {
     let result = match command {
-        Command::Sync { dry_run, upgrade } => {
-            commands::sync::run(*dry_run, *upgrade, options, shell)
-        }
+        Command::Sync {
+            dry_run,
+            upgrade,
+            packages,
+        } => commands::sync::run(*dry_run, *upgrade, packages, options, shell),
         Command::Check { format, packages } => {
             commands::check::run(*format, packages, options, shell)
         }

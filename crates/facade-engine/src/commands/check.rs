@@ -29,25 +29,9 @@ pub fn run(
     } = planned_sync(options, &Default::default(), shell)?;
     // `-p`: what is stale for the named members only, their manifests and
     // the facades serving them; the rest of the workspace is not judged.
-    let selected = if packages.is_empty() {
-        None
-    } else {
-        let selected = super::list::only(&ws, plan.clone(), packages, shell)?;
-        let named: Vec<_> = ws
-            .members
-            .iter()
-            .filter(|m| packages.contains(&m.name))
-            .map(|m| m.manifest_path.clone())
-            .collect();
-        changes.retain(|c| {
-            named.contains(&c.path)
-                || selected.facades.iter().any(|f| c.path.starts_with(&f.dir))
-                // One record for the workspace: a stale one is reported
-                // rather than guessed apart.
-                || c.owner == Owner::Verdicts
-        });
-        Some(selected)
-    };
+    // `-p`: what is stale for the named members only; the rest of the
+    // workspace is not judged.
+    let selected = super::select(&ws, &plan, packages, &mut changes, shell)?;
     // What is judged and summed up: the named members' part of the plan.
     let judged = selected.as_ref().unwrap_or(&plan);
     // A record that would only gain verdicts is not stale (see

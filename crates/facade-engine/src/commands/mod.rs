@@ -289,3 +289,50 @@ fn target_member(
         .map_err(|err| anyhow::anyhow!("failed to read `{}`: {err}", path.display()))?;
     Ok((ws, path, text))
 }
+
+/// `-p`: the part of `plan` the named members see (see
+/// [`list::only`]), and `changes` cut down to their manifests, the facades
+/// serving them and the workspace's one verdict record (a stale one is
+/// reported rather than guessed apart). `None` without `-p`.
+fn select(
+    ws: &Workspace,
+    plan: &Plan,
+    packages: &[String],
+    changes: &mut Vec<Change>,
+    shell: &mut Shell,
+) -> anyhow::Result<Option<Plan>> {
+    if packages.is_empty() {
+        return Ok(None);
+    }
+    let selected = list::only(ws, plan.clone(), packages, shell)?;
+    let named: Vec<&Path> = ws
+        .members
+        .iter()
+        .filter(|m| packages.contains(&m.name))
+        .map(|m| m.manifest_path.as_path())
+        .collect();
+    // A facade nobody declares any more goes, unless a member left out
+    // still points at it (its entry is refreshed only by its own sync).
+    let still_used = |path: &Path| {
+        ws.members
+            .iter()
+            .filter(|m| !packages.contains(&m.name))
+            .flat_map(|m| &m.dependencies)
+            .any(|d| match &d.source {
+                load::DepSource::Path(dir) => {
+                    dir.starts_with(&plan.facade_dir) && path.starts_with(dir)
+                }
+                _ => false,
+            })
+    };
+    changes.retain(|c| {
+        named.contains(&c.path.as_path())
+            || selected.facades.iter().any(|f| c.path.starts_with(&f.dir))
+            || c.owner == Owner::Verdicts
+            || (matches!(c.action, Action::Delete)
+                && c.path.starts_with(&plan.facade_dir)
+                && !plan.facades.iter().any(|f| c.path.starts_with(&f.dir))
+                && !still_used(&c.path))
+    });
+    Ok(Some(selected))
+}

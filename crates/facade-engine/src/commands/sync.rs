@@ -16,15 +16,18 @@ use crate::{Exit, Options};
 
 /// Runs `sync`; with `dry_run`, prints the diff instead of writing. A tree
 /// of an older format is an error unless `upgrade`.
+/// With `packages` (`-p`), only what the named members see is written:
+/// their manifests, the facades serving them, the verdict record.
 pub fn run(
     dry_run: bool,
     upgrade: bool,
+    packages: &[String],
     options: &Options,
     shell: &mut Shell,
 ) -> anyhow::Result<Exit> {
     super::format::require_current(options, upgrade, shell)?;
     let _lock = lock_unless(dry_run, options, shell)?;
-    run_edited(dry_run, &BTreeMap::new(), options, shell)
+    sync_members(dry_run, &BTreeMap::new(), packages, options, shell)
 }
 
 /// `sync` as if `edited` (new manifest texts by path) were written: they are
@@ -36,20 +39,32 @@ pub(crate) fn run_edited(
     options: &Options,
     shell: &mut Shell,
 ) -> anyhow::Result<Exit> {
+    sync_members(dry_run, edited, &[], options, shell)
+}
+
+fn sync_members(
+    dry_run: bool,
+    edited: &BTreeMap<PathBuf, String>,
+    packages: &[String],
+    options: &Options,
+    shell: &mut Shell,
+) -> anyhow::Result<Exit> {
     let Planned {
         ws,
         plan,
-        changes,
+        mut changes,
         adopted,
     } = planned_sync(options, edited, shell)?;
+    let selected = super::select(&ws, &plan, packages, &mut changes, shell)?;
+    let judged = selected.as_ref().unwrap_or(&plan);
     if dry_run {
         status::adoptions_pending(&adopted, shell);
         status::dry_run(&changes, shell)?;
     } else if changes.is_empty() {
-        fresh(&ws, &plan, options, shell)?;
+        fresh(&ws, judged, options, shell)?;
     } else {
         status::adoptions(&adopted, shell);
-        write_and_resolve(&ws, &plan, &changes, options, shell)?;
+        write_and_resolve(&ws, &plan, judged, &changes, options, shell)?;
     }
     Ok(Exit::Success)
 }
@@ -100,9 +115,12 @@ fn fresh(ws: &Workspace, plan: &Plan, options: &Options, shell: &mut Shell) -> a
 /// Writes the changes, then lets cargo resolve the new graph: this refreshes
 /// `Cargo.lock` and catches what only cargo can judge (versions, features);
 /// on failure every byte goes back.
+///
+/// `judged` is the part of `plan` that was written (all of it without `-p`).
 fn write_and_resolve(
     ws: &Workspace,
     plan: &Plan,
+    judged: &Plan,
     changes: &[Change],
     options: &Options,
     shell: &mut Shell,
@@ -142,10 +160,10 @@ fn write_and_resolve(
     }
     // What was written is said once cargo has accepted it: lines printed
     // before a rollback would read as if the files were still there.
-    status::sync(plan, changes, shell);
+    status::sync(judged, changes, shell);
     shell.status(
         "Finished",
-        format!("{} ({} written)", summary(plan), files(changes.len())),
+        format!("{} ({} written)", summary(judged), files(changes.len())),
     );
     Ok(())
 }
