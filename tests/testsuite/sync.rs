@@ -275,7 +275,15 @@ fn package_flag_syncs_only_the_named_members() {
     add_root("tool/Cargo.toml");
     let app_before = ws.read("app/Cargo.toml");
     let tool_before = ws.read("tool/Cargo.toml");
-    ws.facade(&["sync", "-p", "basic-app"]).assert_code(0);
+    let app = ws.facade(&["sync", "-p", "basic-app"]);
+    app.assert_code(0);
+    // Summed up for the named member only.
+    assert!(
+        app.stderr
+            .contains("Fresh 2 facades, 1 consumer (nothing to change)"),
+        "{}",
+        app.stderr
+    );
     assert_eq!(ws.read("tool/Cargo.toml"), tool_before);
     assert_eq!(ws.read("app/Cargo.toml"), app_before);
     assert!(ws.path().join("facades/foo/bar/Cargo.toml").exists());

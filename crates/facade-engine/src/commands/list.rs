@@ -83,17 +83,32 @@ pub(super) fn only(
             start - len..start
         })
         .collect();
-    let facades = plan
-        .facades
-        .iter()
-        .filter_map(|facade| {
-            let mut facade = facade.clone();
-            facade.consumers.retain(|&c| named(c));
-            (!facade.consumers.is_empty()).then_some(facade)
-        })
-        .collect();
-    for (consumer, range) in plan.consumers.iter_mut().zip(ranges) {
+    let mut facades = Vec::new();
+    // Old index → new index, for the managed entries that point at them.
+    let mut moved = vec![None; plan.facades.len()];
+    for (old, facade) in plan.facades.iter().enumerate() {
+        let mut facade = facade.clone();
+        facade.consumers.retain(|&c| named(c));
+        if !facade.consumers.is_empty() {
+            moved[old] = Some(facades.len());
+            facades.push(facade);
+        }
+    }
+    let named: Vec<bool> = (0..plan.consumers.len()).map(named).collect();
+    for ((consumer, range), named) in plan.consumers.iter_mut().zip(ranges).zip(named) {
         consumer.declarations = range;
+        if named {
+            // A named consumer's facades serve it, so all are kept.
+            for entries in consumer.entries.values_mut() {
+                entries.retain_mut(|entry| {
+                    moved[entry.facade].map(|new| entry.facade = new).is_some()
+                });
+            }
+        } else {
+            // Left out: it is not summed up or written for.
+            consumer.entries.clear();
+            consumer.features.clear();
+        }
     }
     plan.declarations = declarations;
     plan.facades = facades;
