@@ -41,7 +41,7 @@ fn stale_declaration_is_reported_and_nothing_changes() {
 +license = "MIT OR Apache-2.0"
 +
 +[package.metadata.cargo-facade]
-+format = 3
++format = 4
 +
 +[lib]
 +name = "foo_facade_6cb7f2d4"
@@ -95,7 +95,7 @@ fn stale_declaration_is_reported_and_nothing_changes() {
 -license = "MIT OR Apache-2.0"
 -
 -[package.metadata.cargo-facade]
--format = 3
+-format = 4
 -
 -[lib]
 -name = "foo_facade_9e6d1989"
@@ -128,8 +128,8 @@ fn stale_declaration_is_reported_and_nothing_changes() {
  "foo::bar" = { path = "../crates/foo-bar" }
  
  [dependencies]
--foo = { path = "../facades/foo/bar", version = "0.0.0", package = "foo-facade-9e6d1989" }
-+foo = { path = "../facades/foo/self+bar", version = "0.0.0", package = "foo-facade-6cb7f2d4" }
+-foo = { path = "../facades/foo/bar", version = "0.0.0", package = "foo-facade-9e6d1989" } # managed by cargo-facade: edit the declaration, then run `cargo facade sync`
++foo = { path = "../facades/foo/self+bar", version = "0.0.0", package = "foo-facade-6cb7f2d4" } # managed by cargo-facade: edit the declaration, then run `cargo facade sync`
 
 "#]]
     );

@@ -56,13 +56,13 @@ std = ["foo::bar/std"]
 baz = ["dep:foo::baz"]
 
 [dependencies]
-foo = { path = "../facades/foo/self+bar+baz", version = "0.0.0", package = "foo-facade-5a95033e", features = ["self.loud"] }
+foo = { path = "../facades/foo/self+bar+baz", version = "0.0.0", package = "foo-facade-5a95033e", features = ["self.loud"] } # managed by cargo-facade: edit the declaration, then run `cargo facade sync`
 
 [features]
 default = ["std"]
 # Namespaced feature syntax keeps working.
-std = ["foo/bar.std"] # managed by cargo-facade
-baz = ["foo/baz"] # managed by cargo-facade
+std = ["foo/bar.std"] # managed by cargo-facade: edit the declaration, then run `cargo facade sync`
+baz = ["foo/baz"] # managed by cargo-facade: edit the declaration, then run `cargo facade sync`
 
 "#]]
     );

@@ -125,8 +125,8 @@ fn a_bump_or_a_feature_change_renames_no_facade() {
         entries.split_once("[dependencies]").unwrap().1,
         str![[r#"
 
-baz = { path = "../facades/baz/qux", version = "0.0.0", package = "baz-facade-[..]" }
-foo = { path = "../facades/foo/self+bar", version = "0.0.0", package = "foo-facade-[..]" }
+baz = { path = "../facades/baz/qux", version = "0.0.0", package = "baz-facade-[..]" } # managed by cargo-facade: edit the declaration, then run `cargo facade sync`
+foo = { path = "../facades/foo/self+bar", version = "0.0.0", package = "foo-facade-[..]" } # managed by cargo-facade: edit the declaration, then run `cargo facade sync`
 
 "#]]
     );

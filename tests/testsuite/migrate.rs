@@ -389,14 +389,14 @@ loud = ["server", "foo::bar?/std"]
 foo = ["dep:foo"]
 
 [dependencies]
-foo = { path = "../facades/foo[..], optional = true }
+foo = { path = "../facades/foo/self+bar", version = "0.0.0", package = "foo-facade-ca6e559b", optional = true } # managed by cargo-facade: edit the declaration, then run `cargo facade sync`
 
 [features]
 default = []
 # serve things
-server = ["dep:foo", "foo/bar"] # managed by cargo-facade
-loud = ["server", "foo?/bar.std"] # managed by cargo-facade
-foo = ["dep:foo", "foo/self"] # managed by cargo-facade
+server = ["dep:foo", "foo/bar"] # managed by cargo-facade: edit the declaration, then run `cargo facade sync`
+loud = ["server", "foo?/bar.std"] # managed by cargo-facade: edit the declaration, then run `cargo facade sync`
+foo = ["dep:foo", "foo/self"] # managed by cargo-facade: edit the declaration, then run `cargo facade sync`
 
 "#]]
     );

@@ -14,7 +14,7 @@
 
 use snapbox::{assert_data_eq, str};
 
-use crate::support::{Fixture, assert_unchanged, mask_facade_hashes};
+use crate::support::{Fixture, MANAGED, assert_unchanged, mask_facade_hashes};
 
 /// A workspace of `members` (more members join as path dependencies).
 fn workspace(members: &[&str]) -> Fixture {
@@ -139,7 +139,7 @@ fn dev_dependencies_are_mirrored_into_dev_dependencies() {
     assert_sync_is_noop(&ws);
     assert!(
         mask_facade_hashes(&ws.read("app/Cargo.toml")).ends_with(
-            "\n[dev-dependencies]\ndevns = { path = \"../facades/devns/testing\", version = \"0.0.0\", package = \"devns-facade-[HASH]\" }\n"
+            &format!("\n[dev-dependencies]\ndevns = {{ path = \"../facades/devns/testing\", version = \"0.0.0\", package = \"devns-facade-[HASH]\" }}{MANAGED}\n")
         ),
         "{}",
         ws.read("app/Cargo.toml")
@@ -193,7 +193,7 @@ fn build_dependencies_are_mirrored_into_build_dependencies() {
     assert_sync_is_noop(&ws);
     assert!(
         mask_facade_hashes(&ws.read("app/Cargo.toml")).ends_with(
-            "\n[build-dependencies]\nbns = { path = \"../facades/bns/gen\", version = \"0.0.0\", package = \"bns-facade-[HASH]\" }\n"
+            &format!("\n[build-dependencies]\nbns = {{ path = \"../facades/bns/gen\", version = \"0.0.0\", package = \"bns-facade-[HASH]\" }}{MANAGED}\n")
         ),
         "{}",
         ws.read("app/Cargo.toml")
@@ -239,9 +239,9 @@ fn target_specific_children_build_only_on_their_platform() {
     let manifest = mask_facade_hashes(&ws.read("app/Cargo.toml"));
     assert!(
         manifest.contains(
-            "[target.'cfg(unix)'.dependencies]\ntns = { path = \"../facades/tns/unix+win\", version = \"0.0.0\", package = \"tns-facade-[HASH]\", features = [\"unix\"] }\n"
+            &format!("[target.'cfg(unix)'.dependencies]\ntns = {{ path = \"../facades/tns/unix+win\", version = \"0.0.0\", package = \"tns-facade-[HASH]\", features = [\"unix\"] }}{MANAGED}\n")
         ) && manifest.contains(
-            "[target.'cfg(windows)'.dependencies]\ntns = { path = \"../facades/tns/unix+win\", version = \"0.0.0\", package = \"tns-facade-[HASH]\", features = [\"win\"] }\n"
+            &format!("[target.'cfg(windows)'.dependencies]\ntns = {{ path = \"../facades/tns/unix+win\", version = \"0.0.0\", package = \"tns-facade-[HASH]\", features = [\"win\"] }}{MANAGED}\n")
         ),
         "{manifest}"
     );
@@ -494,7 +494,7 @@ error: `wsns::missing` inherits from the workspace, but `[workspace.metadata.fac
 error: invalid declaration `wsns`
   --> app/Cargo.toml:14:71
    |
-14 | wsns = { path = "../facades/wsns/child", version = "0.0.0", package = "wsns-facade-[HASH]", optional = true }
+14 | wsns = { path = "../facades/wsns/child", version = "0.0.0", package = "wsns-facade-[HASH]", optional = true } # managed by cargo-fac...
    | ---- in this declaration                                              ^^^^^^^^^^^^^^^^^^^^ `package`: invalid character `[` in package name: `wsns-facade-[HASH]`, characters must be Unicode XID characters (numbers, `-`, `_`, or most letters)
    |
    = help: declarations take Cargo's dependency syntax: a version string or a table of `version`, `path`, `git`, `package`, `features`, `optional`, `default-features`…
@@ -505,7 +505,7 @@ error: `ws-inherit-app` depends on `wsns` directly, but `wsns` must name the fac
  7 | "wsns::child" = { workspace = true, features = ["b"], optional = true }
    | ------------- namespace declared here
 ...
-14 | wsns = { path = "../facades/wsns/child", version = "0.0.0", package = "wsns-facade-[HASH]", optional = true }
+14 | wsns = { path = "../facades/wsns/child", version = "0.0.0", package = "wsns-facade-[HASH]", optional = true } # managed by cargo-fac...
    | ^^^^ `wsns` in [dependencies]
    |
    = help: move this entry into `[package.metadata.facade.dependencies]` as the namespace root: the facade re-exports it

@@ -315,6 +315,11 @@ pub fn assert_same_bytes(before: &BTreeMap<PathBuf, Vec<u8>>, after: &BTreeMap<P
     }
 }
 
+/// The comment `sync` leaves on every managed entry and feature line of a
+/// member's manifest (format 4).
+pub const MANAGED: &str =
+    " # managed by cargo-facade: edit the declaration, then run `cargo facade sync`";
+
 /// `text` with every facade package's content hash (`foo-facade-1a2b3c4d`,
 /// `foo_facade_1a2b3c4d`) replaced by `[HASH]`: the hash depends on every
 /// byte of the facade, which tests of other behaviour should not pin.

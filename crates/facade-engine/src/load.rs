@@ -627,7 +627,7 @@ fn resolve_tool_conflicts(path: &Path, text: String) -> Result<String, Box<Diagn
 /// (`foo = { path = …, package = "foo-facade-…" }`) or a feature line with
 /// the managed marker.
 fn is_tool_line(line: &str) -> bool {
-    if line.contains(crate::marker::FEATURE_MARKER) {
+    if line.contains(crate::marker::MANAGED_MARKER) {
         return true;
     }
     let Ok(doc) = line.parse::<toml_edit::DocumentMut>() else {

@@ -2,7 +2,7 @@
 //! predicates that find them (foundation: `load`, `plan`, `render`, `write`
 //! and the commands all ask "is this ours?"). A file without
 //! [`GENERATED_MARKER`] is never overwritten or deleted; a `[features]`
-//! entry without [`FEATURE_MARKER`] is the user's.
+//! entry without [`MANAGED_MARKER`] is the user's.
 
 use toml_edit::Item;
 
@@ -22,8 +22,10 @@ pub const TOML_HEADER: &str =
 /// facade's `[package.metadata.cargo-facade] format` (as cargo-hakari's
 /// `dep-format-version`). 1: one facade per namespace; 2: a facade per
 /// distinct set, named by content (neither recorded); 3: named by identity,
-/// recorded, with the fields team tools need (license, no test harness).
-pub const FORMAT: u32 = 3;
+/// recorded, with the fields team tools need (license, no test harness);
+/// 4: every managed entry and feature in a user's manifest carries
+/// [`MANAGED_COMMENT`].
+pub const FORMAT: u32 = 4;
 
 /// Every facade's package version, and the requirement of the managed
 /// entries that reach it.
@@ -86,10 +88,45 @@ pub fn is_generated(bytes: &[u8]) -> bool {
         .any(|line| line.contains(GENERATED_MARKER))
 }
 
-/// The trailing comment that marks a `[features]` entry cargo-facade wrote.
-pub const FEATURE_MARKER: &str = "# managed by cargo-facade";
+/// What marks a line cargo-facade wrote in a user's manifest (a managed
+/// entry, a `[features]` entry): the start of [`MANAGED_COMMENT`], and all
+/// of the comment before format 4.
+pub const MANAGED_MARKER: &str = "# managed by cargo-facade";
 
-/// Whether a `[features]` value carries [`FEATURE_MARKER`]. `source` is
+/// The trailing comment of every managed entry and `[features]` entry
+/// cargo-facade writes in a user's manifest: whoever edits that line learns
+/// that `sync` rewrites it, and what to run instead.
+pub const MANAGED_COMMENT: &str =
+    "# managed by cargo-facade: edit the declaration, then run `cargo facade sync`";
+
+/// A value's trailing comment with [`MANAGED_COMMENT`]: kept as it is when
+/// it has it, else the user's own comment (if any, an older marker dropped)
+/// followed by it.
+pub fn with_managed_comment(suffix: &str) -> String {
+    if suffix.contains(MANAGED_COMMENT) {
+        return suffix.to_owned();
+    }
+    let own = suffix
+        .find(MANAGED_MARKER)
+        .map_or(suffix, |at| &suffix[..at])
+        .trim_end();
+    if own.trim_start().is_empty() {
+        format!(" {MANAGED_COMMENT}")
+    } else {
+        format!("{own} {MANAGED_COMMENT}")
+    }
+}
+
+/// Whether a value's trailing comment is [`with_managed_comment`]'s.
+pub fn has_managed_comment(value: &toml_edit::Value) -> bool {
+    value
+        .decor()
+        .suffix()
+        .and_then(|raw| raw.as_str())
+        .is_some_and(|s| s.contains(MANAGED_COMMENT))
+}
+
+/// Whether a `[features]` value carries [`MANAGED_MARKER`]. `source` is
 /// the text a spanned document was parsed from (its decor is kept as spans).
 pub fn is_managed_feature_in(item: &Item, source: &str) -> bool {
     item.as_value()
@@ -98,7 +135,7 @@ pub fn is_managed_feature_in(item: &Item, source: &str) -> bool {
             raw.as_str()
                 .or_else(|| raw.span().and_then(|span| source.get(span)))
         })
-        .is_some_and(|s| s.contains(FEATURE_MARKER))
+        .is_some_and(|s| s.contains(MANAGED_MARKER))
 }
 
 /// [`is_managed_feature_in`] for a document built or edited in memory.
@@ -125,6 +162,22 @@ mod tests {
         let (format, span) = recorded_format(&mangled).unwrap();
         assert_eq!(format, 7);
         assert_eq!(&mangled[span.unwrap()], "7");
+    }
+
+    #[test]
+    fn managed_comment_keeps_the_users_own() {
+        let marked = format!(" {MANAGED_COMMENT}");
+        assert_eq!(with_managed_comment(""), marked);
+        assert_eq!(with_managed_comment("  "), marked);
+        assert_eq!(with_managed_comment(&marked), marked);
+        // Format 3's marker alone is replaced; a user's comment stays first.
+        assert_eq!(with_managed_comment(" # managed by cargo-facade"), marked);
+        assert_eq!(
+            with_managed_comment("  # the web client"),
+            format!("  # the web client {MANAGED_COMMENT}")
+        );
+        let kept = format!(" # mine {MANAGED_COMMENT}");
+        assert_eq!(with_managed_comment(&kept), kept);
     }
 
     #[test]

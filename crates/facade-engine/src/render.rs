@@ -16,8 +16,8 @@ use crate::manifest::{
     platform_key, real_tables, remove_empty_tables, replace_keeping_key, with_line_endings_of,
 };
 use crate::marker::{
-    FACADE_VERSION, FEATURE_MARKER, FORMAT, FORMAT_TABLE, RUST_HEADER, TOML_HEADER,
-    is_managed_feature,
+    FACADE_VERSION, FORMAT, FORMAT_TABLE, RUST_HEADER, TOML_HEADER, has_managed_comment,
+    is_managed_feature, with_managed_comment,
 };
 use crate::paths::relative;
 use crate::plan::{Consumer, Declaration, Facade, FacadeDep, ManagedEntry, Plan, ROOT_FEATURE};
@@ -360,15 +360,39 @@ pub fn render_consumer(manifest: &Manifest, consumer: &Consumer, plan: &Plan) ->
             let desired =
                 managed_entry_table(entry, facade, &relative(manifest.dir(), &facade.dir));
             let table = ensure_path(&mut doc, &table_id.real_path());
-            let existing = table.get(&entry.root);
-            if existing
-                .and_then(Item::as_table_like)
-                .is_some_and(|existing| same_entry(existing, &desired))
-            {
-                continue;
+            match table.get_mut(&entry.root) {
+                // A `[dependencies.foo]` table cannot carry a trailing
+                // comment: the same entry in that form (the user's choice)
+                // stays as it is.
+                Some(Item::Table(existing)) if same_entry(existing, &desired) => continue,
+                Some(Item::Value(existing @ Value::InlineTable(_)))
+                    if existing
+                        .as_inline_table()
+                        .is_some_and(|t| same_entry(t, &desired)) =>
+                {
+                    if !has_managed_comment(existing) {
+                        // The same entry without the comment (format 3, or
+                        // removed by hand): only the comment is written.
+                        mark_managed(existing);
+                        changed = true;
+                    }
+                    continue;
+                }
+                _ => {}
             }
+            let mut desired = Value::InlineTable(desired);
+            if let Some(Item::Value(existing)) = table.get(&entry.root) {
+                desired.decor_mut().set_suffix(
+                    existing
+                        .decor()
+                        .suffix()
+                        .and_then(|raw| raw.as_str())
+                        .unwrap_or_default(),
+                );
+            }
+            mark_managed(&mut desired);
             changed = true;
-            replace_keeping_key(table, &entry.root, value(desired));
+            replace_keeping_key(table, &entry.root, Item::Value(desired));
         }
     }
 
@@ -512,7 +536,7 @@ fn render_features(doc: &mut DocumentMut, consumer: &Consumer) -> bool {
         .expect("checked by plan: `features` is a table");
     for feature in &consumer.features {
         let same = table.get(&feature.name).is_some_and(|item| {
-            is_managed_feature(item)
+            item.as_value().is_some_and(has_managed_comment)
                 && item.as_array().is_some_and(|a| {
                     a.len() == feature.values.len()
                         && a.iter()
@@ -532,7 +556,15 @@ fn render_features(doc: &mut DocumentMut, consumer: &Consumer) -> bool {
             lay_out_like(&mut array, declared);
         }
         let mut array = Value::Array(array);
-        array.decor_mut().set_suffix(format!(" {FEATURE_MARKER}"));
+        if let Some(suffix) = table
+            .get(&feature.name)
+            .and_then(Item::as_value)
+            .and_then(|v| v.decor().suffix())
+            .and_then(|raw| raw.as_str())
+        {
+            array.decor_mut().set_suffix(suffix);
+        }
+        mark_managed(&mut array);
         replace_keeping_key(table, &feature.name, Item::Value(array));
         changed = true;
     }
@@ -558,6 +590,18 @@ fn lay_out_like(array: &mut Array, declared: &Array) {
     let trailing = declared.trailing().as_str().unwrap_or("\n");
     let trailing = &trailing[trailing.rfind('\n').unwrap_or(0)..];
     array.set_trailing(trailing);
+}
+
+/// Gives a value in a user's manifest the managed comment, keeping a
+/// comment of the user's before it.
+fn mark_managed(value: &mut Value) {
+    let suffix = value
+        .decor()
+        .suffix()
+        .and_then(|raw| raw.as_str())
+        .unwrap_or_default();
+    let marked = with_managed_comment(suffix);
+    value.decor_mut().set_suffix(marked);
 }
 
 fn managed_entry_table(entry: &ManagedEntry, facade: &Facade, path: &str) -> InlineTable {

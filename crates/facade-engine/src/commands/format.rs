@@ -89,11 +89,23 @@ pub(crate) fn older_format(manifest: &Path, format: u32, shell: &Shell) -> Diagn
         "`{}` was written by an older cargo-facade (format {format}); this one writes format {FORMAT}",
         shell.display_path(manifest)
     ))
-    .note(format!(
-        "format {FORMAT} names facades by the names they present and who uses them, not by \
-         versions, so upgrading renames facades once (consumer manifests and Cargo.lock change)"
-    ))
+    .note(what_upgrading_changes(format))
     .help("run `cargo facade sync --upgrade` to rewrite the facades in the new format")
+}
+
+/// What `sync --upgrade` changes, from `format` to [`FORMAT`].
+fn what_upgrading_changes(format: u32) -> String {
+    const COMMENTS: &str = "every managed entry and managed `[features]` line in the \
+                            members' manifests gains a comment saying to run `cargo facade sync`";
+    if format >= 3 {
+        format!("format {FORMAT}: {COMMENTS}; no facade is renamed")
+    } else {
+        format!(
+            "since format 3 facades are named by the names they present and who uses them, not \
+             by versions, so upgrading renames facades once (consumer manifests and Cargo.lock \
+             change); since format 4 {COMMENTS}"
+        )
+    }
 }
 
 fn newer_format(

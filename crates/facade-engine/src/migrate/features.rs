@@ -24,7 +24,7 @@ use toml_edit::{Array, DocumentMut, Item, Key, Table, TableLike, Value};
 
 use super::manifest::{Entry, MIRROR, RECORD};
 use crate::manifest::{ensure_implicit, get_path, get_path_mut};
-use crate::marker::{FEATURE_MARKER, is_managed_feature};
+use crate::marker::{MANAGED_COMMENT, is_managed_feature};
 
 /// A dependency as features name it: its key and the declaration's name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,7 +106,7 @@ fn record_path() -> Vec<&'static str> {
 /// The placeholder `sync` replaces with a feature's translation.
 fn placeholder() -> Item {
     let mut array = Value::Array(Array::new());
-    array.decor_mut().set_suffix(format!(" {FEATURE_MARKER}"));
+    array.decor_mut().set_suffix(format!(" {MANAGED_COMMENT}"));
     Item::Value(array)
 }
 

@@ -927,17 +927,17 @@ mod tests {
         // The implicit feature becomes explicit, and goes again.
         check(
             "[package]\nname = \"app\"\n\n[dependencies]\nfoo-bar = { version = \"1\", optional = true }\n",
-            "[package]\nname = \"app\"\n\n[package.metadata.facade.dependencies]\n\"foo::bar\" = { version = \"1\", optional = true, package = \"foo-bar\" }\n\n[package.metadata.facade.features]\nfoo-bar = [\"dep:foo::bar\"]\n\n[dependencies]\nfoo = { path = \"../facades/foo\", package = \"foo-facade\" }\n\n[features]\nfoo-bar = [] # managed by cargo-facade\n",
+            "[package]\nname = \"app\"\n\n[package.metadata.facade.dependencies]\n\"foo::bar\" = { version = \"1\", optional = true, package = \"foo-bar\" }\n\n[package.metadata.facade.features]\nfoo-bar = [\"dep:foo::bar\"]\n\n[dependencies]\nfoo = { path = \"../facades/foo\", package = \"foo-facade\" }\n\n[features]\nfoo-bar = [] # managed by cargo-facade: edit the declaration, then run `cargo facade sync`\n",
         );
         // Features naming it move, comments kept; others stay.
         check(
             "[package]\nname = \"app\"\n\n[dependencies]\nfoo = { version = \"2\", optional = true }\nfoo-bar = { version = \"1\", optional = true }\n\n[features]\ndefault = [\"std\"]\n# the server\nserver = [\"dep:foo-bar\", \"tokio/net\"] # trailing\nstd = [\"foo-bar?/std\", \"foo/std\"]\nx = []\n",
-            "[package]\nname = \"app\"\n\n[package.metadata.facade.dependencies]\nfoo = { version = \"2\", optional = true }\n\"foo::bar\" = { version = \"1\", optional = true, package = \"foo-bar\" }\n\n[package.metadata.facade.features]\nserver = [\"dep:foo::bar\", \"tokio/net\"] # trailing\nstd = [\"foo::bar?/std\", \"foo/std\"]\nfoo = [\"dep:foo\"]\n\n[dependencies]\nfoo = { path = \"../facades/foo\", package = \"foo-facade\" }\n\n[features]\ndefault = [\"std\"]\n# the server\nserver = [] # managed by cargo-facade\nstd = [] # managed by cargo-facade\nx = []\nfoo = [] # managed by cargo-facade\n",
+            "[package]\nname = \"app\"\n\n[package.metadata.facade.dependencies]\nfoo = { version = \"2\", optional = true }\n\"foo::bar\" = { version = \"1\", optional = true, package = \"foo-bar\" }\n\n[package.metadata.facade.features]\nserver = [\"dep:foo::bar\", \"tokio/net\"] # trailing\nstd = [\"foo::bar?/std\", \"foo/std\"]\nfoo = [\"dep:foo\"]\n\n[dependencies]\nfoo = { path = \"../facades/foo\", package = \"foo-facade\" }\n\n[features]\ndefault = [\"std\"]\n# the server\nserver = [] # managed by cargo-facade: edit the declaration, then run `cargo facade sync`\nstd = [] # managed by cargo-facade: edit the declaration, then run `cargo facade sync`\nx = []\nfoo = [] # managed by cargo-facade: edit the declaration, then run `cargo facade sync`\n",
         );
         // A feature the user wrote like a made one is recorded.
         check(
             "[package]\nname = \"app\"\n\n[dependencies]\nfoo-bar = { version = \"1\", optional = true }\n\n[features]\nfoo-bar = [\"dep:foo-bar\"]\n",
-            "[package]\nname = \"app\"\n\n[package.metadata.facade.dependencies]\n\"foo::bar\" = { version = \"1\", optional = true, package = \"foo-bar\" }\n\n[package.metadata.facade.features]\nfoo-bar = [\"dep:foo::bar\"]\n\n[package.metadata.facade-migrate.dependencies]\n\"foo::bar\" = { key = \"foo-bar\", index = 0, table = true }\n\n[package.metadata.facade-migrate.features]\nfoo-bar = true\n\n[dependencies]\nfoo = { path = \"../facades/foo\", package = \"foo-facade\" }\n\n[features]\nfoo-bar = [] # managed by cargo-facade\n",
+            "[package]\nname = \"app\"\n\n[package.metadata.facade.dependencies]\n\"foo::bar\" = { version = \"1\", optional = true, package = \"foo-bar\" }\n\n[package.metadata.facade.features]\nfoo-bar = [\"dep:foo::bar\"]\n\n[package.metadata.facade-migrate.dependencies]\n\"foo::bar\" = { key = \"foo-bar\", index = 0, table = true }\n\n[package.metadata.facade-migrate.features]\nfoo-bar = true\n\n[dependencies]\nfoo = { path = \"../facades/foo\", package = \"foo-facade\" }\n\n[features]\nfoo-bar = [] # managed by cargo-facade: edit the declaration, then run `cargo facade sync`\n",
         );
     }
 
