@@ -341,3 +341,42 @@ fn a_compiling_probe_shows_progress_where_cargo_would() {
     again.assert_code(0);
     assert!(!again.stderr.contains("Probing"), "{}", again.stderr);
 }
+
+/// A `cargo metadata` that takes over a second (here a `$CARGO` that
+/// waits first, as a cold index or a download would) gets a progress line
+/// where cargo shows progress, never when piped or with `-q`.
+#[cfg(unix)]
+#[test]
+fn a_slow_cargo_metadata_shows_progress_where_cargo_would() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let ws = namespace(Kind::Path, "pub fn root() {}\n");
+    ws.facade(&["sync", "-q"]).assert_code(0);
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let slow = ws.path().join("slow-cargo");
+    std::fs::write(
+        &slow,
+        format!("#!/bin/sh\nsleep 1.5\nexec '{cargo}' \"$@\"\n"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&slow, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let slow = slow.to_str().unwrap();
+    let always = [
+        ("CARGO_TERM_PROGRESS_WHEN", "always"),
+        ("CARGO_TERM_PROGRESS_WIDTH", "80"),
+    ];
+    let shown = ws.facade_env(&["check"], &[always[0], always[1], ("CARGO", slow)]);
+    shown.assert_code(0);
+    assert!(
+        shown
+            .stderr
+            .contains("Resolving the workspace with `cargo metadata"),
+        "{}",
+        shown.stderr
+    );
+    let piped = ws.facade_env(&["check"], &[("CARGO", slow)]);
+    piped.assert_code(0);
+    assert!(!piped.stderr.contains("Resolving"), "{}", piped.stderr);
+    let quiet = ws.facade_env(&["check", "-q"], &[always[0], always[1], ("CARGO", slow)]);
+    quiet.assert_code(0);
+    assert!(!quiet.stderr.contains("Resolving"), "{}", quiet.stderr);
+}

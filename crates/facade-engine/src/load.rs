@@ -31,6 +31,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
 use crate::manifest::get_path;
 use crate::marker::is_generated;
 use crate::paths::normalize;
+use crate::shell::Shell;
 
 /// The facade folder when `[workspace.metadata.facade] dir` is not set.
 pub const DEFAULT_FACADE_DIR: &str = "facades";
@@ -646,15 +647,20 @@ fn is_tool_line(line: &str) -> bool {
 /// fails where the build would not; then it is asked again for the host's
 /// packages only (`--filter-platform`), which resolves (and locks) the same
 /// graph.
+///
+/// When cargo takes over a second (a cold index, downloads, a lock held by
+/// another cargo), `shell` shows a progress line where cargo would show
+/// its own ([`Shell::progress`]): its output is captured, not shown.
 pub fn cargo_metadata(
     manifest_path: Option<&Path>,
     cargo: &CargoOptions,
     no_deps: bool,
+    shell: &mut Shell,
 ) -> anyhow::Result<Result<cargo_metadata::Metadata, String>> {
-    let metadata = cargo_metadata_for(manifest_path, cargo, no_deps, None)?;
+    let metadata = cargo_metadata_for(manifest_path, cargo, no_deps, None, shell)?;
     match metadata {
         Err(stderr) if !no_deps && needs_download_offline(&stderr) => match host_triple() {
-            Some(host) => cargo_metadata_for(manifest_path, cargo, no_deps, Some(&host)),
+            Some(host) => cargo_metadata_for(manifest_path, cargo, no_deps, Some(&host), shell),
             None => Ok(Err(stderr)),
         },
         metadata => Ok(metadata),
@@ -682,6 +688,7 @@ fn cargo_metadata_for(
     cargo: &CargoOptions,
     no_deps: bool,
     platform: Option<&str>,
+    shell: &mut Shell,
 ) -> anyhow::Result<Result<cargo_metadata::Metadata, String>> {
     let mut command = cargo_command(cargo);
     command.args(["metadata", "--format-version", "1"]);
@@ -695,7 +702,13 @@ fn cargo_metadata_for(
         command.arg("--manifest-path").arg(path);
     }
     command.args(cargo.flags());
-    let output = command.output().context("failed to run `cargo metadata`")?;
+    let output = output_with_progress(&mut command, shell, || {
+        format!(
+            "the workspace with `cargo metadata{}`",
+            if no_deps { " --no-deps" } else { "" }
+        )
+    })
+    .context("failed to run `cargo metadata`")?;
     if !output.status.success() {
         // Cargo's progress lines ("Blocking waiting for file lock on package
         // cache" while another cargo runs) are not part of its error.
@@ -715,6 +728,39 @@ fn cargo_metadata_for(
     let metadata = cargo_metadata::MetadataCommand::parse(stdout)
         .context("failed to parse `cargo metadata` output")?;
     Ok(Ok(metadata))
+}
+
+/// How long a step runs before a progress line says what it is doing.
+const PROGRESS_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// [`std::process::Command::output`], printing `Resolving <what>` through
+/// [`Shell::progress`] if the command is still running after
+/// [`PROGRESS_AFTER`]; a fast command costs no waiting.
+fn output_with_progress(
+    command: &mut std::process::Command,
+    shell: &mut Shell,
+    what: impl FnOnce() -> String,
+) -> std::io::Result<std::process::Output> {
+    use std::process::Stdio;
+    let child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let (done, finished) = std::sync::mpsc::channel();
+    let waiter = std::thread::spawn(move || {
+        let output = child.wait_with_output();
+        let _ = done.send(());
+        output
+    });
+    if finished.recv_timeout(PROGRESS_AFTER).is_err() {
+        shell.progress("Resolving", what());
+    }
+    waiter.join().unwrap_or_else(|_| {
+        Err(std::io::Error::other(
+            "the thread waiting for cargo panicked",
+        ))
+    })
 }
 
 #[cfg(test)]

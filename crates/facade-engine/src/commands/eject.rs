@@ -40,7 +40,12 @@ pub fn run(dry_run: bool, options: &Options, shell: &mut Shell) -> anyhow::Resul
     // where every declaration names its `package`. If it cannot, the lock
     // file stays as it was and the next `sync` (or a cargo with namespace
     // support) refreshes it.
-    match load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, false) {
+    match load::cargo_metadata(
+        options.manifest_path.as_deref(),
+        &options.cargo,
+        false,
+        shell,
+    ) {
         Ok(Ok(_)) => {}
         _ => {
             if let Some(bytes) = lock_before {

@@ -208,7 +208,12 @@ fn cargo_accepts(options: &Options, shell: &mut Shell) -> anyhow::Result<()> {
             cargo_line(&["metadata", "--no-deps"], &options.cargo)
         ),
     );
-    match load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, true)? {
+    match load::cargo_metadata(
+        options.manifest_path.as_deref(),
+        &options.cargo,
+        true,
+        shell,
+    )? {
         Ok(_) => Ok(()),
         Err(stderr) => {
             shell.diagnostic(&crate::blame::load_failure(&stderr));

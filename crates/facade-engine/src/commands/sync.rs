@@ -86,7 +86,12 @@ fn fresh(ws: &Workspace, plan: &Plan, options: &Options, shell: &mut Shell) -> a
                 cargo_line(&["metadata"], &options.cargo)
             ),
         );
-        match load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, false)? {
+        match load::cargo_metadata(
+            options.manifest_path.as_deref(),
+            &options.cargo,
+            false,
+            shell,
+        )? {
             Ok(metadata) => {
                 let warnings = ownership_warnings(plan, &metadata, shell);
                 deny_warnings(options, warnings)?;
@@ -134,7 +139,12 @@ fn write_and_resolve(
             cargo_line(&["metadata"], &options.cargo)
         ),
     );
-    let resolved = load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, false);
+    let resolved = load::cargo_metadata(
+        options.manifest_path.as_deref(),
+        &options.cargo,
+        false,
+        shell,
+    );
     let failure = match resolved {
         Ok(Ok(metadata)) => {
             let warnings = ownership_warnings(plan, &metadata, shell);

@@ -112,7 +112,7 @@ pub fn migrate(
     let mut diags = Diagnostics::default();
     let specs = parse_specs(&opts.specs, &mut diags);
     out.flush(shell, &mut diags)?;
-    let Some(loaded) = load_members(opts, options, &mut diags)? else {
+    let Some(loaded) = load_members(opts, options, &mut diags, shell)? else {
         out.flush(shell, &mut diags)?;
         return Ok(Exit::Error);
     };
@@ -312,15 +312,20 @@ fn load_members(
     opts: &MigrateOptions,
     options: &Options,
     diags: &mut Diagnostics,
+    shell: &mut Shell,
 ) -> anyhow::Result<Option<Loaded>> {
-    let metadata =
-        match load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, true)? {
-            Ok(metadata) => metadata,
-            Err(stderr) => {
-                diags.push(crate::cargo::cargo_failed("cargo metadata", &stderr));
-                return Ok(None);
-            }
-        };
+    let metadata = match load::cargo_metadata(
+        options.manifest_path.as_deref(),
+        &options.cargo,
+        true,
+        shell,
+    )? {
+        Ok(metadata) => metadata,
+        Err(stderr) => {
+            diags.push(crate::cargo::cargo_failed("cargo metadata", &stderr));
+            return Ok(None);
+        }
+    };
     let root_dir: PathBuf = metadata.workspace_root.clone().into();
     let Some(root_manifest) = load::read_manifest(&root_dir.join("Cargo.toml"), diags)? else {
         return Ok(None);
@@ -531,12 +536,16 @@ fn write_all(
         let _ = fs::remove_dir(&loaded.facade_dir); // only when the last facade went
     }
     shell.verbose("Running", "`cargo metadata` to refresh Cargo.lock");
-    let failure =
-        match load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, false) {
-            Ok(Ok(_)) => None,
-            Ok(Err(stderr)) => Some(crate::cargo::cargo_failed("cargo metadata", &stderr)),
-            Err(err) => Some(Diagnostic::error(format!("{err:#}"))),
-        };
+    let failure = match load::cargo_metadata(
+        options.manifest_path.as_deref(),
+        &options.cargo,
+        false,
+        shell,
+    ) {
+        Ok(Ok(_)) => None,
+        Ok(Err(stderr)) => Some(crate::cargo::cargo_failed("cargo metadata", &stderr)),
+        Err(err) => Some(Diagnostic::error(format!("{err:#}"))),
+    };
     if let Some(failure) = failure {
         let note = "cargo rejected the migrated workspace, so every file was restored";
         return Err(crate::commands::rolled_back(

@@ -124,14 +124,18 @@ fn run(
     let _lock =
         crate::lock::lock_workspace(options.manifest_path.as_deref(), &options.cargo, shell)?;
     let mut diags = Diagnostics::default();
-    let metadata =
-        match load::cargo_metadata(options.manifest_path.as_deref(), &options.cargo, true)? {
-            Ok(metadata) => metadata,
-            Err(stderr) => {
-                diags.push(crate::cargo::cargo_failed("cargo metadata", &stderr));
-                return report(shell, diags);
-            }
-        };
+    let metadata = match load::cargo_metadata(
+        options.manifest_path.as_deref(),
+        &options.cargo,
+        true,
+        shell,
+    )? {
+        Ok(metadata) => metadata,
+        Err(stderr) => {
+            diags.push(crate::cargo::cargo_failed("cargo metadata", &stderr));
+            return report(shell, diags);
+        }
+    };
     let target_dir: PathBuf = metadata.target_directory.clone().into();
     let Some(ws) = load::load(options.manifest_path.as_deref(), &mut diags)? else {
         return report(shell, diags);
