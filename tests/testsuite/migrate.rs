@@ -28,7 +28,8 @@ fn pre_namespace_consumer_migrates_and_comes_back_byte_for_byte() {
         str![[r#"
    Migrating migrate-app: 1 manifest, 10 paths in 2 files
   Generating facade foo/self+bar
-    Finished 1 consumer migrated (5 files written)
+   Recording conflict verdicts (facades/verdicts.toml)
+    Finished 1 consumer migrated (6 files written)
 
 "#]]
     );
@@ -48,7 +49,7 @@ fn pre_namespace_consumer_migrates_and_comes_back_byte_for_byte() {
         str![[r#"
    Reverting migrate-app: 1 manifest, 10 paths in 2 files
     Removing facade foo/self+bar (no longer declared)
-    Finished 1 consumer reverted (5 files written)
+    Finished 1 consumer reverted (6 files written)
 
 "#]]
     );
@@ -367,7 +368,8 @@ fn optional_children_features_doctests_and_links_migrate() {
         str![[r#"
    Migrating app: 1 manifest, 5 paths in 1 file
   Generating facade foo/self+bar
-    Finished 1 consumer migrated (4 files written)
+   Recording conflict verdicts (facades/verdicts.toml)
+    Finished 1 consumer migrated (5 files written)
 
 "#]],
     );
@@ -643,7 +645,8 @@ warning: `fam` is the root of namespace `fam`: it keeps `fam-core`, `fam-macros`
   Generating facade fam/core
   Generating facade fam/self+core+extra
   Generating facade fam/self+core+macros
-    Finished 3 consumers migrated (13 files written)
+   Recording conflict verdicts (facades/verdicts.toml)
+    Finished 3 consumers migrated (14 files written)
 
 "#]]
     );
@@ -695,7 +698,7 @@ warning: `fam` is the root of namespace `fam`: it keeps `fam-core`, `fam-macros`
     Removing facade fam/core (no longer declared)
     Removing facade fam/self+core+extra (no longer declared)
     Removing facade fam/self+core+macros (no longer declared)
-    Finished 3 consumers reverted (13 files written)
+    Finished 3 consumers reverted (14 files written)
 
 "#]]
     );

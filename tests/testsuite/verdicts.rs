@@ -380,3 +380,27 @@ fn a_slow_cargo_metadata_shows_progress_where_cargo_would() {
     quiet.assert_code(0);
     assert!(!quiet.stderr.contains("Resolving"), "{}", quiet.stderr);
 }
+
+/// `migrate` judges conflicts on the sources before its rewrite, whose
+/// keys do not hold after it: it records the verdicts of the migrated tree
+/// once that is on disk, so a fresh clone of a migrated repository runs
+/// `check` without compiling anything (found by `cargo xtask bench
+/// --real`: the web framework family probed in every fresh clone).
+#[test]
+fn a_migrated_tree_records_its_verdicts_so_a_fresh_clone_compiles_nothing() {
+    let ws = Fixture::case("migrate-basic");
+    let migrate = ws.facade(&["migrate", "foo::bar=foo-bar"]);
+    migrate.assert_code(0);
+    assert!(
+        migrate
+            .stderr
+            .contains("Recording conflict verdicts (facades/verdicts.toml)"),
+        "{}",
+        migrate.stderr
+    );
+    assert!(ws.read("facades/verdicts.toml").contains("root = \"foo\""));
+    assert_eq!(fresh_check(&ws, &[], 0), Vec::<String>::new());
+    let snapshot = ws.snapshot();
+    ws.facade(&["sync"]).assert_code(0);
+    crate::support::assert_unchanged(&snapshot, &ws.snapshot());
+}

@@ -91,6 +91,12 @@ impl Shell {
         self.verbosity
     }
 
+    /// Sets the verbosity, returning the previous one (for a step whose
+    /// own status lines would repeat its caller's).
+    pub fn set_verbosity(&mut self, verbosity: Verbosity) -> Verbosity {
+        std::mem::replace(&mut self.verbosity, verbosity)
+    }
+
     /// `   Generating facade foo`: a cargo status line, skipped with `-q`.
     pub fn status(&mut self, verb: &str, message: impl Display) {
         if self.verbosity > Verbosity::Quiet {

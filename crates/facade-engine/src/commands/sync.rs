@@ -42,6 +42,28 @@ pub(crate) fn run_edited(
     sync_members(dry_run, edited, &[], options, shell)
 }
 
+/// After `migrate` wrote its files: `sync` once more, with its status lines
+/// silenced, so that the conflict verdicts are recorded on the migrated
+/// sources (`migrate` judged them before its rewrite, so their keys do not
+/// hold after) and a fresh clone's `check` compiles nothing. The caller
+/// holds the workspace lock. Whether the record changed; an error is the
+/// caller's to report as a warning (the migration itself is done).
+pub(crate) fn record_after_migrate(options: &Options, shell: &mut Shell) -> anyhow::Result<bool> {
+    let quiet = shell.set_verbosity(crate::shell::Verbosity::Quiet);
+    let result = planned_sync(options, &BTreeMap::new(), shell).and_then(|planned| {
+        let Planned {
+            ws, plan, changes, ..
+        } = planned;
+        if changes.is_empty() {
+            return Ok(false);
+        }
+        write_and_resolve(&ws, &plan, &plan, &changes, options, shell)?;
+        Ok(true)
+    });
+    shell.set_verbosity(quiet);
+    result
+}
+
 fn sync_members(
     dry_run: bool,
     edited: &BTreeMap<PathBuf, String>,

@@ -562,9 +562,30 @@ fn write_all(
              differs between the formats",
         ));
     }
+    let mut written = changes.len();
+    if !reverse {
+        let record = loaded.facade_dir.join(crate::conflict::record::FILE);
+        match crate::commands::sync::record_after_migrate(options, shell) {
+            Ok(false) => {}
+            Ok(true) => {
+                written += 1;
+                shell.status(
+                    "Recording",
+                    format!("conflict verdicts ({})", shell.display_path(&record)),
+                );
+            }
+            Err(err) => shell.diagnostic(
+                &Diagnostic::warning(format!("the conflict verdicts were not recorded: {err:#}"))
+                    .help(
+                        "run `cargo facade sync` to record them, so that a fresh clone's `check` \
+                     compiles nothing",
+                    ),
+            ),
+        }
+    }
     shell.status(
         "Finished",
-        format!("{done} ({} written)", count(changes.len(), "file")),
+        format!("{done} ({} written)", count(written, "file")),
     );
     Ok(Exit::Success)
 }
@@ -967,9 +988,9 @@ fn planned_sync_inner(
     }
     let mut changes = write::collect_changes(&ws, &plan, diags)?;
     // The verdicts were judged on the sources before their paths are
-    // rewritten, so their keys would not hold after: the record is left to
-    // the next `sync` (a missing verdict is no staleness for `check`), and
-    // only removed when nothing is left to record.
+    // rewritten, so their keys would not hold after: the record is written
+    // once the rewrite is on disk (`sync::record_after_migrate`, from
+    // `write_all`), and only removed here when nothing is left to record.
     if verdicts.is_some_and(|v| v.is_empty()) && !diags.has_errors() {
         changes.extend(write::record_change(&ws, &plan, &[], diags)?);
     }
