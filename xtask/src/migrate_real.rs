@@ -30,7 +30,7 @@ use std::time::Instant;
 
 use anyhow::{Context as _, bail};
 
-mod family;
+pub(crate) mod family;
 
 /// One repository shape.
 struct Fixture {

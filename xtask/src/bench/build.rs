@@ -50,6 +50,16 @@ impl Case {
         }
     }
 
+    /// [`Case::label`] for a workspace whose edited child and root are
+    /// the packages `child` and `root`.
+    pub(super) fn label_for(self, child: &str, root: &str) -> String {
+        match self {
+            Case::Clean | Case::Noop => self.label(),
+            Case::EditChild => format!("edit one child (`{child}`)"),
+            Case::EditRoot => format!("edit one root (`{root}`)"),
+        }
+    }
+
     /// The namespace crate this case edits.
     fn edited(self) -> Option<Option<usize>> {
         match self {
@@ -74,7 +84,7 @@ impl Rechecked {
         self.crates.len() + self.facades
     }
 
-    fn parse(ws: &Path, stdout: &str) -> anyhow::Result<Rechecked> {
+    pub(super) fn parse(ws: &Path, stdout: &str) -> anyhow::Result<Rechecked> {
         let facades_dir = ws.join("facades");
         let mut out = Rechecked::default();
         for line in stdout.lines().filter(|l| l.starts_with('{')) {
@@ -152,6 +162,9 @@ pub(super) struct BuildResult {
     pub(super) child_declarers: usize,
     pub(super) root_declarers: usize,
     pub(super) child_only: usize,
+    /// Seconds each facade unit of this checkout's facades took in one
+    /// `cargo check --timings` after each edit, unmeasured.
+    pub(super) facade_units: BTreeMap<Case, Vec<(String, f64)>>,
 }
 
 impl BuildResult {
@@ -310,6 +323,17 @@ pub(super) fn bench_build(
             &root_declarers,
         )?;
     }
+    let head = &setups[1];
+    let mut facade_units = BTreeMap::new();
+    for case in [Case::EditChild, Case::EditRoot] {
+        let child = case.edited().expect("an edit case");
+        edits += 1;
+        let path = head.ws.join(source_of(EDITED_NS, child));
+        facade_units.insert(
+            case,
+            super::real::facade_unit_times(tools, &head.ws, &head.target, path, edits)?,
+        );
+    }
     Ok(BuildResult {
         shape,
         runs,
@@ -317,6 +341,7 @@ pub(super) fn bench_build(
         child_declarers: child_declarers.len(),
         root_declarers: root_declarers.len(),
         child_only,
+        facade_units,
     })
 }
 

@@ -29,6 +29,7 @@ mod commands;
 mod history;
 mod machine;
 mod process;
+mod real;
 mod report;
 mod workspace;
 
@@ -46,7 +47,7 @@ use self::workspace::PER_NAMESPACE;
 
 const USAGE: &str = "usage: cargo xtask bench [--quick] [--sizes 100,500,1000] [--runs N]
                          [--build-size N] [--build-runs N] [--baseline REV]
-                         [--label TEXT] [--out PATH]
+                         [--label TEXT] [--out PATH] [--real]
 
   --quick       a couple of minutes instead of about ten: --sizes 100 --runs 3
                 --build-size 200 --build-runs 3 --out target/bench/BENCHMARKS.quick.md
@@ -61,7 +62,10 @@ const USAGE: &str = "usage: cargo xtask bench [--quick] [--sizes 100,500,1000] [
   --label       name this run in the history table of the report (its build
                 figures are appended to the rows already there)
   --out         the report file, relative to the repository root
-                (default BENCHMARKS.md)";
+                (default BENCHMARKS.md)
+  --real        also measure the real family workspaces of `cargo xtask
+                migrate-real` against their unmigrated twins (fetches
+                them: needs the network; --build-runs runs)";
 
 /// The targets of the issue, checked on the largest workspace.
 const TARGET_NOOP: f64 = 1.3;
@@ -72,6 +76,9 @@ const TARGET_RSS_MIB: f64 = 100.0;
 /// after an edit.
 const TARGET_BUILD_CLEAN: f64 = 0.05;
 const TARGET_BUILD_EDIT: f64 = 0.10;
+/// A fresh clone's `cargo facade check` against `cargo metadata`, on the
+/// real families (`--real`).
+const TARGET_FRESH_CHECK: f64 = 2.0;
 
 #[derive(Debug)]
 struct Config {
@@ -83,11 +90,13 @@ struct Config {
     label: Option<String>,
     out: PathBuf,
     quick: bool,
+    real: bool,
     command_line: String,
 }
 
 fn parse_args(args: &[String]) -> anyhow::Result<Config> {
     let quick = args.iter().any(|a| a == "--quick");
+    let real = args.iter().any(|a| a == "--real");
     let (mut sizes, mut runs, mut build_size, mut build_runs, mut out) = if quick {
         (
             vec![100],
@@ -107,7 +116,7 @@ fn parse_args(args: &[String]) -> anyhow::Result<Config> {
     };
     let mut baseline = None;
     let mut label = None;
-    let mut iter = args.iter().filter(|a| *a != "--quick");
+    let mut iter = args.iter().filter(|a| *a != "--quick" && *a != "--real");
     while let Some(arg) = iter.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((flag, value)) => (flag, Some(value.to_owned())),
@@ -195,6 +204,7 @@ fn parse_args(args: &[String]) -> anyhow::Result<Config> {
         label,
         out,
         quick,
+        real,
         command_line,
     })
 }
@@ -232,6 +242,11 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
         )?),
         None => None,
     };
+    let real = if config.real {
+        real::bench_real(&tools, &bench_dir, config.build_runs)?
+    } else {
+        Vec::new()
+    };
 
     machine.load_after = loadavg();
     let history = match (&config.label, &build) {
@@ -244,6 +259,7 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
         machine: &machine,
         results: &results,
         build: build.as_ref(),
+        real: &real,
         history: &history,
         elapsed: started.elapsed(),
     }

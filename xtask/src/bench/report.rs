@@ -8,10 +8,11 @@ use super::build::{BuildResult, CASES, Case, Twin};
 use super::commands::{COMMANDS, Cmd, SizeResult};
 use super::history::History;
 use super::machine::Machine;
+use super::real::RealResult;
 use super::workspace::{MAX_NAMESPACES, PER_NAMESPACE};
 use super::{
-    Config, TARGET_BUILD_CLEAN, TARGET_BUILD_EDIT, TARGET_CHECK, TARGET_COLD, TARGET_NOOP,
-    TARGET_RSS_MIB,
+    Config, TARGET_BUILD_CLEAN, TARGET_BUILD_EDIT, TARGET_CHECK, TARGET_COLD, TARGET_FRESH_CHECK,
+    TARGET_NOOP, TARGET_RSS_MIB,
 };
 
 pub(super) struct Report<'a> {
@@ -20,6 +21,7 @@ pub(super) struct Report<'a> {
     pub(super) machine: &'a Machine,
     pub(super) results: &'a [SizeResult],
     pub(super) build: Option<&'a BuildResult>,
+    pub(super) real: &'a [RealResult],
     pub(super) history: &'a History,
     pub(super) elapsed: Duration,
 }
@@ -46,6 +48,7 @@ impl Report<'_> {
         self.commands(&mut out);
         self.per_member(&mut out);
         self.build(&mut out);
+        self.real(&mut out);
         self.noop(&mut out);
         self.targets(&mut out);
         self.history.render(&mut out);
@@ -278,6 +281,27 @@ impl Report<'_> {
                 );
             }
         }
+        let units: Vec<String> = b
+            .facade_units
+            .iter()
+            .map(|(case, units)| {
+                let total: f64 = units.iter().map(|(_, s)| s).sum();
+                let slowest = units.iter().map(|(_, s)| *s).fold(0.0, f64::max);
+                format!(
+                    "{}: {total:.2} s in {} facade units (the slowest {slowest:.2} s)",
+                    case.label(),
+                    units.len()
+                )
+            })
+            .collect();
+        if !units.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nFacade units' own time, from one unmeasured `cargo check --timings` after each edit \
+                 (this checkout's facades; cargo's per-unit durations): {}.",
+                units.join("; ")
+            );
+        }
         out.push_str(
             "\n### What the facades resolve to\n\n\
              In the whole-workspace resolve of `cargo metadata` (features unified across members, as in \
@@ -301,6 +325,81 @@ impl Report<'_> {
             }
         }
         out.push('\n');
+    }
+
+    fn real(&self, out: &mut String) {
+        if self.real.is_empty() {
+            out.push_str(
+                "## Real family repositories\n\nNot measured in this run (`--real` measures them; \
+                 it fetches their sources).\n\n",
+            );
+            return;
+        }
+        out.push_str(
+            "## Real family repositories\n\n\
+             The families of `cargo xtask migrate-real` (their published crates at pinned versions, laid out as \
+             one workspace whose members depend on each other by path), as published and after one `cargo facade \
+             migrate` with every spec, the lock starting from the same versions. `cargo check --workspace`, each \
+             twin with its own target folder, the twins alternating; the edits append a private constant to the \
+             package's `src/lib.rs` (undone and checked again, unmeasured). Facade unit time: the facade crates' \
+             own units in one unmeasured `cargo check --timings` after the same edit. Fresh clone: the migrated \
+             workspace copied without a target folder, `cargo facade check` and `cargo metadata` alternating, each \
+             run with a new empty `CARGO_TARGET_DIR`; `check` must exit 0 without building anything there (the \
+             recorded verdicts; the run stops otherwise).\n\n",
+        );
+        for r in self.real {
+            let runs = r.twins[0].checks[&Case::Clean].len();
+            let _ = write!(
+                out,
+                "### `{}` ({} crates, {} facades after `migrate`)\n\n\
+                 Medians of {runs} runs.\n\n\
+                 | case | build | median wall | median CPU | crates re-checked | of them facades | facade unit time | wall vs published | CPU vs published |\n\
+                 | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+                r.family, r.members, r.facades
+            );
+            for case in CASES {
+                for (index, twin) in r.twins.iter().enumerate() {
+                    let rechecked = twin.rechecked(case);
+                    let (units, wall, cpu) = if index == 0 {
+                        ("—".to_owned(), "—".to_owned(), "—".to_owned())
+                    } else {
+                        (
+                            r.facade_units.get(&case).map_or_else(
+                                || "—".to_owned(),
+                                |units| {
+                                    format!(
+                                        "{:.2} s ({})",
+                                        units.iter().map(|(_, s)| s).sum::<f64>(),
+                                        units.len()
+                                    )
+                                },
+                            ),
+                            percent(Some(r.overhead(case))),
+                            percent(r.cpu_overhead(case)),
+                        )
+                    };
+                    let _ = writeln!(
+                        out,
+                        "| {} | {} | {} | {} | {} | {} | {units} | {wall} | {cpu} |",
+                        case.label_for(&r.child, &r.root),
+                        twin.label,
+                        ms(twin.median(case)),
+                        twin.median_cpu(case).map_or_else(|| "n/a".to_owned(), ms),
+                        rechecked.total(),
+                        rechecked.facades,
+                    );
+                }
+            }
+            let _ = writeln!(
+                out,
+                "\nFresh clone: `cargo facade check` {} against `cargo metadata` {} ({:.2}×), medians of {} runs; \
+                 nothing built.\n",
+                ms(r.fresh_check_median()),
+                ms(r.fresh_metadata_median()),
+                r.fresh_ratio(),
+                r.fresh_check.len()
+            );
+        }
     }
 
     fn noop(&self, out: &mut String) {
@@ -370,6 +469,9 @@ impl Report<'_> {
             let twin = &b.twins[1];
             build_targets(out, b, twin);
         }
+        for r in self.real {
+            real_targets(out, r);
+        }
         let noop_clean = self
             .results
             .iter()
@@ -393,6 +495,7 @@ fn build_targets(out: &mut String, b: &BuildResult, twin: &Twin) {
     let members = b.shape.members;
     for (case, limit) in [
         (Case::Clean, TARGET_BUILD_CLEAN),
+        (Case::Noop, TARGET_BUILD_EDIT),
         (Case::EditChild, TARGET_BUILD_EDIT),
         (Case::EditRoot, TARGET_BUILD_EDIT),
     ] {
@@ -429,6 +532,32 @@ fn build_targets(out: &mut String, b: &BuildResult, twin: &Twin) {
             check.leaking_consumers,
             check.consumers,
             verdict(check.leaking_consumers == 0)
+        );
+    }
+}
+
+/// The targets of issue 19 on one real family.
+fn real_targets(out: &mut String, r: &RealResult) {
+    let ratio = r.fresh_ratio();
+    let _ = writeln!(
+        out,
+        "| `{}` family, fresh clone: `check` ≤ {TARGET_FRESH_CHECK}× `cargo metadata` | {ratio:.2}× ({} vs {}) | {} |",
+        r.family,
+        ms(r.fresh_check_median()),
+        ms(r.fresh_metadata_median()),
+        verdict(ratio <= TARGET_FRESH_CHECK)
+    );
+    for case in [Case::Noop, Case::EditChild, Case::EditRoot] {
+        let overhead = r.overhead(case);
+        let _ = writeln!(
+            out,
+            "| `{}` family, facades' wall-time overhead, {} ≤ {:+.0}% | {} (CPU {}) | {} |",
+            r.family,
+            case.label_for(&r.child, &r.root),
+            TARGET_BUILD_EDIT * 100.0,
+            percent(Some(overhead)),
+            percent(r.cpu_overhead(case)),
+            verdict(overhead <= TARGET_BUILD_EDIT)
         );
     }
 }

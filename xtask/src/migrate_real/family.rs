@@ -95,7 +95,7 @@ pub fn families() -> Vec<Family> {
 const DOC: [&str; 3] = ["doc", "--no-deps", "--workspace"];
 
 /// Runs one family; its cells, one per [`STEPS`].
-pub fn run_family(
+pub(super) fn run_family(
     family: &Family,
     base: &Path,
     target: &Path,
@@ -235,7 +235,7 @@ pub fn run_family(
 
 /// The published sources of the family's crates, by package, fetched by
 /// `cargo vendor` of a scratch project that pins them.
-fn fetch(
+pub(crate) fn fetch(
     family: &Family,
     scratch: &Path,
     cargo: &str,
@@ -278,7 +278,11 @@ fn fetch(
 
 /// One workspace, a folder per crate, each dependency on a member also by
 /// path (keeping its version requirement, as the repositories write them).
-fn lay_out(family: &Family, sources: &BTreeMap<String, PathBuf>, dir: &Path) -> anyhow::Result<()> {
+pub(crate) fn lay_out(
+    family: &Family,
+    sources: &BTreeMap<String, PathBuf>,
+    dir: &Path,
+) -> anyhow::Result<()> {
     let members: Vec<&str> = family.crates.iter().map(|(name, _)| *name).collect();
     fs::create_dir_all(dir)?;
     fs::write(
