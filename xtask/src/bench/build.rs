@@ -194,6 +194,8 @@ struct Setup<'a> {
     twin: Twin,
     /// `None`: direct dependencies.
     binary: Option<&'a FacadeBinary>,
+    /// Empty packages added to the direct dependencies (the padded twin).
+    padding: usize,
 }
 
 pub(super) fn bench_build(
@@ -229,6 +231,7 @@ pub(super) fn bench_build(
             checks: BTreeMap::new(),
         },
         binary: None,
+        padding: 0,
     }];
     for binary in binaries {
         let ws = bench_dir.join(format!("build-{size}-facade-{}", binary.key));
@@ -257,8 +260,30 @@ pub(super) fn bench_build(
                 checks: BTreeMap::new(),
             },
             binary: Some(binary),
+            padding: 0,
         });
     }
+    // The per-package floor: direct dependencies plus as many empty
+    // packages as this checkout wrote facades, nothing depending on them.
+    let padding = setups[1]
+        .twin
+        .facades
+        .as_ref()
+        .map_or(0, |check| check.facades);
+    let padded_ws = bench_dir.join(format!("build-{size}-padded"));
+    generate(&padded_ws, shape, Variant::Padded(padding))?;
+    setups.push(Setup {
+        target: bench_dir.join(format!("target-{size}-padded")),
+        ws: padded_ws,
+        twin: Twin {
+            label: format!("direct deps + {padding} empty packages"),
+            source: None,
+            facades: None,
+            checks: BTreeMap::new(),
+        },
+        binary: None,
+        padding,
+    });
 
     let mut edits = 0;
     for run in 0..runs {
@@ -319,6 +344,7 @@ pub(super) fn bench_build(
             &setup.twin,
             shape,
             setup.binary.is_none(),
+            setup.padding,
             &child_declarers,
             &root_declarers,
         )?;
@@ -354,6 +380,7 @@ fn verify(
     twin: &Twin,
     shape: Shape,
     direct: bool,
+    padding: usize,
     child_declarers: &BTreeSet<String>,
     root_declarers: &BTreeSet<String>,
 ) -> anyhow::Result<()> {
@@ -373,7 +400,7 @@ fn verify(
             }
         };
         let ok = match (case, direct) {
-            (Case::Clean, _) => got.crates.len() == shape.members,
+            (Case::Clean, _) => got.crates.len() == shape.members + padding,
             (Case::Noop, true) | (Case::EditChild | Case::EditRoot, true) => {
                 got.crates == expected && got.facades == 0
             }
@@ -390,7 +417,7 @@ fn verify(
                 got.total(),
                 got.facades,
                 if case == Case::Clean {
-                    shape.members
+                    shape.members + padding
                 } else {
                     expected.len()
                 },

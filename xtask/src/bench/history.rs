@@ -69,7 +69,7 @@ impl History {
     }
 
     /// The history with this run's rows added: one per facade build and
-    /// case (clean, edit one child, edit one root).
+    /// case (clean, no-op, edit one child, edit one root).
     pub(super) fn with_run(
         mut self,
         label: &str,
@@ -83,7 +83,7 @@ impl History {
             } else {
                 format!("{label}, {}", twin.label)
             };
-            for case in [Case::Clean, Case::EditChild, Case::EditRoot] {
+            for case in [Case::Clean, Case::Noop, Case::EditChild, Case::EditRoot] {
                 let mut row = String::new();
                 let _ = write!(
                     row,

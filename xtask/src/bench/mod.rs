@@ -15,7 +15,10 @@
 //!    and features as direct path dependencies (`build.rs`): clean, no-op,
 //!    and after a real edit of one child and of one root, counting the
 //!    crates cargo re-checked; `--baseline REV` adds the facades of an
-//!    older revision, for a before/after in one run.
+//!    older revision, for a before/after in one run; a third twin, direct
+//!    dependencies plus as many empty packages as there are facades, is the
+//!    per-package floor (cargo's workspace loading scans the member list
+//!    once per path dependency).
 //! 4. A no-op `sync` (and `check`) must leave every file's bytes and mtime,
 //!    and every folder's mtime, as they were.
 //!

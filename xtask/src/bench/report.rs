@@ -232,7 +232,12 @@ impl Report<'_> {
              checked again, unmeasured.\n\
              - crates re-checked: `compiler-artifact` messages with `\"fresh\": false` of \
              `--message-format=json`, the same in every run (checked). With direct dependencies they must be \
-             exactly the edited crate and its declarers, or the run stops.\n\n\
+             exactly the edited crate and its declarers, or the run stops.\n\
+             - the per-package floor: the direct twin plus as many empty library packages as this checkout \
+             wrote facades, members nothing depends on. Cargo pays for every member on every command (its \
+             workspace loading checks each path dependency against the member list, a linear scan per \
+             dependency), so this row is what the facades' number alone costs; the facades' overhead beyond \
+             it is what their dependency edges and manifests cost.\n\n\
              Medians of {runs} runs; wall time, and CPU time of cargo and every rustc it ran.{note}{baseline}\n\n\
              | case | build | median wall | median CPU | crates re-checked | of them facades | other crates beyond direct deps | wall vs direct | CPU vs direct |\n\
              | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
@@ -246,7 +251,7 @@ impl Report<'_> {
             root_declarers = b.root_declarers,
             child_only = b.child_only,
             runs = b.runs,
-            baseline = if b.twins.len() > 2 {
+            baseline = if sources.len() > 1 {
                 ""
             } else {
                 " `--baseline REV` adds the facades of an older revision to the same run."

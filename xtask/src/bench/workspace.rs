@@ -136,6 +136,10 @@ pub(super) enum Variant {
     Facade,
     /// `[dependencies] foo3-bar = { path = … }`, code `foo3_bar::VALUE`.
     Direct,
+    /// [`Variant::Direct`] with this many more members, empty libraries
+    /// nothing depends on (`padding/p<i>`): what as many packages as there
+    /// are facades cost cargo by their number alone.
+    Padded(usize),
 }
 
 pub(super) fn package_name(ns: usize, child: Option<usize>) -> String {
@@ -165,13 +169,29 @@ pub(super) fn generate(dir: &Path, shape: Shape, variant: Variant) -> anyhow::Re
         &format!(
             "# Synthetic workspace of `cargo xtask bench` ({variant:?} variant): {} members,\n\
              # {} namespaces of a root and {} children, {} consumers.\n\
-             [workspace]\nmembers = [\"ns/*\", \"consumers/*\"]\nresolver = \"2\"\n",
+             [workspace]\nmembers = [\"ns/*\", \"consumers/*\"{}]\nresolver = \"2\"\n",
             shape.members,
             shape.namespaces,
             CHILDREN.len(),
-            shape.consumers
+            shape.consumers,
+            if let Variant::Padded(_) = variant {
+                ", \"padding/*\""
+            } else {
+                ""
+            },
         ),
     )?;
+    if let Variant::Padded(count) = variant {
+        for i in 0..count {
+            write(
+                &format!("padding/p{i}/Cargo.toml"),
+                &format!(
+                    "[package]\nname = \"p{i}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n"
+                ),
+            )?;
+            write(&format!("padding/p{i}/src/lib.rs"), "#![no_std]\n")?;
+        }
+    }
     for ns in 0..shape.namespaces {
         for child in std::iter::once(None).chain((0..CHILDREN.len()).map(Some)) {
             let name = package_name(ns, child);
@@ -201,7 +221,7 @@ pub(super) fn generate(dir: &Path, shape: Shape, variant: Variant) -> anyhow::Re
         let mut terms = Vec::new();
         match variant {
             Variant::Facade => manifest.push_str("[package.metadata.facade.dependencies]\n"),
-            Variant::Direct => manifest.push_str("[dependencies]\n"),
+            Variant::Direct | Variant::Padded(_) => manifest.push_str("[dependencies]\n"),
         }
         for decl in shape.declarations(index) {
             let package = decl.package();
@@ -211,7 +231,9 @@ pub(super) fn generate(dir: &Path, shape: Shape, variant: Variant) -> anyhow::Re
                     format!("\"foo{}::{}\"", decl.ns, CHILDREN[c]),
                     format!("foo{}::{}", decl.ns, CHILDREN[c]),
                 ),
-                (Variant::Direct, _) => (package.clone(), package.replace('-', "_")),
+                (Variant::Direct | Variant::Padded(_), _) => {
+                    (package.clone(), package.replace('-', "_"))
+                }
             };
             let features = if decl.feature {
                 format!(", features = [\"{FEATURE}\"]")
