@@ -369,16 +369,15 @@ impl Report<'_> {
                         ("—".to_owned(), "—".to_owned(), "—".to_owned())
                     } else {
                         (
-                            r.facade_units.get(&case).map_or_else(
-                                || "—".to_owned(),
-                                |units| {
-                                    format!(
-                                        "{:.2} s ({})",
-                                        units.iter().map(|(_, s)| s).sum::<f64>(),
-                                        units.len()
-                                    )
-                                },
-                            ),
+                            match r.facade_units.get(&case) {
+                                None => "—".to_owned(),
+                                Some(units) if units.is_empty() => "none re-checked".to_owned(),
+                                Some(units) => format!(
+                                    "{:.2} s ({})",
+                                    units.iter().map(|(_, s)| s).sum::<f64>(),
+                                    units.len()
+                                ),
+                            },
                             percent(Some(r.overhead(case))),
                             percent(r.cpu_overhead(case)),
                         )
