@@ -5,7 +5,7 @@
 //! conflict check, which needs the roots' sources, is the `conflict`
 //! module, run after the plan.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Consumer, Declaration, Source};
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -150,31 +150,35 @@ fn spelling_key(segment: &str) -> String {
 /// the whole workspace; the first root declaration's spelling (else the first
 /// declaration's) is the one the others are told to use.
 pub(super) fn check_spellings(diags: &mut Diagnostics, declarations: &[Declaration]) {
-    let reference = |key: &str| {
-        declarations
-            .iter()
-            .filter(|d| spelling_key(d.name.root()) == key)
-            .min_by_key(|d| d.name.child().is_some())
-            .expect("the namespace has a declaration")
-    };
+    // Each namespace's reference declaration (its first root declaration,
+    // else its first declaration) and each child's first declaration, by
+    // spelling, found in one pass: a large workspace has thousands of
+    // declarations, and this runs on every `check`.
+    let mut references: BTreeMap<String, &Declaration> = BTreeMap::new();
+    let mut children: BTreeMap<(&str, String), &Declaration> = BTreeMap::new();
+    for decl in declarations {
+        let first = references
+            .entry(spelling_key(decl.name.root()))
+            .or_insert(decl);
+        if first.name.child().is_some() && decl.name.child().is_none() {
+            *first = decl;
+        }
+        if let Some(child) = decl.name.child() {
+            children
+                .entry((decl.name.root(), spelling_key(child)))
+                .or_insert(decl);
+        }
+    }
     let mut reported = BTreeSet::new();
     for decl in declarations {
-        let key = spelling_key(decl.name.root());
-        let first = reference(&key);
+        let first = references[&spelling_key(decl.name.root())];
         let (wrong, right, what) = if first.name.root() != decl.name.root() {
             (decl.name.root(), first.name.root(), "namespace")
         } else {
             let Some(child) = decl.name.child() else {
                 continue;
             };
-            let Some(other) = declarations.iter().find(|d| {
-                d.name.root() == decl.name.root()
-                    && d.name
-                        .child()
-                        .is_some_and(|c| spelling_key(c) == spelling_key(child))
-            }) else {
-                continue;
-            };
+            let other = children[&(decl.name.root(), spelling_key(child))];
             let other_child = other.name.child().expect("a child");
             // `bar-baz` beside `bar_baz` is one module: `facades.rs` says so.
             if other_child.replace('-', "_") == child.replace('-', "_") {
