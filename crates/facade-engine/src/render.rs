@@ -373,7 +373,8 @@ pub fn render_consumer(manifest: &Manifest, consumer: &Consumer, plan: &Plan) ->
                     if !has_managed_comment(existing) {
                         // The same entry without the comment (format 3, or
                         // removed by hand): only the comment is written.
-                        mark_managed(existing);
+                        let own = trailing_comment(Some(existing)).to_owned();
+                        mark_managed(existing, &own);
                         changed = true;
                     }
                     continue;
@@ -381,16 +382,8 @@ pub fn render_consumer(manifest: &Manifest, consumer: &Consumer, plan: &Plan) ->
                 _ => {}
             }
             let mut desired = Value::InlineTable(desired);
-            if let Some(Item::Value(existing)) = table.get(&entry.root) {
-                desired.decor_mut().set_suffix(
-                    existing
-                        .decor()
-                        .suffix()
-                        .and_then(|raw| raw.as_str())
-                        .unwrap_or_default(),
-                );
-            }
-            mark_managed(&mut desired);
+            let existing = table.get(&entry.root).and_then(Item::as_value);
+            mark_managed(&mut desired, trailing_comment(existing));
             changed = true;
             replace_keeping_key(table, &entry.root, Item::Value(desired));
         }
@@ -556,15 +549,8 @@ fn render_features(doc: &mut DocumentMut, consumer: &Consumer) -> bool {
             lay_out_like(&mut array, declared);
         }
         let mut array = Value::Array(array);
-        if let Some(suffix) = table
-            .get(&feature.name)
-            .and_then(Item::as_value)
-            .and_then(|v| v.decor().suffix())
-            .and_then(|raw| raw.as_str())
-        {
-            array.decor_mut().set_suffix(suffix);
-        }
-        mark_managed(&mut array);
+        let existing = table.get(&feature.name).and_then(Item::as_value);
+        mark_managed(&mut array, trailing_comment(existing));
         replace_keeping_key(table, &feature.name, Item::Value(array));
         changed = true;
     }
@@ -592,16 +578,18 @@ fn lay_out_like(array: &mut Array, declared: &Array) {
     array.set_trailing(trailing);
 }
 
-/// Gives a value in a user's manifest the managed comment, keeping a
-/// comment of the user's before it.
-fn mark_managed(value: &mut Value) {
-    let suffix = value
-        .decor()
-        .suffix()
+/// Gives a value in a user's manifest the managed comment, keeping the
+/// user's comment from `previous` (the line's former comment) before it.
+fn mark_managed(value: &mut Value, previous: &str) {
+    value.decor_mut().set_suffix(with_managed_comment(previous));
+}
+
+/// What follows a value on its line (its comment), empty without one.
+fn trailing_comment(value: Option<&Value>) -> &str {
+    value
+        .and_then(|v| v.decor().suffix())
         .and_then(|raw| raw.as_str())
-        .unwrap_or_default();
-    let marked = with_managed_comment(suffix);
-    value.decor_mut().set_suffix(marked);
+        .unwrap_or_default()
 }
 
 fn managed_entry_table(entry: &ManagedEntry, facade: &Facade, path: &str) -> InlineTable {
