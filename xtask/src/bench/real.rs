@@ -35,7 +35,7 @@ use serde_json::Value;
 
 use super::build::{CASES, Case, Check, Rechecked, Twin};
 use super::process::{Sample, Tools, measure, measure_output, median};
-use super::workspace::Edit;
+use super::workspace::{Edit, count_facades};
 use crate::migrate_real::family::{Family, families, fetch, lay_out};
 
 /// One family's figures.
@@ -125,7 +125,7 @@ fn bench_family(
     command.args(&args[1..]);
     measure(&mut command).context("`cargo facade migrate` with every spec")?;
     measure(&mut tools.facade(&migrated, "check")).context("`cargo facade check` after migrate")?;
-    let facades = facade_count(&migrated)?;
+    let facades = count_facades(&migrated)?;
 
     let root = family.crates[0].0.to_owned();
     let child = family.specs[0]
@@ -345,10 +345,6 @@ fn facade_packages(ws: &Path) -> anyhow::Result<Vec<String>> {
         }
     }
     Ok(out)
-}
-
-fn facade_count(ws: &Path) -> anyhow::Result<usize> {
-    Ok(facade_manifests(&ws.join("facades"))?.len())
 }
 
 /// `facades/<root>/<label>/Cargo.toml`.
