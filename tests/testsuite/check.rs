@@ -41,7 +41,7 @@ fn stale_declaration_is_reported_and_nothing_changes() {
 +license = "MIT OR Apache-2.0"
 +
 +[package.metadata.cargo-facade]
-+format = 4
++format = 5
 +
 +[lib]
 +name = "foo_facade_6cb7f2d4"
@@ -95,7 +95,7 @@ fn stale_declaration_is_reported_and_nothing_changes() {
 -license = "MIT OR Apache-2.0"
 -
 -[package.metadata.cargo-facade]
--format = 4
+-format = 5
 -
 -[lib]
 -name = "foo_facade_9e6d1989"

@@ -7,7 +7,7 @@ use snapbox::{assert_data_eq, str};
 
 use crate::support::{Fixture, MANAGED, assert_unchanged};
 
-/// A facade manifest recording format 5 stops every command with one
+/// A facade manifest recording format 6 stops every command with one
 /// error at its record, even where the manifests hold what this release
 /// would call the user's errors (a newer format may write what this one
 /// misreads): nothing is written.
@@ -16,10 +16,10 @@ fn a_tree_of_a_newer_format_is_refused_before_anything_else() {
     let ws = Fixture::case("basic");
     ws.facade(&["sync"]).assert_code(0);
     let manifest = ws.read("facades/foo/bar/Cargo.toml");
-    assert!(manifest.contains("[package.metadata.cargo-facade]\nformat = 4\n"));
+    assert!(manifest.contains("[package.metadata.cargo-facade]\nformat = 5\n"));
     ws.write(
         "facades/foo/bar/Cargo.toml",
-        &manifest.replace("format = 4", "format = 5"),
+        &manifest.replace("format = 5", "format = 6"),
     );
     let tool = ws.read("tool/Cargo.toml");
     ws.write(
@@ -35,13 +35,13 @@ fn a_tree_of_a_newer_format_is_refused_before_anything_else() {
     assert_data_eq!(
         &sync.stderr,
         str![[r#"
-error: written by a newer cargo-facade (format 5): upgrade cargo-facade
+error: written by a newer cargo-facade (format 6): upgrade cargo-facade
   --> facades/foo/bar/Cargo.toml:13:10
    |
-13 | format = 5
-   |          ^ this facade was written in format 5
+13 | format = 6
+   |          ^ this facade was written in format 6
    |
-   = note: this cargo-facade reads and writes format 4; it would misread a newer tree, so it changed nothing
+   = note: this cargo-facade reads and writes format 5; it would misread a newer tree, so it changed nothing
    = help: install the cargo-facade release your team uses (`cargo install cargo-facade`)
 
 error: aborting due to the previous error; no file was changed
@@ -83,9 +83,9 @@ fn a_tree_of_an_older_format_is_upgraded_only_when_asked() {
     assert_data_eq!(
         check.stderr,
         str![[r#"
-error: `facades/foo/bar/Cargo.toml` was written by an older cargo-facade (format 2); this one writes format 4
+error: `facades/foo/bar/Cargo.toml` was written by an older cargo-facade (format 2); this one writes format 5
  |
- = note: since format 3 facades are named by the names they present and who uses them, not by versions, so upgrading renames facades once (consumer manifests and Cargo.lock change); since format 4 every managed entry and managed `[features]` line in the members' manifests gains a comment saying to run `cargo facade sync`
+ = note: since format 3 facades are named by the names they present and who uses them, not by versions, so upgrading renames facades once (consumer manifests and Cargo.lock change); since format 4 every managed entry and managed `[features]` line in the members' manifests gains a comment saying to run `cargo facade sync`; since format 5 a member that declares a namespace's root and none of its children depends on the root crate itself instead of a facade that only re-exported it (that facade is removed)
  = help: run `cargo facade sync --upgrade` to rewrite the facades in the new format
 
 
@@ -158,7 +158,7 @@ fn managed_lines_say_how_to_refresh_them_and_format_3_gains_the_comment() {
         let old = text
             .replace(&format!("]{MANAGED}"), "] # managed by cargo-facade")
             .replace(MANAGED, "")
-            .replace("\nformat = 4\n", "\nformat = 3\n");
+            .replace("\nformat = 5\n", "\nformat = 3\n");
         if old != text {
             ws.write(&rel, &old);
             format_3.push(rel);
@@ -174,8 +174,8 @@ fn managed_lines_say_how_to_refresh_them_and_format_3_gains_the_comment() {
     assert!(
         check
             .stderr
-            .contains("(format 3); this one writes format 4")
-            && check.stderr.contains("no facade is renamed"),
+            .contains("(format 3); this one writes format 5")
+            && check.stderr.contains("no other facade is renamed"),
         "{}",
         check.stderr
     );

@@ -9,6 +9,7 @@ mod conflicts;
 mod corpus;
 mod demo;
 mod eject;
+mod elision;
 mod errors;
 mod exact;
 mod format_version;

@@ -932,3 +932,55 @@ error: aborting due to the previous error
             .exists()
     );
 }
+
+/// A member that declares the root alone has the root crate as its entry
+/// (no facade, format 5): the packaged manifest has the declaration as a
+/// plain dependency, once, and the packaged crate builds on its own.
+#[test]
+fn a_root_only_member_packages_its_declaration() {
+    let ws = library();
+    ws.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"root-user\"]\nexclude = [\"unpacked\"]\nresolver = \"2\"\n",
+    );
+    ws.write(
+        "root-user/Cargo.toml",
+        "[package]\nname = \"root-user\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
+         description = \"Uses the root\"\nlicense = \"MIT\"\n\n\
+         [package.metadata.facade.dependencies]\nfoo = { version = \"1\", features = [\"extra\"] }\n",
+    );
+    ws.write(
+        "root-user/src/lib.rs",
+        "pub fn one() -> u8 {\n    foo::root()\n}\n",
+    );
+    ws.facade(&["sync", "-q"]).assert_code(0);
+    assert!(!ws.path().join("facades").exists());
+    let manifest = ws.read("root-user/Cargo.toml");
+    assert!(
+        manifest.contains("[dependencies]\nfoo = { version = \"1\", features = [\"extra\"] } # managed by cargo-facade"),
+        "{manifest}"
+    );
+    ws.cargo(&["build", "-q", "-p", "root-user"]).assert_code(0);
+
+    ws.facade(&["package", "-q", "-p", "root-user"])
+        .assert_code(0);
+    unpack(&ws, &ws.path().join("target/package/root-user-0.1.0.crate"));
+    let packaged = ws.read("unpacked/root-user-0.1.0/Cargo.toml");
+    assert_eq!(
+        packaged.matches("[dependencies.foo]").count(),
+        1,
+        "{packaged}"
+    );
+    assert!(
+        packaged.contains("[dependencies.foo]\nversion = \"1\"\nfeatures = [\"extra\"]"),
+        "{packaged}"
+    );
+    assert!(!packaged.contains("managed"), "{packaged}");
+    ws.cargo(&[
+        "build",
+        "-q",
+        "--manifest-path",
+        "unpacked/root-user-0.1.0/Cargo.toml",
+    ])
+    .assert_code(0);
+}

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 
 use crate::corpus::{Entry, differences, tree};
-use crate::support::{Fixture, repo_root};
+use crate::support::{Fixture, MANAGED, repo_root};
 
 #[path = "../../fuzz/checks.rs"]
 mod checks;
@@ -508,9 +508,12 @@ fn without_managed(original: &str, new: &str) -> String {
     let mut keep = vec![true; lines.len()];
     for (i, line) in lines.iter().enumerate() {
         let trimmed = line.trim_end();
-        let managed = ["foo", "util"]
-            .iter()
-            .any(|root| trimmed.starts_with(&format!("{root} = {{ path = \"../facades/{root}/")));
+        // A facade's entry, or (the root declared alone) the root's own,
+        // which only the managed comment tells apart.
+        let managed = ["foo", "util"].iter().any(|root| {
+            trimmed.starts_with(&format!("{root} = {{ path = \"../facades/{root}/"))
+                || (trimmed.starts_with(&format!("{root} = ")) && trimmed.ends_with(MANAGED))
+        });
         let created_header = trimmed.starts_with('[')
             && trimmed.ends_with("dependencies]")
             && !original_lines.contains(&trimmed);

@@ -491,26 +491,7 @@ error: `wsns::missing` inherits from the workspace, but `[workspace.metadata.fac
   |
   = help: declare `"wsns::missing"` in `[workspace.metadata.facade.dependencies]` of `[ROOT]/Cargo.toml`
 
-error: invalid declaration `wsns`
-  --> app/Cargo.toml:14:71
-   |
-14 | wsns = { path = "../facades/wsns/child", version = "0.0.0", package = "wsns-facade-[HASH]", optional = true } # managed by cargo-fac...
-   | ---- in this declaration                                              ^^^^^^^^^^^^^^^^^^^^ `package`: invalid character `[` in package name: `wsns-facade-[HASH]`, characters must be Unicode XID characters (numbers, `-`, `_`, or most letters)
-   |
-   = help: declarations take Cargo's dependency syntax: a version string or a table of `version`, `path`, `git`, `package`, `features`, `optional`, `default-features`…
-
-error: `ws-inherit-app` depends on `wsns` directly, but `wsns` must name the facade of namespace `wsns`
-  --> app/Cargo.toml:14:1
-   |
- 7 | "wsns::child" = { workspace = true, features = ["b"], optional = true }
-   | ------------- namespace declared here
-...
-14 | wsns = { path = "../facades/wsns/child", version = "0.0.0", package = "wsns-facade-[HASH]", optional = true } # managed by cargo-fac...
-   | ^^^^ `wsns` in [dependencies]
-   |
-   = help: move this entry into `[package.metadata.facade.dependencies]` as the namespace root: the facade re-exports it
-
-error: aborting due to 3 previous errors; no file was changed
+error: aborting due to the previous error; no file was changed
 
 "#]]
     );

@@ -97,16 +97,32 @@ fn served_by(plan: &Plan, facade: &Facade) -> Vec<String> {
         .collect()
 }
 
+/// The consumers of `root` whose managed entries are the real root crate
+/// (they declare the root alone, so no facade serves them).
+fn direct_consumers(plan: &Plan, root: &str) -> Vec<String> {
+    plan.consumers
+        .iter()
+        .filter(|c| {
+            c.entries
+                .values()
+                .flatten()
+                .any(|e| e.root == root && e.facade().is_none())
+        })
+        .map(|c| c.name.clone())
+        .collect()
+}
+
 fn human(ws: &Workspace, plan: &Plan) -> String {
     let mut out = String::new();
-    if plan.facades.is_empty() {
+    if plan.declarations.is_empty() {
         out.push_str("no namespaced dependencies are declared\n");
         return out;
     }
     for (root, names) in group(ws, plan) {
         out.push_str(&format!("{root}\n"));
         let facades = facades_of(plan, root);
-        let lines = names.len() + facades.len();
+        let direct = direct_consumers(plan, root);
+        let lines = names.len() + facades.len() + usize::from(!direct.is_empty());
         for (i, ((child, source), decls)) in names.iter().enumerate() {
             let last = i + 1 == lines;
             let name = match child {
@@ -138,6 +154,12 @@ fn human(ws: &Workspace, plan: &Plan) -> String {
                 relative(&ws.root, &facade.dir),
                 facade.package,
                 served_by(plan, facade).join(", ")
+            ));
+        }
+        if !direct.is_empty() {
+            out.push_str(&format!(
+                "└── no facade for {}: the entry is the root crate itself\n",
+                direct.join(", ")
             ));
         }
     }
@@ -192,7 +214,12 @@ fn to_json(ws: &Workspace, plan: &Plan) -> serde_json::Value {
                     })
                 })
                 .collect();
-            json!({ "root": root, "names": members, "facades": facades })
+            json!({
+                "root": root,
+                "names": members,
+                "facades": facades,
+                "root-entry-consumers": direct_consumers(plan, root),
+            })
         })
         .collect();
     json!({ "version": 2, "namespaces": namespaces })

@@ -24,8 +24,11 @@ pub const TOML_HEADER: &str =
 /// distinct set, named by content (neither recorded); 3: named by identity,
 /// recorded, with the fields team tools need (license, no test harness);
 /// 4: every managed entry and feature in a user's manifest carries
-/// [`MANAGED_COMMENT`].
-pub const FORMAT: u32 = 4;
+/// [`MANAGED_COMMENT`]; 5: a consumer that declares a namespace's root and
+/// none of its children gets no facade, its managed entry is the root crate
+/// (recognised by the comment, which is why an older release must not read
+/// such a tree).
+pub const FORMAT: u32 = 5;
 
 /// Every facade's package version, and the requirement of the managed
 /// entries that reach it.
@@ -129,6 +132,13 @@ pub fn has_managed_comment(value: &toml_edit::Value) -> bool {
 /// Whether a `[features]` value carries [`MANAGED_MARKER`]. `source` is
 /// the text a spanned document was parsed from (its decor is kept as spans).
 pub fn is_managed_feature_in(item: &Item, source: &str) -> bool {
+    is_marked_in(item, source)
+}
+
+/// Whether a value (a `[features]` line, a managed entry of a real root
+/// crate) carries [`MANAGED_MARKER`] in its trailing comment; `source` as
+/// for [`is_managed_feature_in`].
+pub fn is_marked_in(item: &Item, source: &str) -> bool {
     item.as_value()
         .and_then(|v| v.decor().suffix())
         .and_then(|raw| {

@@ -190,12 +190,30 @@ fn adopt_from_entry(
             .to_owned(),
         key: entry.root.clone(),
     };
+    // An entry of a facade names the facade's features, derived from the
+    // declarations (`self`, a child's name, `<name>.<feature>`): those are
+    // not `cargo add`'s, also when the plan now wants another entry (the
+    // upgrade from a facade that only re-exported the root).
+    let of_facade = on_disk
+        .get("package")
+        .and_then(Item::as_str)
+        .is_some_and(|p| crate::name::is_facade_package(&entry.root, p));
+    let derived = |f: &str| {
+        of_facade
+            && (f.contains('.')
+                || f == crate::plan::ROOT_FEATURE
+                || plan
+                    .declarations_of(decl.consumer)
+                    .iter()
+                    .any(|d| d.name.root() == entry.root && d.name.child() == Some(f)))
+    };
     let features: Vec<String> = on_disk
         .get("features")
         .and_then(Item::as_array)
         .into_iter()
         .flatten()
         .filter_map(Value::as_str)
+        .filter(|f| !derived(f))
         .filter(|f| !entry.features.iter().any(|p| p == f))
         .filter(|f| !decl.spec.features.iter().any(|d| d == f))
         .map(str::to_owned)
@@ -216,13 +234,16 @@ fn adopt_from_entry(
             });
         }
     }
-    // cargo writes the newest version when the entry had none (a managed
-    // entry has only the facade's own `0.0.0`, never a raise): only a raise the declaration already accepts
-    // (`1.0` → `1.4.2`) is taken as meant; a new major is not.
+    // cargo writes the newest version when the entry had none (a facade's
+    // entry has only the facade's own `0.0.0`, never a raise): only a raise
+    // the declaration already accepts (`1.0` → `1.4.2`) is taken as meant;
+    // a new major is not. An entry of the real root had the declared
+    // requirement itself, so any raise of it was meant (a bot's bump).
     let version = on_disk.get("version").and_then(Item::as_str);
+    let of_root = matches!(entry.points_at, crate::plan::PointsAt::Root(_));
     if let (Some(found), Some(planned)) = (version, decl.spec.version.as_deref())
         && raises(planned, found)
-        && compatible(planned, found)
+        && (of_root || compatible(planned, found))
     {
         let edit = |item: &mut Item| set_version(item, found);
         if let Some(file) = edit_declaration(ws, plan, decl, true, docs, edit) {
@@ -409,7 +430,10 @@ pub fn removed_entries(ws: &Workspace, plan: &Plan) -> Vec<Diagnostic> {
         let manifest = &ws.manifests[consumer.manifest];
         for (table, entries) in &consumer.entries {
             for entry in entries {
-                let facade = &plan.facades[entry.facade];
+                // An entry of the real root leaves no trace when removed.
+                let Some(facade) = entry.facade().map(|f| &plan.facades[f]) else {
+                    continue;
+                };
                 if generated_manifest(&facade.dir.join("Cargo.toml")).is_none() {
                     continue;
                 }

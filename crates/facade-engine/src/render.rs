@@ -20,7 +20,9 @@ use crate::marker::{
     is_managed_feature, with_managed_comment,
 };
 use crate::paths::relative;
-use crate::plan::{Consumer, Declaration, Facade, FacadeDep, ManagedEntry, Plan, ROOT_FEATURE};
+use crate::plan::{
+    Consumer, Declaration, Facade, FacadeDep, ManagedEntry, Plan, PointsAt, ROOT_FEATURE,
+};
 
 /// The license every facade declares (see `render_facade_manifest`).
 pub const FACADE_LICENSE: &str = "MIT OR Apache-2.0";
@@ -356,9 +358,7 @@ pub fn render_consumer(manifest: &Manifest, consumer: &Consumer, plan: &Plan) ->
     // first entry adopted for its namespace.
     for (table_id, entries) in &consumer.entries {
         for entry in entries {
-            let facade = &plan.facades[entry.facade];
-            let desired =
-                managed_entry_table(entry, facade, &relative(manifest.dir(), &facade.dir));
+            let desired = managed_entry_table(entry, plan, manifest.dir());
             let table = ensure_path(&mut doc, &table_id.real_path());
             match table.get_mut(&entry.root) {
                 // A `[dependencies.foo]` table cannot carry a trailing
@@ -592,13 +592,33 @@ fn trailing_comment(value: Option<&Value>) -> &str {
         .unwrap_or_default()
 }
 
-fn managed_entry_table(entry: &ManagedEntry, facade: &Facade, path: &str) -> InlineTable {
+/// The managed entry's value: the facade, or (elided) the real root as
+/// declared.
+fn managed_entry_table(entry: &ManagedEntry, plan: &Plan, dir: &Path) -> InlineTable {
     let mut table = InlineTable::new();
-    table.insert("path", path.into());
-    // A version, as every facade has: cargo-deny's `wildcards = "deny"`
-    // counts a path dependency without one as `*` in a publishable member.
-    table.insert("version", FACADE_VERSION.into());
-    table.insert("package", facade.package.as_str().into());
+    match &entry.points_at {
+        PointsAt::Facade(index) => {
+            let facade = &plan.facades[*index];
+            table.insert("path", relative(dir, &facade.dir).into());
+            // A version, as every facade has: cargo-deny's `wildcards =
+            // "deny"` counts a path dependency without one as `*` in a
+            // publishable member.
+            table.insert("version", FACADE_VERSION.into());
+            table.insert("package", facade.package.as_str().into());
+        }
+        PointsAt::Root(root) => {
+            if let Some(version) = &root.version {
+                table.insert("version", version.as_str().into());
+            }
+            insert_source(&mut table, &root.source, |path| relative(dir, path));
+            if root.package != entry.root {
+                table.insert("package", root.package.as_str().into());
+            }
+            if !root.default_features {
+                table.insert("default-features", false.into());
+            }
+        }
+    }
     if !entry.features.is_empty() {
         table.insert(
             "features",

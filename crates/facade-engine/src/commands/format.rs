@@ -97,14 +97,19 @@ pub(crate) fn older_format(manifest: &Path, format: u32, shell: &Shell) -> Diagn
 fn what_upgrading_changes(format: u32) -> String {
     const COMMENTS: &str = "every managed entry and managed `[features]` line in the \
                             members' manifests gains a comment saying to run `cargo facade sync`";
-    if format >= 3 {
-        format!("format {FORMAT}: {COMMENTS}; no facade is renamed")
-    } else {
-        format!(
+    const ELISION: &str = "a member that declares a namespace's root and none of its children \
+                           depends on the root crate itself instead of a facade that only \
+                           re-exported it (that facade is removed)";
+    match format {
+        4.. => format!("format {FORMAT}: {ELISION}; no other facade is renamed"),
+        3 => format!(
+            "since format 4 {COMMENTS}; since format 5 {ELISION}; no other facade is renamed"
+        ),
+        _ => format!(
             "since format 3 facades are named by the names they present and who uses them, not \
              by versions, so upgrading renames facades once (consumer manifests and Cargo.lock \
-             change); since format 4 {COMMENTS}"
-        )
+             change); since format 4 {COMMENTS}; since format 5 {ELISION}"
+        ),
     }
 }
 

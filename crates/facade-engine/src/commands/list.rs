@@ -7,7 +7,7 @@ use super::{Planned, planned};
 use crate::diagnostic::{Diagnostic, InputErrors};
 use crate::list::{self, ListFormat};
 use crate::load::Workspace;
-use crate::plan::Plan;
+use crate::plan::{Plan, PointsAt};
 use crate::shell::Shell;
 use crate::{Exit, Options};
 
@@ -100,8 +100,9 @@ pub(super) fn only(
         if named {
             // A named consumer's facades serve it, so all are kept.
             for entries in consumer.entries.values_mut() {
-                entries.retain_mut(|entry| {
-                    moved[entry.facade].map(|new| entry.facade = new).is_some()
+                entries.retain_mut(|entry| match &mut entry.points_at {
+                    PointsAt::Facade(index) => moved[*index].map(|new| *index = new).is_some(),
+                    PointsAt::Root(_) => true,
                 });
             }
         } else {

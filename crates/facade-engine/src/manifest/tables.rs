@@ -85,10 +85,20 @@ pub fn real_tables(doc: &Item) -> Vec<TableId> {
 
 /// Whether a real dependency entry is the managed entry of namespace `root`.
 pub fn is_managed(root: &str, item: &Item) -> bool {
-    item.as_table_like()
+    is_managed_in(root, item, "")
+}
+
+/// [`is_managed`] for an entry of a spanned document parsed from `source`
+/// (its decor is kept as spans into it): an entry of a facade package, or
+/// one whose trailing comment is cargo-facade's marker (an entry of the
+/// real root crate, where no facade is needed).
+pub fn is_managed_in(root: &str, item: &Item, source: &str) -> bool {
+    let facade = item
+        .as_table_like()
         .and_then(|t| t.get("package"))
         .and_then(Item::as_str)
-        .is_some_and(|p| is_facade_package(root, p))
+        .is_some_and(|p| is_facade_package(root, p));
+    facade || crate::marker::is_marked_in(item, source)
 }
 
 /// Where a dependency comes from.

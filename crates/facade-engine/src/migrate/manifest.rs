@@ -23,7 +23,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Label};
 use crate::load::Manifest;
 use crate::manifest::{
     TableId, ensure_implicit, get_path, get_path_mut, inline_push, inline_remove, insert_at,
-    is_managed, prune_empty_tables, real_tables,
+    is_managed, is_managed_in, prune_empty_tables, real_tables,
 };
 use crate::name::DeclName;
 
@@ -189,7 +189,7 @@ pub fn forward_entries(
         .iter()
         .filter_map(|e| e.spec.map(|i| specs[i].root.as_str()))
         .collect();
-    entries.extend(root_entries(doc, &tables, &roots));
+    entries.extend(root_entries(doc, manifest.file.text(), &tables, &roots));
     check_forward(manifest, &entries, specs, diags);
     entries
 }
@@ -239,7 +239,12 @@ fn spec_entries(
 }
 
 /// The real (not managed) dependencies on `roots`, table by table.
-fn root_entries(doc: &Item, tables: &[TableId], roots: &BTreeSet<&str>) -> Vec<Entry> {
+fn root_entries(
+    doc: &Item,
+    source: &str,
+    tables: &[TableId],
+    roots: &BTreeSet<&str>,
+) -> Vec<Entry> {
     let mut entries = Vec::new();
     for table in tables {
         let Some(deps) = get_path(doc, &table.real_path()).and_then(Item::as_table_like) else {
@@ -247,7 +252,7 @@ fn root_entries(doc: &Item, tables: &[TableId], roots: &BTreeSet<&str>) -> Vec<E
         };
         for root in roots {
             if let Some(item) = deps.get(root)
-                && !is_managed(root, item)
+                && !is_managed_in(root, item, source)
             {
                 entries.push(plain_entry(table, root, root, item, None));
             }

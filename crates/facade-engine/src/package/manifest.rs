@@ -367,6 +367,12 @@ fn lower_real_table(
         let Some(item) = table.get_mut(&key) else {
             continue;
         };
+        if crate::manifest::is_managed(&key, item) {
+            // A managed entry (a facade's, or the real root's where no
+            // facade is needed): the lowered declarations take its place.
+            table.remove(&key);
+            continue;
+        }
         let inherited = item
             .get("workspace")
             .and_then(Item::as_bool)

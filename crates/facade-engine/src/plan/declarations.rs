@@ -80,7 +80,7 @@ pub(super) fn read_declarations(
     // entry of a namespace this package declares, are declarations too;
     // `sync` moves them into the mirrored tables.
     let mut roots: BTreeSet<String> = out.iter().map(|d| d.name.root().to_owned()).collect();
-    let adoptable = adoptable_entries(manifest.doc.as_item(), &mut roots);
+    let adoptable = adoptable_entries(manifest.doc.as_item(), manifest.file.text(), &mut roots);
     for (table_id, key_text) in adoptable {
         let table = get_path(manifest.doc.as_item(), &table_id.real_path())
             .and_then(Item::as_table_like)

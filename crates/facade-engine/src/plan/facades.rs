@@ -23,13 +23,25 @@
 //! feature change renames nothing: only the facade manifest and
 //! `Cargo.lock` change, and two bumps of different namespaces touch
 //! different files. Reordering declarations renames nothing either.
+//!
+//! Elision: a consumer that declares the root of a namespace and none of
+//! its children would get a facade that only re-exports the root. It gets
+//! none: its managed entry depends on the real root crate, with the
+//! declaration's own package, version, source and features, exactly the
+//! dependency cargo will read once namespaces land and the
+//! `package.metadata.facade.` prefix is deleted. What the consumer reaches
+//! is the root crate itself, as through the facade's glob, so exactness is
+//! unchanged; cargo builds one crate fewer per such consumer.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
 use super::features::{Facts, enabling_features};
-use super::{Consumer, Declaration, Facade, FacadeChild, FacadeDep, ManagedEntry, Source, TableId};
+use super::{
+    Consumer, Declaration, Facade, FacadeChild, FacadeDep, ManagedEntry, PointsAt, RootEntry,
+    Source, TableId,
+};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::name::DeclName;
 
@@ -109,6 +121,15 @@ pub(super) fn group<'d>(
 }
 
 impl Grouping<'_> {
+    /// Whether `consumer`'s managed entries of `root` point at the real root
+    /// crate (it declares the root alone), so that its features name the
+    /// root's own features rather than the facade's.
+    pub(super) fn elided(&self, consumer: usize, root: &str) -> bool {
+        self.served
+            .get(&(consumer, root))
+            .is_some_and(|&draft| self.drafts[draft].content.elided())
+    }
+
     /// Decides `default` forwarding, which depends on every declaration that
     /// shares a facade, and records it in the facts of its consumers.
     pub(super) fn settle_defaults(&mut self, facts: &mut [Facts]) {
@@ -158,7 +179,19 @@ impl Grouping<'_> {
                 }
             }
         }
-        let drafts = self.drafts;
+        // Elided drafts (the root alone) get no facade, so no name either;
+        // the others are named as before, since no other facade presents
+        // the root alone.
+        let mut kept_as: Vec<Option<usize>> = Vec::with_capacity(self.drafts.len());
+        let mut drafts = Vec::new();
+        for draft in self.drafts {
+            if draft.content.elided() {
+                kept_as.push(None);
+            } else {
+                kept_as.push(Some(drafts.len()));
+                drafts.push(draft);
+            }
+        }
         let names = name_drafts(&drafts);
         let mut order: Vec<usize> = (0..drafts.len()).collect();
         order.sort_by(|a, b| names[*a].0.cmp(&names[*b].0));
@@ -201,11 +234,32 @@ impl Grouping<'_> {
                 .push(decl);
         }
         for ((consumer, table, root), decls) in per_table {
-            let mut features: Vec<String> = decls
-                .iter()
-                .filter(|d| !d.spec.optional)
-                .flat_map(|d| enabling_features(d, &facts[consumer]))
-                .collect();
+            let (points_at, mut features) = match kept_as[self.served[&(consumer, root)]] {
+                Some(draft) => {
+                    let features: Vec<String> = decls
+                        .iter()
+                        .filter(|d| !d.spec.optional)
+                        .flat_map(|d| enabling_features(d, &facts[consumer]))
+                        .collect();
+                    (PointsAt::Facade(position[draft]), features)
+                }
+                // The root's one declaration in this table, as cargo would
+                // read it once the prefix is deleted.
+                None => {
+                    let first = decls[0];
+                    let root_entry = RootEntry {
+                        package: first.spec.package.clone(),
+                        version: first.spec.version.clone(),
+                        source: first.spec.source.clone(),
+                        default_features: decls.iter().all(|d| d.spec.default_features),
+                    };
+                    let features = decls
+                        .iter()
+                        .flat_map(|d| d.spec.features.iter().cloned())
+                        .collect();
+                    (PointsAt::Root(root_entry), features)
+                }
+            };
             features.sort();
             features.dedup();
             entries[consumer]
@@ -213,7 +267,7 @@ impl Grouping<'_> {
                 .or_default()
                 .push(ManagedEntry {
                     root: root.to_owned(),
-                    facade: position[self.served[&(consumer, root)]],
+                    points_at,
                     features,
                     optional: decls.iter().all(|d| d.spec.optional),
                 });
@@ -241,6 +295,12 @@ struct Content {
 }
 
 impl Content {
+    /// The root alone: the consumers get an entry of the real root crate
+    /// instead of a facade that would only re-export it.
+    fn elided(&self) -> bool {
+        self.root_crate.is_some() && self.children.is_empty()
+    }
+
     fn dep_mut(&mut self, name: &DeclName) -> Option<&mut FacadeDep> {
         match name.child() {
             None => self.root_crate.as_mut(),

@@ -132,6 +132,7 @@ pub(super) fn translate_features(
     declarations: &[Declaration],
     raw_features: Vec<Vec<RawFeature>>,
     facts: &[Facts],
+    elided: impl Fn(usize, &str) -> bool,
 ) -> Forwards {
     let mut forwards = Forwards::new();
     for (consumer, features) in raw_features.into_iter().enumerate() {
@@ -141,7 +142,9 @@ pub(super) fn translate_features(
         for feature in features {
             let mut values = Vec::new();
             for (value, label) in &feature.values {
-                match features::translate_feature_value(value, &mine, &facts[consumer]) {
+                match features::translate_feature_value(value, &mine, &facts[consumer], |root| {
+                    elided(consumer, root)
+                }) {
                     Ok(Translated::Unchanged) => values.push(value.clone()),
                     Ok(Translated::Into { values: new, forward }) => {
                         if let Some((name, f)) = &forward

@@ -87,10 +87,13 @@ pub(super) enum Translated {
 
 /// Translates one value of a consumer feature from RFC syntax
 /// (`dep:foo::bar`, `foo::bar/std`, `foo::bar?/std`) into the facade's.
+/// `elided(root)`: the consumer's entry of `root` is the real root crate,
+/// whose features are named as they are (`foo/std`, not `foo/self.std`).
 pub(super) fn translate_feature_value(
     value: &str,
     decls: &[&Declaration],
     facts: &Facts,
+    elided: impl Fn(&str) -> bool,
 ) -> Result<Translated, String> {
     enum Form<'v> {
         Dep(&'v str),
@@ -125,6 +128,14 @@ pub(super) fn translate_feature_value(
     let decl_name = &first.name;
     let root = decl_name.root();
     let base = base_feature(decl_name);
+    let elided = elided(root);
+    let feature_of = |feature: &str| {
+        if elided {
+            feature.to_owned()
+        } else {
+            format!("{base}.{feature}")
+        }
+    };
     // What the value turns on is the optional declarations of the name, as
     // cargo's `dep:`/`/` turn on optional dependencies: a required one's
     // entry turns on its own features, and a dev-dependency's features
@@ -153,7 +164,11 @@ pub(super) fn translate_feature_value(
         if optional_entry && enabled.iter().any(|d| d.spec.optional) {
             out.push(format!("dep:{root}"));
         }
-        for feature in enabled.iter().flat_map(|d| enabling_features(d, facts)) {
+        let facade_features = enabled
+            .iter()
+            .filter(|_| !elided)
+            .flat_map(|d| enabling_features(d, facts));
+        for feature in facade_features {
             let value = format!("{root}/{feature}");
             if !out.contains(&value) {
                 out.push(value);
@@ -171,7 +186,7 @@ pub(super) fn translate_feature_value(
         },
         Form::Strong(_, feature) => {
             let mut values = enable();
-            values.push(format!("{root}/{base}.{feature}"));
+            values.push(format!("{root}/{}", feature_of(feature)));
             Translated::Into {
                 values,
                 forward: Some((decl_name.clone(), feature.to_owned())),
@@ -186,9 +201,9 @@ pub(super) fn translate_feature_value(
                 .filter(|d| d.name.root() == root)
                 .all(|d| d.spec.optional)
             {
-                format!("{root}?/{base}.{feature}")
+                format!("{root}?/{}", feature_of(feature))
             } else {
-                format!("{root}/{base}.{feature}")
+                format!("{root}/{}", feature_of(feature))
             }],
             forward: Some((decl_name.clone(), feature.to_owned())),
         },

@@ -62,6 +62,7 @@ pub fn plan(ws: &Workspace, diags: &mut Diagnostics) -> Option<Plan> {
         &declarations,
         raw_features,
         &facts,
+        |consumer, root| grouping.elided(consumer, root),
     );
     let built = grouping.build(&facade_dir, &declarations, &facts, &forwards);
     for (consumer, entries) in consumers.iter_mut().zip(built.entries) {

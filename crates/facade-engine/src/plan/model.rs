@@ -116,14 +116,46 @@ pub struct Facade {
     pub consumers: Vec<usize>,
 }
 
-/// A managed entry: the facade dependency in one real table of a consumer.
+/// A managed entry: the dependency keyed by the namespace root in one real
+/// table of a consumer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManagedEntry {
     pub root: String,
-    /// Index into [`Plan::facades`].
-    pub facade: usize,
+    pub points_at: PointsAt,
+    /// The facade's features, or the root's own where it points at the root.
     pub features: Vec<String>,
     pub optional: bool,
+}
+
+impl ManagedEntry {
+    /// The facade it points at (an index into [`Plan::facades`]), if any.
+    pub fn facade(&self) -> Option<usize> {
+        match self.points_at {
+            PointsAt::Facade(index) => Some(index),
+            PointsAt::Root(_) => None,
+        }
+    }
+}
+
+/// What a managed entry depends on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PointsAt {
+    /// A generated facade: an index into [`Plan::facades`].
+    Facade(usize),
+    /// The real root crate, where the consumer declares the root and no
+    /// child of its namespace: a facade would only re-export it (elision,
+    /// see the `facades` module).
+    Root(RootEntry),
+}
+
+/// The declared root, as the managed entry writes it when no facade is
+/// needed: the declaration's own package, version and source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RootEntry {
+    pub package: String,
+    pub version: Option<String>,
+    pub source: Source,
+    pub default_features: bool,
 }
 
 /// A workspace member whose manifest cargo-facade manages.

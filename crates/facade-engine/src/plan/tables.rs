@@ -9,7 +9,7 @@ use toml_edit::Item;
 use super::{Consumer, Declaration, TableId};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::Workspace;
-use crate::manifest::{get_path, is_managed, real_tables};
+use crate::manifest::{get_path, is_managed_in, real_tables};
 
 /// A consumer's own `foo` dependency would take the managed entry's name;
 /// its own `[features]` entry would be overwritten by a translated one.
@@ -60,7 +60,10 @@ pub(super) fn check_real_tables(
                         && d.name.child().is_none()
                         && d.name.root() == root
                 });
-                if adopted || is_managed(root, item) || !reported.insert(root.to_owned()) {
+                if adopted
+                    || is_managed_in(root, item, manifest.file.text())
+                    || !reported.insert(root.to_owned())
+                {
                     continue;
                 }
                 diags.push(
@@ -85,7 +88,11 @@ pub(super) fn check_real_tables(
 /// `::`, and the real entry of every namespace root declared (in `roots`,
 /// which grows with the roots of the `::` keys). Managed entries and
 /// entries of inline tables are left alone.
-pub fn adoptable_entries(doc: &Item, roots: &mut BTreeSet<String>) -> Vec<(TableId, String)> {
+pub fn adoptable_entries(
+    doc: &Item,
+    source: &str,
+    roots: &mut BTreeSet<String>,
+) -> Vec<(TableId, String)> {
     let tables: Vec<(TableId, &toml_edit::Table)> = real_tables(doc)
         .into_iter()
         .filter_map(|id| {
@@ -103,7 +110,7 @@ pub fn adoptable_entries(doc: &Item, roots: &mut BTreeSet<String>) -> Vec<(Table
     let mut out = Vec::new();
     for (id, table) in &tables {
         for (key, item) in table.iter() {
-            if key.contains("::") || (roots.contains(key) && !is_managed(key, item)) {
+            if key.contains("::") || (roots.contains(key) && !is_managed_in(key, item, source)) {
                 out.push((id.clone(), key.to_owned()));
             }
         }

@@ -1,0 +1,354 @@
+//! No avoidable facade (issue 19 item 3, format 5): a member that declares
+//! a namespace's root and none of its children gets no facade; its managed
+//! entry is the root crate itself, written as the declaration says (what
+//! cargo will read once the `package.metadata.facade.` prefix is deleted).
+//! The entry is still managed: `sync` keeps it as declared, adopts a bot's
+//! bump or `cargo add`'s feature into the declaration, `eject` and
+//! `package` treat it as the facade entry it replaces.
+
+use snapbox::{assert_data_eq, str};
+
+use crate::support::{Fixture, MANAGED, assert_unchanged};
+
+/// `foo` (features `x`, `y`), its child `foo-bar`, `app` declaring the root
+/// alone (in two tables, with features) and `both` declaring the root and
+/// the child.
+fn family() -> Fixture {
+    let ws = Fixture::empty();
+    ws.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"foo\", \"foo-bar\", \"app\", \"both\", \"facades/*/*\"]\nresolver = \"2\"\n",
+    );
+    ws.write(
+        "foo/Cargo.toml",
+        "[package]\nname = \"foo\"\nversion = \"1.3.0\"\nedition = \"2021\"\n\n[features]\nx = []\ny = []\n",
+    );
+    ws.write(
+        "foo/src/lib.rs",
+        "pub fn root() -> u8 {\n    1\n}\n\n#[cfg(feature = \"x\")]\npub fn x() -> u8 {\n    2\n}\n\n#[cfg(feature = \"y\")]\npub fn y() -> u8 {\n    3\n}\n",
+    );
+    ws.write(
+        "foo-bar/Cargo.toml",
+        "[package]\nname = \"foo-bar\"\nversion = \"1.0.0\"\nedition = \"2021\"\n",
+    );
+    ws.write("foo-bar/src/lib.rs", "pub fn bar() -> u8 {\n    4\n}\n");
+    ws.write(
+        "app/Cargo.toml",
+        r#"[package]
+name = "app"
+version = "0.1.0"
+edition = "2021"
+
+[package.metadata.facade.dependencies]
+foo = { path = "../foo", version = "1.2", features = ["x"] } # the root alone
+
+[package.metadata.facade.dev-dependencies]
+foo = { path = "../foo", version = "1.2", default-features = false }
+
+[package.metadata.facade.features]
+why = ["foo/y"]
+"#,
+    );
+    ws.write(
+        "app/src/lib.rs",
+        "pub fn sum() -> u8 {\n    foo::root() + foo::x()\n}\n\n#[cfg(feature = \"why\")]\npub fn why() -> u8 {\n    foo::y()\n}\n",
+    );
+    ws.write(
+        "both/Cargo.toml",
+        r#"[package]
+name = "both"
+version = "0.1.0"
+edition = "2021"
+
+[package.metadata.facade.dependencies]
+foo = { path = "../foo", version = "1.2" }
+"foo::bar" = { path = "../foo-bar" }
+"#,
+    );
+    ws.write(
+        "both/src/lib.rs",
+        "pub fn sum() -> u8 {\n    foo::root() + foo::bar::bar()\n}\n",
+    );
+    ws
+}
+
+/// The root-only member depends on the root crate: no facade for it, the
+/// entry says what the declaration says, features keep the root's own
+/// names, the workspace builds, a second `sync` writes nothing, and `list`
+/// says so.
+#[test]
+fn a_member_that_declares_the_root_alone_depends_on_the_root_itself() {
+    let ws = family();
+    ws.facade(&["sync"]).assert_code(0);
+    assert_data_eq!(
+        ws.read("app/Cargo.toml"),
+        format!(
+            r#"[package]
+name = "app"
+version = "0.1.0"
+edition = "2021"
+
+[package.metadata.facade.dependencies]
+foo = {{ path = "../foo", version = "1.2", features = ["x"] }} # the root alone
+
+[package.metadata.facade.dev-dependencies]
+foo = {{ path = "../foo", version = "1.2", default-features = false }}
+
+[package.metadata.facade.features]
+why = ["foo/y"]
+
+[dependencies]
+foo = {{ version = "1.2", path = "../foo", features = ["x"] }}{MANAGED}
+
+[dev-dependencies]
+foo = {{ version = "1.2", path = "../foo", default-features = false }}{MANAGED}
+
+[features]
+why = ["foo/y"]{MANAGED}
+"#
+        )
+    );
+    // One facade, for the member that declares a child.
+    let mut facades: Vec<String> = std::fs::read_dir(ws.path().join("facades/foo"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    facades.sort();
+    assert_eq!(facades, ["self+bar"]);
+    assert!(
+        ws.read("both/Cargo.toml")
+            .contains("package = \"foo-facade-")
+    );
+
+    ws.cargo(&["build", "--workspace", "--locked", "-q"])
+        .assert_code(0);
+    ws.cargo(&["test", "-p", "app", "--features", "why", "-q"])
+        .assert_code(0);
+    // Only `both`'s facade is built and locked.
+    let lock = ws.read("Cargo.lock");
+    assert_eq!(lock.matches("name = \"foo-facade-").count(), 1, "{lock}");
+
+    let before = ws.snapshot();
+    let again = ws.facade(&["sync"]);
+    again.assert_code(0);
+    assert_unchanged(&before, &ws.snapshot());
+    ws.facade(&["check"]).assert_code(0);
+
+    let list = ws.facade(&["list"]);
+    list.assert_code(0);
+    assert!(
+        list.stdout
+            .ends_with("└── no facade for app: the entry is the root crate itself\n"),
+        "{}",
+        list.stdout
+    );
+    let json = ws.facade(&["list", "--format", "json"]);
+    assert!(
+        json.stdout
+            .contains("\"root-entry-consumers\": [\n        \"app\"\n      ]"),
+        "{}",
+        json.stdout
+    );
+
+    // Exact as before: the root does not present the child it was not
+    // declared with.
+    ws.write(
+        "app/src/lib.rs",
+        "pub fn sum() -> u8 {\n    foo::bar::bar()\n}\n",
+    );
+    let build = ws.cargo(&["build", "-p", "app", "-q"]);
+    build.assert_code(101);
+    assert!(build.stderr.contains("`bar`"), "{}", build.stderr);
+}
+
+/// The entry is managed although it names no facade: a hand edit of it is
+/// put back, a raised requirement (a bot's bump) and a feature `cargo add`
+/// wrote are moved into the declaration, and a member that starts declaring
+/// a child gets its facade in the entry's place.
+#[test]
+fn the_root_entry_stays_managed() {
+    let ws = family();
+    ws.facade(&["sync", "-q"]).assert_code(0);
+    let synced = ws.read("app/Cargo.toml");
+
+    // A hand edit that is not an adoption (a path changed) is reverted.
+    ws.write(
+        "app/Cargo.toml",
+        &synced.replace(
+            "foo = { version = \"1.2\", path = \"../foo\", features",
+            "foo = { version = \"1.2\", path = \"../foo/\", features",
+        ),
+    );
+    ws.facade(&["check"]).assert_code(1);
+    ws.facade(&["sync", "-q"]).assert_code(0);
+    assert_eq!(ws.read("app/Cargo.toml"), synced);
+
+    // A bot raises the requirement in the entry; `cargo add` adds a feature.
+    ws.write(
+        "app/Cargo.toml",
+        &synced.replace(
+            "foo = { version = \"1.2\", path = \"../foo\", features = [\"x\"] }",
+            "foo = { version = \"1.3\", path = \"../foo\", features = [\"x\"] }",
+        ),
+    );
+    ws.cargo(&["add", "-p", "app", "foo", "-F", "y", "--offline", "-q"])
+        .assert_code(0);
+    let check = ws.facade(&["check"]);
+    check.assert_code(1);
+    assert!(
+        check.stderr.contains("feature `y` of `foo`") && check.stderr.contains("foo 1.2 → 1.3"),
+        "{}",
+        check.stderr
+    );
+    ws.facade(&["sync", "-q"]).assert_code(0);
+    let app = ws.read("app/Cargo.toml");
+    assert!(
+        app.contains(
+            "foo = { path = \"../foo\", version = \"1.3\", features = [\"x\", \"y\"] } # the root alone\n"
+        ),
+        "{app}"
+    );
+    assert!(
+        app.contains(&format!(
+            "foo = {{ version = \"1.3\", path = \"../foo\", features = [\"x\", \"y\"] }}{MANAGED}\n"
+        )),
+        "{app}"
+    );
+    ws.facade(&["check"]).assert_code(0);
+    ws.cargo(&["build", "--workspace", "--locked", "-q"])
+        .assert_code(0);
+
+    // Declaring a child: the member now needs a facade, which takes the
+    // entry's place.
+    ws.write(
+        "app/Cargo.toml",
+        &app.replace(
+            " # the root alone\n",
+            " # the root alone\n\"foo::bar\" = { path = \"../foo-bar\" }\n",
+        ),
+    );
+    ws.facade(&["sync", "-q"]).assert_code(0);
+    let app = ws.read("app/Cargo.toml");
+    assert!(
+        app.contains("[dependencies]\nfoo = { path = \"../facades/foo/self+bar\""),
+        "{app}"
+    );
+    ws.cargo(&["build", "--workspace", "--locked", "-q"])
+        .assert_code(0);
+}
+
+/// `eject` puts the declarations back in the real tables in place of the
+/// entries, as it does for a facade's entries.
+#[test]
+fn eject_puts_the_root_declaration_in_the_entrys_place() {
+    let ws = family();
+    ws.facade(&["sync", "-q"]).assert_code(0);
+    ws.facade(&["eject", "-q"]).assert_code(0);
+    let app = ws.read("app/Cargo.toml");
+    assert_data_eq!(
+        app,
+        str![[r#"
+[package]
+name = "app"
+version = "0.1.0"
+edition = "2021"
+
+[dependencies]
+foo = { path = "../foo", version = "1.2", features = ["x"] } # the root alone
+
+[dev-dependencies]
+foo = { path = "../foo", version = "1.2", default-features = false }
+
+[features]
+why = ["foo/y"]
+
+"#]]
+    );
+    assert!(
+        ws.read("both/Cargo.toml")
+            .contains("[dependencies]\nfoo = { path = \"../foo\", version = \"1.2\" }\n\"foo::bar\" = { package = \"foo-bar\", path = \"../foo-bar\" }\n"),
+        "{}",
+        ws.read("both/Cargo.toml")
+    );
+    assert!(!ws.path().join("facades").exists());
+}
+
+/// A format-4 tree, where the root-only member had a facade that only
+/// re-exported the root: stale for `check`, refused by a plain `sync`, and
+/// `sync --upgrade` points the entry at the root and removes that facade.
+#[test]
+fn the_upgrade_from_format_4_removes_the_root_only_facade() {
+    let ws = family();
+    ws.facade(&["sync", "-q"]).assert_code(0);
+    let synced = ws.snapshot();
+    let header = "# @generated by cargo-facade. Do not edit: run `cargo facade sync` to update.\n";
+    ws.write(
+        "facades/foo/self/Cargo.toml",
+        &format!(
+            "{header}\n[package]\nname = \"foo-facade-0123abcd\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\
+             publish = false\n\n[package.metadata.cargo-facade]\nformat = 4\n\n\
+             [lib]\nname = \"foo_facade_0123abcd\"\npath = \"src/lib.rs\"\n\n\
+             [dependencies]\nfoo = {{ package = \"foo\", path = \"../../../foo\" }}\n\n\
+             [features]\nself = []\n\"self.x\" = [\"foo/x\"]\n\"self.y\" = [\"foo/y\"]\n"
+        ),
+    );
+    ws.write(
+        "facades/foo/self/src/lib.rs",
+        &format!(
+            "{}#![no_std]\npub use ::foo::*;\n",
+            header.replace('#', "//")
+        ),
+    );
+    let app = ws.read("app/Cargo.toml");
+    ws.write(
+        "app/Cargo.toml",
+        &app.replace(
+            "foo = { version = \"1.2\", path = \"../foo\", features = [\"x\"] }",
+            "foo = { path = \"../facades/foo/self\", version = \"0.0.0\", package = \"foo-facade-0123abcd\", features = [\"self.x\"] }",
+        )
+        .replace(
+            "foo = { version = \"1.2\", path = \"../foo\", default-features = false }",
+            "foo = { path = \"../facades/foo/self\", version = \"0.0.0\", package = \"foo-facade-0123abcd\" }",
+        )
+        .replace("why = [\"foo/y\"] #", "why = [\"foo/self.y\"] #"),
+    );
+    let self_bar = ws.read("facades/foo/self+bar/Cargo.toml");
+    ws.write(
+        "facades/foo/self+bar/Cargo.toml",
+        &self_bar.replace("\nformat = 5\n", "\nformat = 4\n"),
+    );
+    ws.cargo(&["build", "--workspace", "-q"]).assert_code(0);
+
+    let before = ws.snapshot();
+    let check = ws.facade(&["check"]);
+    check.assert_code(1);
+    assert!(
+        check
+            .stderr
+            .contains("(format 4); this one writes format 5")
+            && check
+                .stderr
+                .contains("depends on the root crate itself instead of a facade"),
+        "{}",
+        check.stderr
+    );
+    ws.facade(&["sync"]).assert_code(2);
+    assert_unchanged(&before, &ws.snapshot());
+
+    ws.facade(&["sync", "--upgrade", "-q"]).assert_code(0);
+    assert!(!ws.path().join("facades/foo/self").exists());
+    for (path, (bytes, _)) in &synced {
+        if path.starts_with("target") || path.ends_with("Cargo.lock") {
+            continue;
+        }
+        let now = std::fs::read(ws.path().join(path)).unwrap();
+        assert!(
+            now == *bytes,
+            "`{}` differs after the upgrade",
+            path.display()
+        );
+    }
+    ws.cargo(&["build", "--workspace", "--locked", "-q"])
+        .assert_code(0);
+    ws.facade(&["check"]).assert_code(0);
+}
