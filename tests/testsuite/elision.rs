@@ -8,7 +8,7 @@
 
 use snapbox::{assert_data_eq, str};
 
-use crate::support::{Fixture, MANAGED, assert_unchanged};
+use crate::support::{Fixture, MANAGED, assert_nothing_compiled, assert_unchanged};
 
 /// `foo` (features `x`, `y`), its child `foo-bar`, `app` declaring the root
 /// alone (in two tables, with features) and `both` declaring the root and
@@ -328,7 +328,7 @@ fn the_upgrade_from_format_4_removes_the_root_only_facade() {
             .contains("(format 4); this one writes format 5")
             && check
                 .stderr
-                .contains("depends on the root crate itself instead of a facade"),
+                .contains("depends on the root crate itself, and that facade is removed"),
         "{}",
         check.stderr
     );
@@ -351,4 +351,141 @@ fn the_upgrade_from_format_4_removes_the_root_only_facade() {
     ws.cargo(&["build", "--workspace", "--locked", "-q"])
         .assert_code(0);
     ws.facade(&["check"]).assert_code(0);
+}
+
+/// A root that re-exports its children (`pub use foo_bar as bar;`, as icu
+/// and futures do) presents them itself: a member that declares the root
+/// and such children, asking nothing of them that the root's own edges do
+/// not already turn on, gets the root as its entry and no facade. A member
+/// that asks the child for another feature, names the child in its
+/// `[features]`, or declares a child the root re-exports only under a
+/// feature that is off, keeps its facade. A fresh clone's `check` decides
+/// the same from the recorded verdict, compiling nothing.
+#[test]
+fn a_root_that_reexports_its_children_needs_no_facade() {
+    let ws = Fixture::empty();
+    ws.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"foo\", \"foo-bar\", \"foo-baz\", \"plain\", \"extra\", \"named\", \"gated\", \"facades/*/*\"]\nresolver = \"2\"\n",
+    );
+    ws.write(
+        "foo/Cargo.toml",
+        "[package]\nname = \"foo\"\nversion = \"1.0.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nfoo-bar = { path = \"../foo-bar\", version = \"1\", default-features = false }\n\
+         foo-baz = { path = \"../foo-baz\", version = \"1\", optional = true }\n\n\
+         [features]\ndefault = [\"std\"]\nstd = [\"foo-bar/std\"]\nbaz = [\"dep:foo-baz\"]\n",
+    );
+    ws.write(
+        "foo/src/lib.rs",
+        "pub use foo_bar as bar;\n\n#[cfg(feature = \"baz\")]\npub use foo_baz as baz;\n\npub fn root() -> u8 {\n    1\n}\n",
+    );
+    ws.write(
+        "foo-bar/Cargo.toml",
+        "[package]\nname = \"foo-bar\"\nversion = \"1.0.0\"\nedition = \"2021\"\n\n\
+         [features]\ndefault = [\"std\"]\nstd = []\nextra = []\n",
+    );
+    ws.write(
+        "foo-bar/src/lib.rs",
+        "#[cfg(feature = \"std\")]\npub fn bar() -> u8 {\n    2\n}\n\n#[cfg(feature = \"extra\")]\npub fn extra() -> u8 {\n    3\n}\n",
+    );
+    ws.write(
+        "foo-baz/Cargo.toml",
+        "[package]\nname = \"foo-baz\"\nversion = \"1.0.0\"\nedition = \"2021\"\n",
+    );
+    ws.write("foo-baz/src/lib.rs", "pub fn baz() -> u8 {\n    4\n}\n");
+    let member = |name: &str, decls: &str, body: &str| {
+        ws.write(
+            &format!("{name}/Cargo.toml"),
+            &format!(
+                "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+                 [package.metadata.facade.dependencies]\nfoo = {{ path = \"../foo\" }}\n{decls}"
+            ),
+        );
+        ws.write(
+            &format!("{name}/src/lib.rs"),
+            &format!("pub fn f() -> u8 {{\n    {body}\n}}\n"),
+        );
+    };
+    // The child as the root's default features build it.
+    member(
+        "plain",
+        "\"foo::bar\" = { path = \"../foo-bar\" }\n",
+        "foo::root() + foo::bar::bar()",
+    );
+    // A feature of the child that the root does not turn on.
+    member(
+        "extra",
+        "\"foo::bar\" = { path = \"../foo-bar\", features = [\"extra\"] }\n",
+        "foo::bar::extra()",
+    );
+    // A feature of the member naming the child.
+    member(
+        "named",
+        "\"foo::bar\" = { path = \"../foo-bar\", optional = true }\n\n\
+         [package.metadata.facade.features]\nbar = [\"dep:foo::bar\"]\n",
+        "foo::root()",
+    );
+    // Re-exported only under the root's feature `baz`, which is off.
+    member(
+        "gated",
+        "\"foo::baz\" = { path = \"../foo-baz\" }\n",
+        "foo::baz::baz()",
+    );
+    ws.facade(&["sync", "-q"]).assert_code(0);
+
+    let plain = ws.read("plain/Cargo.toml");
+    assert!(
+        plain.contains(&format!(
+            "[dependencies]\nfoo = {{ path = \"../foo\" }}{MANAGED}\n"
+        )),
+        "{plain}"
+    );
+    for name in ["extra", "named", "gated"] {
+        let manifest = ws.read(&format!("{name}/Cargo.toml"));
+        assert!(
+            manifest.contains("package = \"foo-facade-"),
+            "{name} keeps its facade:\n{manifest}"
+        );
+    }
+    let record = ws.read("facades/verdicts.toml");
+    assert!(
+        record.contains(
+            "[verdict.reexported]\n\"foo::bar\" = [\n    \"default\",\n    \"std\",\n]\n"
+        ),
+        "{record}"
+    );
+    ws.cargo(&["build", "--workspace", "--locked", "-q"])
+        .assert_code(0);
+    let lock = ws.read("Cargo.lock");
+    assert_eq!(lock.matches("name = \"foo-facade-").count(), 3, "{lock}");
+
+    // A fresh clone: no probe cache, the record decides, nothing compiles.
+    std::fs::remove_dir_all(ws.target_dir().join("cargo-facade")).ok();
+    std::fs::remove_dir_all(ws.path().join("target")).ok();
+    let before = ws.snapshot();
+    let check = ws.facade(&["check"]);
+    check.assert_code(0);
+    assert_nothing_compiled(&check);
+    assert_unchanged(&before, &ws.snapshot());
+    let list = ws.facade(&["list"]);
+    assert!(
+        list.stdout
+            .contains("└── no facade for plain: the entry is the root crate itself\n"),
+        "{}",
+        list.stdout
+    );
+
+    // The root stops re-exporting the child: `plain` gets its facade back.
+    ws.write(
+        "foo/src/lib.rs",
+        "#[cfg(feature = \"baz\")]\npub use foo_baz as baz;\n\npub fn root() -> u8 {\n    1\n}\n",
+    );
+    ws.facade(&["check"]).assert_code(1);
+    ws.facade(&["sync", "-q"]).assert_code(0);
+    assert!(
+        ws.read("plain/Cargo.toml")
+            .contains("package = \"foo-facade-")
+    );
+    ws.cargo(&["build", "--workspace", "--locked", "-q"])
+        .assert_code(0);
 }

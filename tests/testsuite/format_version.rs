@@ -85,7 +85,7 @@ fn a_tree_of_an_older_format_is_upgraded_only_when_asked() {
         str![[r#"
 error: `facades/foo/bar/Cargo.toml` was written by an older cargo-facade (format 2); this one writes format 5
  |
- = note: since format 3 facades are named by the names they present and who uses them, not by versions, so upgrading renames facades once (consumer manifests and Cargo.lock change); since format 4 every managed entry and managed `[features]` line in the members' manifests gains a comment saying to run `cargo facade sync`; since format 5 a member that declares a namespace's root and none of its children depends on the root crate itself instead of a facade that only re-exported it (that facade is removed)
+ = note: since format 3 facades are named by the names they present and who uses them, not by versions, so upgrading renames facades once (consumer manifests and Cargo.lock change); since format 4 every managed entry and managed `[features]` line in the members' manifests gains a comment saying to run `cargo facade sync`; since format 5 a member whose facade would present nothing its root does not (it declares the root alone, or the root re-exports each declared child as itself) depends on the root crate itself, and that facade is removed
  = help: run `cargo facade sync --upgrade` to rewrite the facades in the new format
 
 

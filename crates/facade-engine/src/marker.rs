@@ -24,10 +24,11 @@ pub const TOML_HEADER: &str =
 /// distinct set, named by content (neither recorded); 3: named by identity,
 /// recorded, with the fields team tools need (license, no test harness);
 /// 4: every managed entry and feature in a user's manifest carries
-/// [`MANAGED_COMMENT`]; 5: a consumer that declares a namespace's root and
-/// none of its children gets no facade, its managed entry is the root crate
-/// (recognised by the comment, which is why an older release must not read
-/// such a tree).
+/// [`MANAGED_COMMENT`]; 5: a consumer whose facade would present nothing
+/// its root does not (the root declared alone, or re-exporting each
+/// declared child as itself) gets no facade, its managed entry is the root
+/// crate (recognised by the comment, which is why an older release must not
+/// read such a tree).
 pub const FORMAT: u32 = 5;
 
 /// Every facade's package version, and the requirement of the managed

@@ -97,9 +97,10 @@ pub(crate) fn older_format(manifest: &Path, format: u32, shell: &Shell) -> Diagn
 fn what_upgrading_changes(format: u32) -> String {
     const COMMENTS: &str = "every managed entry and managed `[features]` line in the \
                             members' manifests gains a comment saying to run `cargo facade sync`";
-    const ELISION: &str = "a member that declares a namespace's root and none of its children \
-                           depends on the root crate itself instead of a facade that only \
-                           re-exported it (that facade is removed)";
+    const ELISION: &str = "a member whose facade would present nothing its root does not (it \
+                           declares the root alone, or the root re-exports each declared child \
+                           as itself) depends on the root crate itself, and that facade is \
+                           removed";
     match format {
         4.. => format!("format {FORMAT}: {ELISION}; no other facade is renamed"),
         3 => format!(

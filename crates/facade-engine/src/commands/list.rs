@@ -18,8 +18,12 @@ pub fn run(
     options: &Options,
     shell: &mut Shell,
 ) -> anyhow::Result<Exit> {
+    // The facades `sync` would write: elided where the recorded verdicts
+    // (still current, nothing probed) show the root presents it all.
     let Planned { ws, plan, .. } =
-        planned(options, shell, false, &BTreeMap::new(), |_, _, _, _| {
+        planned(options, shell, false, &BTreeMap::new(), |ws, plan, _, _| {
+            let verdicts = crate::conflict::recorded(ws, plan);
+            super::elide(ws, plan, &verdicts);
             Ok(Vec::new())
         })?;
     let plan = if packages.is_empty() {

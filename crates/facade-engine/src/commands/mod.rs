@@ -47,7 +47,12 @@ fn planned(
     shell: &mut Shell,
     adopt_outside: bool,
     pre: &BTreeMap<PathBuf, String>,
-    derive: impl FnOnce(&Workspace, &Plan, &mut Shell, &mut Diagnostics) -> anyhow::Result<Vec<Change>>,
+    derive: impl FnOnce(
+        &Workspace,
+        &mut Plan,
+        &mut Shell,
+        &mut Diagnostics,
+    ) -> anyhow::Result<Vec<Change>>,
 ) -> anyhow::Result<Planned> {
     // A newer tree is refused before its manifests are read.
     format::read(options, shell)?;
@@ -77,7 +82,7 @@ fn planned(
             plan = plan::plan(ws, &mut diags);
         }
     }
-    let derived = match (&workspace, &plan) {
+    let derived = match (&workspace, &mut plan) {
         (Some(ws), Some(plan)) => {
             let mut changes = derive(ws, plan, shell, &mut diags)?;
             with_edits_on_disk(&edits, ws, plan, &mut changes);
@@ -162,6 +167,11 @@ fn planned_sync(
 ) -> anyhow::Result<Planned> {
     planned(options, shell, true, pre, |ws, plan, shell, diags| {
         let verdicts = crate::conflict::check(ws, plan, &options.cargo, Some(shell), diags)?;
+        if let Some(verdicts) = &verdicts
+            && !diags.has_errors()
+        {
+            elide(ws, plan, verdicts);
+        }
         let mut changes = crate::write::collect_changes(ws, plan, diags)?;
         // After an error nothing is written: one report per problem.
         if let Some(verdicts) = verdicts
@@ -171,6 +181,20 @@ fn planned_sync(
         }
         Ok(changes)
     })
+}
+
+/// The plan again, with the facades the verdicts show to add nothing to
+/// their root elided (`conflict::elision`); `plan` as it is when there are
+/// none.
+pub(crate) fn elide(ws: &Workspace, plan: &mut Plan, verdicts: &[crate::conflict::Entry]) {
+    let reexporting = crate::conflict::elision(ws, plan, verdicts);
+    if reexporting.is_empty() {
+        return;
+    }
+    // The same declarations planned again: the first plan had no error.
+    if let Some(elided) = plan::plan_eliding(ws, &mut Diagnostics::default(), &reexporting) {
+        *plan = elided;
+    }
 }
 
 /// After cargo rejected the written files: every file and `Cargo.lock` put

@@ -157,6 +157,91 @@ pub fn check(
     Ok((!unresolved).then_some(entries))
 }
 
+/// The recorded verdicts whose key still holds, for a command that does not
+/// probe (`list`): what [`check`] would reuse without compiling.
+pub fn recorded(ws: &Workspace, plan: &Plan) -> Vec<Entry> {
+    let recorded = record::read(&plan.facade_dir.join(record::FILE));
+    if recorded.iter().all(|e| e.reexported.is_empty()) {
+        return Vec::new();
+    }
+    let settings = probe::Settings::of(&ws.root_manifest().doc);
+    let tree = record::Tree::new(&ws.root, &plan.facade_dir, &ws.lock_path);
+    let mut machine = record::Machine::new(&ws.root);
+    let mut out = Vec::new();
+    for job in jobs(plan, &ws.root, &settings) {
+        if let Some(entry) = recorded.iter().find(|e| {
+            e.root == job.probe.root
+                && e.key.probe == job.probe.key
+                && e.key.tree_current(&job.probe.key, &tree)
+                && e.key.machine_current(&mut machine)
+        }) {
+            out.push(entry.clone());
+        }
+    }
+    out
+}
+
+/// The consumers whose every declared child of a root is re-exported by
+/// that root as itself, with the features the declaration asks for, by the
+/// verdicts `entries` (probed or recorded, see [`record::Entry::reexported`]):
+/// their facade would present nothing the root does not, so
+/// [`plan::plan_eliding`](crate::plan::plan_eliding) may give them the
+/// root itself. A child declared with other features than the one probed
+/// for the root does not count.
+pub fn elision(ws: &Workspace, plan: &Plan, entries: &[Entry]) -> crate::plan::Reexporting {
+    let mut out = crate::plan::Reexporting::new();
+    if entries.iter().all(|e| e.reexported.is_empty()) {
+        return out;
+    }
+    let settings = probe::Settings::of(&ws.root_manifest().doc);
+    let jobs = jobs(plan, &ws.root, &settings);
+    for consumer in 0..plan.consumers.len() {
+        let decls = plan.declarations_of(consumer);
+        let roots: BTreeSet<&str> = decls
+            .iter()
+            .filter(|d| d.name.child().is_some())
+            .map(|d| d.name.root())
+            .collect();
+        for root in roots {
+            let mine = decls.iter().filter(|d| d.name.root() == root);
+            let (root_decls, children): (Vec<&Declaration>, Vec<&Declaration>) =
+                mine.partition(|d| d.name.child().is_none());
+            if root_decls.is_empty() {
+                continue;
+            }
+            let all_reexported = root_decls.iter().all(|root_decl| {
+                let Some(job) = jobs.iter().find(|j| same_root(j.root, root_decl)) else {
+                    return false;
+                };
+                let Some(entry) = entries
+                    .iter()
+                    .find(|e| e.root == job.probe.root && e.key.probe == job.probe.key)
+                else {
+                    return false;
+                };
+                children.iter().all(|child| {
+                    entry
+                        .reexported
+                        .get(&child.name.to_string())
+                        .is_some_and(|on| asks_no_more(child, on))
+                })
+            });
+            if all_reexported {
+                out.insert((consumer, root.to_owned()));
+            }
+        }
+    }
+    out
+}
+
+/// Whether a child's declaration asks for no feature beyond `on`, those
+/// the root's own edges turn on (`default` among them where its defaults
+/// are on).
+fn asks_no_more(child: &Declaration, on: &[String]) -> bool {
+    (!child.spec.default_features || on.iter().any(|f| f == "default"))
+        && child.spec.features.iter().all(|f| on.contains(f))
+}
+
 /// The record of a clean verdict.
 fn entry(job: &Job, verdict: &probe::Verdict) -> Entry {
     Entry {
@@ -165,6 +250,15 @@ fn entry(job: &Job, verdict: &probe::Verdict) -> Entry {
         version: verdict.root_version.clone(),
         features: verdict.root_features.clone(),
         children: job.children.iter().map(|d| d.name.to_string()).collect(),
+        reexported: job
+            .children
+            .iter()
+            .filter_map(|d| {
+                let module = d.name.child()?.replace('-', "_");
+                let (_, features) = verdict.reexported.iter().find(|(m, _)| *m == module)?;
+                Some((d.name.to_string(), features.clone()))
+            })
+            .collect(),
         key: verdict.key.clone(),
     }
 }

@@ -43,7 +43,7 @@ use crate::plan::Spec;
 pub const PROBE_DIR: &str = "cargo-facade/probe";
 
 /// Bumped when the probe's shape or the verdict's format changes.
-const PROBE_VERSION: &str = "2";
+const PROBE_VERSION: &str = "3";
 
 /// The package name of every probe, before its hash.
 const PROBE_PACKAGE: &str = "cargo-facade-probe";
@@ -60,6 +60,11 @@ pub struct Probe {
     /// The root's name in the namespace (`foo`).
     pub root: String,
     pub manifest: String,
+    /// The same manifest with the root alone: what the root's own
+    /// dependency edges make of each child (see [`reexported`]).
+    alone: String,
+    /// The children's modules, in the order of their probe keys.
+    modules: Vec<String>,
     pub lib: String,
     /// The hash of the probe with its path sources relative to the
     /// workspace root: the same in every clone.
@@ -86,6 +91,11 @@ pub struct Verdict {
     /// The declared children as resolved: (package, version).
     #[serde(default)]
     pub children: Vec<(String, String)>,
+    /// The child modules the root re-exports as the child crate itself,
+    /// each with the features the root's own edges turn on in it (`default`
+    /// where its defaults are on): see [`reexported`].
+    #[serde(default)]
+    pub reexported: Vec<(String, Vec<String>)>,
     /// What decided it.
     pub key: Key,
     /// The toolchain's identity when it was judged ([`toolchain`]).
@@ -178,6 +188,12 @@ impl Probe {
             }
             doc.to_string()
         };
+        let mut root_only = toml_edit::Table::new();
+        root_only.insert(
+            ROOT_KEY,
+            dependency(root_spec, &|dir| dir.display().to_string()),
+        );
+        let alone = document(root_only, &format!("{PROBE_PACKAGE}-alone-{id:016x}"));
         let manifest = document(absolute, &format!("{PROBE_PACKAGE}-{id:016x}"));
         // The same probe in every clone: path sources relative to the
         // workspace root, no name from absolute paths.
@@ -218,6 +234,8 @@ impl Probe {
         Probe {
             root: root.to_owned(),
             manifest,
+            alone,
+            modules: modules.iter().map(ToString::to_string).collect(),
             lib,
             key,
             dir_key,
@@ -352,6 +370,14 @@ pub fn remember(dir: &Path, entry: &super::record::Entry, machine: &str, tree: &
         // Only a conflict's message reads these; a recorded verdict has none.
         root_deps: Vec::new(),
         children: Vec::new(),
+        reexported: entry
+            .reexported
+            .iter()
+            .filter_map(|(name, on)| {
+                let (_, child) = name.split_once("::")?;
+                Some((child.replace('-', "_"), on.clone()))
+            })
+            .collect(),
         key: entry.key.clone(),
         machine: machine.to_owned(),
         stats: entry
@@ -385,12 +411,12 @@ pub fn run(
 ) -> anyhow::Result<Outcome> {
     write_probe(probe, dir, lock_path)?;
     let manifest = dir.join("Cargo.toml");
-    let cargo_in = |args: &[&str]| {
+    let cargo_at = |manifest: &Path, args: &[&str]| {
         let mut command = crate::cargo::cargo_command(cargo);
         command
             .args(args)
             .arg("--manifest-path")
-            .arg(&manifest)
+            .arg(manifest)
             .current_dir(ws_root)
             .env("CARGO_TARGET_DIR", target_dir)
             .env_remove("CARGO_TERM_COLOR");
@@ -399,6 +425,7 @@ pub fn run(
         }
         command
     };
+    let cargo_in = |args: &[&str]| cargo_at(&manifest, args);
 
     let output = cargo_in(&["metadata", "--format-version", "1"])
         .output()
@@ -425,8 +452,12 @@ pub fn run(
         };
         return Ok(Outcome::Failed(text));
     }
+    let reexported = reexported(
+        probe, dir, &metadata, &resolved, &ambiguous, ws_root, &cargo_at,
+    )?;
     let verdict = Verdict {
         ambiguous,
+        reexported,
         ..resolved
     };
     std::fs::write(
@@ -435,6 +466,145 @@ pub fn run(
     )
     .with_context(|| format!("failed to write `{}/verdict.json`", dir.display()))?;
     Ok(Outcome::Judged(Box::new(verdict)))
+}
+
+/// The child modules the root presents itself: it re-exports the child
+/// crate under the module's name (`pub use foo_bar as bar;`, found by syn
+/// in the root's `lib.rs` under the resolved cfg), the compiler found no
+/// ambiguity, and the root alone (resolved by `cargo metadata` on a second
+/// manifest, with the same features of the root) depends on that very
+/// package; each with the features the root's edges turn on in it. A
+/// consumer that asks the child for no more reaches through the root
+/// exactly what its facade would present (`conflict::elision`).
+fn reexported(
+    probe: &Probe,
+    dir: &Path,
+    metadata: &cargo_metadata::Metadata,
+    resolved: &Verdict,
+    ambiguous: &[String],
+    ws_root: &Path,
+    cargo_at: &dyn Fn(&Path, &[&str]) -> Command,
+) -> anyhow::Result<Vec<(String, Vec<String>)>> {
+    let Some(resolve) = metadata.resolve.as_ref() else {
+        return Ok(Vec::new());
+    };
+    let node = |id: &cargo_metadata::PackageId| resolve.nodes.iter().find(|n| n.id == *id);
+    let Some(probe_node) = resolve.root.as_ref().and_then(node) else {
+        return Ok(Vec::new());
+    };
+    let Some(root_dep) = probe_node.deps.iter().find(|d| d.name == ROOT_KEY) else {
+        return Ok(Vec::new());
+    };
+    let Some(root_node) = node(&root_dep.pkg) else {
+        return Ok(Vec::new());
+    };
+    let Ok(source) = std::fs::read_to_string(&resolved.root_lib) else {
+        return Ok(Vec::new());
+    };
+    let mut target_cfg = None;
+    // (module, child package id) of each child the root re-exports.
+    let mut candidates = Vec::new();
+    for (index, module) in probe.modules.iter().enumerate() {
+        let module = module.strip_prefix("r#").unwrap_or(module);
+        if ambiguous.iter().any(|a| a == module) {
+            continue;
+        }
+        let Some(child) = probe_node.deps.iter().find(|d| d.name == child_key(index)) else {
+            continue;
+        };
+        // The root's own, unconditional edge to the same package: its
+        // extern name is what the root's `lib.rs` calls the child.
+        let extern_names: Vec<String> = root_node
+            .deps
+            .iter()
+            .filter(|d| {
+                d.pkg == child.pkg
+                    && d.dep_kinds.iter().any(|k| {
+                        k.kind == cargo_metadata::DependencyKind::Normal && k.target.is_none()
+                    })
+            })
+            .map(|d| d.name.clone())
+            .collect();
+        if extern_names.is_empty() {
+            continue;
+        }
+        let cfg = target_cfg.get_or_insert_with(|| self::target_cfg(ws_root));
+        let cfg = super::syntax::CfgSet::new(cfg, &resolved.root_features);
+        if super::syntax::reexports_child(&source, module, &extern_names, &cfg) {
+            candidates.push((module.to_owned(), child.pkg.clone()));
+        }
+    }
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let alone_dir = dir.join("alone");
+    std::fs::create_dir_all(alone_dir.join("src"))
+        .with_context(|| format!("failed to create `{}`", alone_dir.display()))?;
+    std::fs::write(alone_dir.join("Cargo.toml"), &probe.alone)
+        .with_context(|| format!("failed to write `{}/Cargo.toml`", alone_dir.display()))?;
+    std::fs::write(alone_dir.join("src/lib.rs"), "")
+        .with_context(|| format!("failed to write `{}/src/lib.rs`", alone_dir.display()))?;
+    // The probe's lock: the same versions.
+    if let Ok(lock) = std::fs::read(dir.join("Cargo.lock")) {
+        std::fs::write(alone_dir.join("Cargo.lock"), lock)
+            .with_context(|| format!("failed to write `{}/Cargo.lock`", alone_dir.display()))?;
+    }
+    let output = cargo_at(
+        &alone_dir.join("Cargo.toml"),
+        &["metadata", "--format-version", "1"],
+    )
+    .output()
+    .context("failed to run `cargo metadata` on the conflict probe's root")?;
+    if !output.status.success() {
+        return Ok(Vec::new());
+    }
+    let alone = cargo_metadata::MetadataCommand::parse(
+        std::str::from_utf8(&output.stdout).context("`cargo metadata` printed invalid UTF-8")?,
+    )
+    .context("failed to parse `cargo metadata` output")?;
+    let Some(alone_resolve) = alone.resolve.as_ref() else {
+        return Ok(Vec::new());
+    };
+    let features_of = |resolve: &cargo_metadata::Resolve, id: &cargo_metadata::PackageId| {
+        resolve.nodes.iter().find(|n| n.id == *id).map(|n| {
+            let mut features: Vec<String> = n.features.iter().map(ToString::to_string).collect();
+            features.sort();
+            features
+        })
+    };
+    if features_of(alone_resolve, &root_node.id) != features_of(resolve, &root_node.id) {
+        return Ok(Vec::new());
+    }
+    // What the root's own edges turn on in each child: a declaration asking
+    // for no more adds nothing. `default` counts as on where the child has
+    // none, or where everything its `default` lists is on (a root commonly
+    // turns its child's defaults off and turns on what they would, `std =
+    // ["foo-bar/std"]`): only code testing `cfg(feature = "default")`
+    // itself could tell.
+    Ok(candidates
+        .into_iter()
+        .filter_map(|(module, id)| {
+            let mut on = features_of(alone_resolve, &id)?;
+            let defaults = alone
+                .packages
+                .iter()
+                .find(|p| p.id == id)
+                .map(|p| p.features.get("default").cloned());
+            let default_on = match defaults {
+                Some(None) => true,
+                Some(Some(list)) => {
+                    on.iter().any(|f| f == "default")
+                        || list.iter().all(|item| on.iter().any(|f| f == item))
+                }
+                None => false,
+            };
+            if default_on && !on.iter().any(|f| f == "default") {
+                on.push("default".to_owned());
+                on.sort();
+            }
+            Some((module, on))
+        })
+        .collect())
 }
 
 /// Writes the probe crate and a copy of the workspace's `Cargo.lock` (so
@@ -556,6 +726,7 @@ fn resolved_root(
         ambiguous: Vec::new(),
         root_deps,
         children,
+        reexported: Vec::new(),
         key,
         machine: toolchain(ws_root),
         stats,

@@ -102,6 +102,12 @@ pub struct Entry {
     /// The children judged (`foo::bar`).
     #[serde(default)]
     pub children: Vec<String>,
+    /// The children the root re-exports as themselves (`foo::bar` where
+    /// the root has `pub use foo_bar as bar;`), each with the features the
+    /// root's own edges turn on in it: a declaration asking for no more
+    /// gets nothing from a facade.
+    #[serde(default)]
+    pub reexported: std::collections::BTreeMap<String, Vec<String>>,
     #[serde(flatten)]
     pub key: Key,
 }
@@ -146,6 +152,13 @@ pub fn render(entries: &[Entry]) -> Option<String> {
         table.insert("target", toml_edit::value(&key.target));
         if let Some(toolchain) = &key.toolchain {
             table.insert("toolchain", toml_edit::value(toolchain));
+        }
+        if !entry.reexported.is_empty() {
+            let mut reexported = toml_edit::Table::new();
+            for (name, features) in &entry.reexported {
+                reexported.insert(name, toml_edit::value(array(features)));
+            }
+            table.insert("reexported", toml_edit::Item::Table(reexported));
         }
         if !key.paths.is_empty() {
             let mut paths = toml_edit::Table::new();
@@ -437,6 +450,7 @@ mod tests {
             version: "1.0.0".to_owned(),
             features: vec!["default".to_owned(), "std".to_owned()],
             children: vec![format!("{root}::bar")],
+            reexported: BTreeMap::from([(format!("{root}::bar"), vec!["std".to_owned()])]),
             key: Key {
                 probe: probe.to_owned(),
                 packages: vec!["memchr 2.7.4".to_owned()],

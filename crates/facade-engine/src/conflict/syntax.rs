@@ -44,6 +44,73 @@ impl CfgSet {
     }
 }
 
+impl CfgSet {
+    /// [`enabled`](CfgSet::enabled), but an expression cargo's parser does
+    /// not know counts as false: for a claim that an item *is* there.
+    fn surely_enabled(&self, attrs: &[Attribute]) -> bool {
+        cfg_exprs(attrs).all(|expr| expr.is_some_and(|expr| expr.matches(&self.cfgs)))
+    }
+}
+
+/// Whether the root's `lib.rs` re-exports the child crate itself as
+/// `module` at its top level, under `cfg`: `pub use foo_bar as bar;`,
+/// `pub use ::foo_bar as bar;`, `pub use foo_bar::{self as bar};` or `pub
+/// extern crate foo_bar as bar;`, where `crates` are the extern names the
+/// root has for the child. Only a plain, certainly enabled item counts
+/// (not a macro's or a glob's); `false` when the file does not parse.
+pub fn reexports_child(source: &str, module: &str, crates: &[String], cfg: &CfgSet) -> bool {
+    let Ok(file) = syn::parse_file(source) else {
+        return false;
+    };
+    let is_child = |ident: &syn::Ident| crates.iter().any(|c| ident_is(ident, c));
+    file.items.iter().any(|item| {
+        if !cfg.surely_enabled(item_attrs(item)) {
+            return false;
+        }
+        match item {
+            Item::ExternCrate(i) => {
+                is_pub(&i.vis)
+                    && is_child(&i.ident)
+                    && i.rename
+                        .as_ref()
+                        .is_some_and(|(_, rename)| ident_is(rename, module))
+            }
+            Item::Use(i) => is_pub(&i.vis) && use_binds_child(&i.tree, None, module, &is_child),
+            _ => false,
+        }
+    })
+}
+
+/// Whether a `use` tree binds `module` to the crate it starts with
+/// (`first`, once the tree has descended one segment) and that crate is the
+/// child.
+fn use_binds_child(
+    tree: &UseTree,
+    first: Option<&syn::Ident>,
+    module: &str,
+    is_child: &dyn Fn(&syn::Ident) -> bool,
+) -> bool {
+    match tree {
+        UseTree::Path(p) => {
+            first.is_none() && use_binds_child(&p.tree, Some(&p.ident), module, is_child)
+        }
+        UseTree::Group(g) => g
+            .items
+            .iter()
+            .any(|tree| use_binds_child(tree, first, module, is_child)),
+        // `foo_bar as bar` at the top, or `foo_bar::{self as bar}`.
+        UseTree::Rename(r) => match first {
+            None => is_child(&r.ident) && ident_is(&r.rename, module),
+            Some(krate) => r.ident == "self" && is_child(krate) && ident_is(&r.rename, module),
+        },
+        UseTree::Name(n) => match first {
+            None => is_child(&n.ident) && ident_is(&n.ident, module),
+            Some(krate) => n.ident == "self" && is_child(krate) && ident_is(krate, module),
+        },
+        UseTree::Glob(_) => false,
+    }
+}
+
 /// What makes the root's name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
@@ -366,6 +433,41 @@ fn check_binding(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reexport_of_the_child_itself_is_found_under_its_cfg() {
+        let cfg = CfgSet::new("unix", &["std".to_owned()]);
+        let crates = ["foo_bar".to_owned(), "renamed".to_owned()];
+        let found = |source: &str| reexports_child(source, "bar", &crates, &cfg);
+        for yes in [
+            "pub use foo_bar as bar;",
+            "pub use ::foo_bar as bar;",
+            "pub use renamed as bar;",
+            "pub use {foo_bar as bar, other as baz};",
+            "pub use foo_bar::{self as bar};",
+            "pub extern crate foo_bar as bar;",
+            "#[cfg(feature = \"std\")]\npub use foo_bar as bar;",
+            "#[cfg(all(unix, feature = \"std\"))]\npub use foo_bar as bar;",
+        ] {
+            assert!(found(yes), "{yes}");
+        }
+        for no in [
+            "use foo_bar as bar;",
+            "pub(crate) use foo_bar as bar;",
+            "pub use other as bar;",
+            "pub use foo_bar::inner as bar;",
+            "pub use foo_bar::*;",
+            "pub use foo_bar;",
+            "pub mod bar { pub use foo_bar::*; }",
+            "#[cfg(feature = \"off\")]\npub use foo_bar as bar;",
+            "#[cfg(windows)]\npub use foo_bar as bar;",
+            "#[cfg(some_unknown_cfg(\"x\"))]\npub use foo_bar as bar;",
+            "macro_rules! m { () => { pub use foo_bar as bar; } }\nm!();",
+            "not rust",
+        ] {
+            assert!(!found(no), "{no}");
+        }
+    }
 
     fn check_with(source: &str, features: &[&str], expect: &[&str]) {
         let modules = vec![("bar".to_owned(), vec!["foo_bar".to_owned()])];

@@ -978,13 +978,16 @@ fn planned_sync_inner(
             }
         }
     }
-    let Some(plan) = plan::plan(&ws, diags) else {
+    let Some(mut plan) = plan::plan(&ws, diags) else {
         return Ok((Vec::new(), originals));
     };
     // RFC 3243's root/child rule, as `sync` checks it.
     let verdicts = crate::conflict::check(&ws, &plan, &options.cargo, None, diags)?;
     if diags.has_errors() {
         return Ok((Vec::new(), originals));
+    }
+    if let Some(verdicts) = &verdicts {
+        crate::commands::elide(&ws, &mut plan, verdicts);
     }
     let mut changes = write::collect_changes(&ws, &plan, diags)?;
     // The verdicts were judged on the sources before their paths are

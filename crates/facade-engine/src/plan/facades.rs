@@ -24,14 +24,23 @@
 //! `Cargo.lock` change, and two bumps of different namespaces touch
 //! different files. Reordering declarations renames nothing either.
 //!
-//! Elision: a consumer that declares the root of a namespace and none of
-//! its children would get a facade that only re-exports the root. It gets
-//! none: its managed entry depends on the real root crate, with the
-//! declaration's own package, version, source and features, exactly the
-//! dependency cargo will read once namespaces land and the
-//! `package.metadata.facade.` prefix is deleted. What the consumer reaches
-//! is the root crate itself, as through the facade's glob, so exactness is
-//! unchanged; cargo builds one crate fewer per such consumer.
+//! Elision: a facade presents the root's items (a glob) and each declared
+//! child. Where that is nothing the root does not already present, the
+//! consumer gets no facade: its managed entry depends on the real root
+//! crate, with the root declaration's own package, version, source and
+//! features (exactly the dependency cargo will read once namespaces land
+//! and the `package.metadata.facade.` prefix is deleted). That is so
+//! - when the consumer declares the root and none of its children, and
+//! - when the root re-exports each declared child as the child crate itself
+//!   (`pub use foo_bar as bar;`) and the child resolves to the same package
+//!   with the same features without its own declaration (the conflict
+//!   probe's verdict, `conflict::elision`), the root is declared in every
+//!   table of the namespace and not optional, and no feature of the
+//!   consumer names a child (which the root's entry could not turn on).
+//!
+//! The root's items are what the facade's glob presented, so exactness is
+//! unchanged: the root exposes no more than before. Such a consumer shares
+//! no facade with others; cargo builds one crate fewer for it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -72,6 +81,7 @@ pub(super) fn group<'d>(
     consumers: &[Consumer],
     declarations: &'d [Declaration],
     gates: &[Facts],
+    reexporting: &super::Reexporting,
     diags: &mut Diagnostics,
 ) -> Grouping<'d> {
     let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
@@ -89,7 +99,19 @@ pub(super) fn group<'d>(
         }
         for (root, names) in by_root {
             let content = content(root, &names, &gates[index], diags);
+            // Whether this consumer reaches the same through the root alone
+            // (see the module documentation): such consumers share no
+            // facade with others, so that each is elided or not on its own.
+            let root_is_enough = content.root_crate.is_some()
+                && (content.children.is_empty()
+                    || (reexporting.contains(&(index, root.to_owned()))
+                        && gates[index]
+                            .get(&DeclName::Root(root.to_owned()))
+                            .is_some_and(|facts| !facts.gated)));
             let mut key = content.fingerprint(facade_dir);
+            if root_is_enough {
+                key.push_str("elided\n");
+            }
             if names.values().flatten().any(|d| d.spec.optional) {
                 // Per consumer: see the module documentation.
                 let _ = writeln!(key, "consumer {}", consumer.name);
@@ -100,6 +122,7 @@ pub(super) fn group<'d>(
                     anchor: consumer.name.clone(),
                     consumers: Vec::new(),
                     decls: BTreeMap::new(),
+                    elided: root_is_enough,
                 });
                 drafts.len() - 1
             });
@@ -127,7 +150,7 @@ impl Grouping<'_> {
     pub(super) fn elided(&self, consumer: usize, root: &str) -> bool {
         self.served
             .get(&(consumer, root))
-            .is_some_and(|&draft| self.drafts[draft].content.elided())
+            .is_some_and(|&draft| self.drafts[draft].elided)
     }
 
     /// Decides `default` forwarding, which depends on every declaration that
@@ -185,7 +208,7 @@ impl Grouping<'_> {
         let mut kept_as: Vec<Option<usize>> = Vec::with_capacity(self.drafts.len());
         let mut drafts = Vec::new();
         for draft in self.drafts {
-            if draft.content.elided() {
+            if draft.elided {
                 kept_as.push(None);
             } else {
                 kept_as.push(Some(drafts.len()));
@@ -246,14 +269,19 @@ impl Grouping<'_> {
                 // The root's one declaration in this table, as cargo would
                 // read it once the prefix is deleted.
                 None => {
-                    let first = decls[0];
+                    let roots: Vec<&&Declaration> =
+                        decls.iter().filter(|d| d.name.child().is_none()).collect();
+                    // An elided namespace declares its root in every table.
+                    let Some(first) = roots.first() else {
+                        continue;
+                    };
                     let root_entry = RootEntry {
                         package: first.spec.package.clone(),
                         version: first.spec.version.clone(),
                         source: first.spec.source.clone(),
-                        default_features: decls.iter().all(|d| d.spec.default_features),
+                        default_features: roots.iter().all(|d| d.spec.default_features),
                     };
-                    let features = decls
+                    let features = roots
                         .iter()
                         .flat_map(|d| d.spec.features.iter().cloned())
                         .collect();
@@ -285,6 +313,8 @@ struct Draft<'d> {
     consumers: Vec<usize>,
     /// Every declaration of its names, of every consumer it serves.
     decls: BTreeMap<DeclName, Vec<&'d Declaration>>,
+    /// No facade: every consumer reaches the same through the root alone.
+    elided: bool,
 }
 
 /// What a facade holds.
@@ -295,12 +325,6 @@ struct Content {
 }
 
 impl Content {
-    /// The root alone: the consumers get an entry of the real root crate
-    /// instead of a facade that would only re-export it.
-    fn elided(&self) -> bool {
-        self.root_crate.is_some() && self.children.is_empty()
-    }
-
     fn dep_mut(&mut self, name: &DeclName) -> Option<&mut FacadeDep> {
         match name.child() {
             None => self.root_crate.as_mut(),

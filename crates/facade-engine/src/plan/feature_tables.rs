@@ -121,6 +121,20 @@ pub fn adoptable_features(
         .collect()
 }
 
+/// Whether a value of `features` names a child of `root` (`dep:foo::bar`,
+/// `foo::bar/x`, `foo::bar?/x`, `foo::bar`).
+pub(super) fn names_a_child(features: &[RawFeature], root: &str) -> bool {
+    let prefix = format!("{root}::");
+    features.iter().any(|f| {
+        f.values.iter().any(|(value, _)| {
+            value
+                .strip_prefix("dep:")
+                .unwrap_or(value)
+                .starts_with(&prefix)
+        })
+    })
+}
+
 /// The features each facade forwards for a consumer's translated values.
 pub(super) type Forwards = BTreeMap<(usize, DeclName), BTreeSet<String>>;
 

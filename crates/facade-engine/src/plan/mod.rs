@@ -40,6 +40,22 @@ pub use crate::paths::normalize;
 
 /// Builds the plan, or `None` with the reasons in `diags`.
 pub fn plan(ws: &Workspace, diags: &mut Diagnostics) -> Option<Plan> {
+    plan_eliding(ws, diags, &Reexporting::new())
+}
+
+/// (consumer index, root): the consumer's every declared child of `root`
+/// is re-exported by the root as itself, with every feature the
+/// declaration asks for (the conflict probe's verdict, `conflict::elision`).
+pub type Reexporting = std::collections::BTreeSet<(usize, String)>;
+
+/// [`plan`], where the facades of the consumers in `reexporting` that would
+/// present nothing the root does not already present are elided: their
+/// managed entries are the root crate (see the `facades` module).
+pub fn plan_eliding(
+    ws: &Workspace,
+    diags: &mut Diagnostics,
+    reexporting: &Reexporting,
+) -> Option<Plan> {
     let facade_dir = config::facade_dir(ws, diags, ws.root_manifest());
     let Members {
         mut consumers,
@@ -54,7 +70,21 @@ pub fn plan(ws: &Workspace, diags: &mut Diagnostics) -> Option<Plan> {
         .iter()
         .map(|c| features::gates(&declarations[c.declarations.clone()]))
         .collect();
-    let mut grouping = facades::group(&facade_dir, &consumers, &declarations, &facts, diags);
+    // A consumer feature that names a child (`foo::bar/std`) needs the
+    // facade: the root's entry cannot turn on a feature of the child.
+    let reexporting: Reexporting = reexporting
+        .iter()
+        .filter(|(consumer, root)| !feature_tables::names_a_child(&raw_features[*consumer], root))
+        .cloned()
+        .collect();
+    let mut grouping = facades::group(
+        &facade_dir,
+        &consumers,
+        &declarations,
+        &facts,
+        &reexporting,
+        diags,
+    );
     grouping.settle_defaults(&mut facts);
     let forwards = feature_tables::translate_features(
         diags,
