@@ -245,6 +245,20 @@ struct Outcome {
     owners: Vec<String>,
     sync_time: Duration,
     noop_time: Option<Duration>,
+    /// Facades `sync` wrote (none where the root presents every declared
+    /// child itself); `None` where it refused.
+    facades: Option<usize>,
+}
+
+/// The facade manifests below `<dir>/facades` (`<root>/<label>/Cargo.toml`).
+fn facades_in(dir: &Path) -> usize {
+    std::fs::read_dir(dir.join("facades"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .flat_map(|root| std::fs::read_dir(root.path()).into_iter().flatten().flatten())
+        .filter(|facade| facade.path().join("Cargo.toml").is_file())
+        .count()
 }
 
 pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
@@ -381,6 +395,7 @@ fn run_case(root: &Path, binary: &Path, cargo: &str, case: &Case) -> anyhow::Res
             owners: vec!["not reached (refused first)".to_owned()],
             sync_time,
             noop_time: None,
+            facades: None,
         });
     }
     let owners: Vec<String> = stderr
@@ -461,6 +476,7 @@ fn run_case(root: &Path, binary: &Path, cargo: &str, case: &Case) -> anyhow::Res
         },
         sync_time,
         noop_time: Some(noop_time),
+        facades: Some(facades_in(&dir)),
     })
 }
 
@@ -479,8 +495,8 @@ fn shorten(place: &str) -> String {
 
 fn table(rows: &[(&Case, Outcome)]) -> String {
     let mut out = String::from(
-        "| family | case | declarations | RFC 3243 requires | cargo-facade did | `cargo build` after a fresh `check` | ownership (what was compared) | agrees | sync (cold / no-op) |\n\
-         | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+        "| family | case | declarations | RFC 3243 requires | cargo-facade did | `cargo build` after a fresh `check` | ownership (what was compared) | agrees | facades | sync (cold / no-op) |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     for (case, outcome) in rows {
         let requires = match case.expect {
@@ -505,8 +521,13 @@ fn table(rows: &[(&Case, Outcome)]) -> String {
             ),
             None => format!("{:.1} s", outcome.sync_time.as_secs_f64()),
         };
+        let facades = match outcome.facades {
+            None => "—".to_owned(),
+            Some(0) => "0 (the root's own entry)".to_owned(),
+            Some(n) => n.to_string(),
+        };
         out.push_str(&format!(
-            "| {} | `{}` | {} | {}{owners} | {} | {} | {} | {} | {} |\n",
+            "| {} | `{}` | {} | {}{owners} | {} | {} | {} | {} | {facades} | {} |\n",
             case.family,
             case.id,
             declarations.join("<br>"),
@@ -529,6 +550,8 @@ fn document(table: &str, rows: &[(&Case, Outcome)], elapsed: Duration, root: &Pa
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_default();
     let agree = rows.iter().filter(|(_, o)| o.agrees).count();
+    let synced: Vec<usize> = rows.iter().filter_map(|(_, o)| o.facades).collect();
+    let elided = synced.iter().filter(|n| **n == 0).count();
     let families: std::collections::BTreeSet<&str> = rows.iter().map(|(c, _)| c.family).collect();
     format!(
         "# RFC 3243 on real crates\n\n\
@@ -548,9 +571,15 @@ fn document(table: &str, rows: &[(&Case, Outcome)], elapsed: Duration, root: &Pa
          may create the foo::bar crate\", as `sync -v` prints it: the code host and owner of the \
          `repository`, `homepage` and `documentation` URLs of both manifests, normalised (the registry's \
          owner lists are not looked at); a warning is in bold.\n\n\
-         Families: {}. {agree} of {} cases agree with the RFC.\n\n{table}",
+         \"facades\" counts the facades `sync` wrote: none where the root re-exports every declared \
+         child as itself and the member asks the child for nothing more (the managed entry is the root \
+         crate; format 5).\n\n\
+         Families: {}. {agree} of {} cases agree with the RFC. Of the {} cases that sync, {} need \
+         their facade and {elided} need none.\n\n{table}",
         families.into_iter().collect::<Vec<_>>().join(", "),
         rows.len(),
+        synced.len(),
+        synced.len() - elided,
         elapsed = elapsed.as_secs_f64(),
     )
 }
