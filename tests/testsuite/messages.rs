@@ -111,3 +111,41 @@ fn a_resolution_error_naming_a_facade_points_at_the_declarations() {
     );
     crate::support::assert_unchanged(&before, &ws.snapshot());
 }
+
+/// The root re-exports the foreign child (`pub use foo_bar as bar;`), so
+/// neither member gets a facade (format 5): the ownership rule still
+/// judges each declaration, since only the root's owners may publish
+/// `foo::bar` whatever the root presents.
+#[test]
+fn the_ownership_warning_holds_where_no_facade_is_needed() {
+    let ws = two_members();
+    ws.write(
+        "vendor/foo-1.0.0/Cargo.toml",
+        "[package]\nname = \"foo\"\nversion = \"1.0.0\"\nedition = \"2021\"\n\
+         repository = \"https://example.org/foo\"\n\n[dependencies]\nfoo-bar = \"1\"\n",
+    );
+    ws.write(
+        "vendor/foo-1.0.0/src/lib.rs",
+        "pub use foo_bar as bar;\n\npub fn one() -> u8 { 1 }\n",
+    );
+    let sync = ws.facade(&["sync"]);
+    sync.assert_code(0);
+    assert!(!ws.path().join("facades/foo").exists(), "{}", sync.stderr);
+    for member in ["app", "tool"] {
+        let manifest = ws.read(&format!("{member}/Cargo.toml"));
+        assert!(
+            manifest
+                .contains("[dependencies]\nfoo = { version = \"1\" } # managed by cargo-facade"),
+            "{manifest}"
+        );
+    }
+    let warnings = sync
+        .stderr
+        .matches("warning: `foo::bar` is package `foo-bar`")
+        .count();
+    assert_eq!(warnings, 2, "{}", sync.stderr);
+    assert_eq!(
+        ws.cargo(&["run", "-q", "-p", "tool"]).assert_code(0).stdout,
+        "2\n"
+    );
+}

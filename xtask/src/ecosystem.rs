@@ -256,7 +256,12 @@ fn facades_in(dir: &Path) -> usize {
         .into_iter()
         .flatten()
         .flatten()
-        .flat_map(|root| std::fs::read_dir(root.path()).into_iter().flatten().flatten())
+        .flat_map(|root| {
+            std::fs::read_dir(root.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+        })
         .filter(|facade| facade.path().join("Cargo.toml").is_file())
         .count()
 }

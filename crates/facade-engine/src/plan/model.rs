@@ -209,6 +209,6 @@ impl Plan {
     pub fn has_foreign_candidates(&self) -> bool {
         self.declarations.iter().any(|d| {
             d.name.child().is_some() && !d.spec.foreign && !matches!(d.spec.source, Source::Path(_))
-        }) && self.facades.iter().any(|f| f.root_crate.is_some())
+        }) && self.declarations.iter().any(|d| d.name.child().is_none())
     }
 }

@@ -250,54 +250,95 @@ fn list(owners: &[Owner]) -> String {
     seen.join(", ")
 }
 
-/// Every registry or git child of a facade with a root, compared with its
-/// root; in plan order.
+/// Every registry or git child declared beside its root, compared with the
+/// root: the facades' children in plan order, then those of members whose
+/// facade is elided.
 pub fn ownership(plan: &Plan, metadata: &cargo_metadata::Metadata) -> Vec<Ownership> {
     let package = |name: &str| metadata.packages.iter().find(|p| p.name.as_str() == name);
-    let mut out: Vec<Ownership> = Vec::new();
+    // (namespace, root package, child name, child package, its source): the
+    // facades' first, then those of members whose facade is elided (the
+    // root presents the children itself, and still only its owners may
+    // publish them).
+    let mut pairs: Vec<(&str, &str, &str, &str, &Source)> = Vec::new();
     for facade in &plan.facades {
         let Some(root) = &facade.root_crate else {
             continue;
         };
-        let Some(root_package) = package(&root.package) else {
-            continue;
-        };
         for child in &facade.children {
-            if matches!(child.dep.source, Source::Path(_)) {
+            pairs.push((
+                &facade.root,
+                &root.package,
+                &child.name,
+                &child.dep.package,
+                &child.dep.source,
+            ));
+        }
+    }
+    for (index, consumer) in plan.consumers.iter().enumerate() {
+        let elided = consumer
+            .entries
+            .values()
+            .flatten()
+            .filter(|e| e.facade().is_none());
+        for entry in elided {
+            let decls = plan.declarations_of(index);
+            let Some(root) = decls
+                .iter()
+                .find(|d| d.name.child().is_none() && d.name.root() == entry.root)
+            else {
                 continue;
-            }
-            let name = DeclName::Child {
-                root: facade.root.clone(),
-                child: child.name.clone(),
             };
-            if out.iter().any(|o| o.name == name) {
-                continue;
-            }
-            let Some(child_package) = package(&child.dep.package) else {
-                continue;
-            };
-            let mut decls: Vec<Declaration> = Vec::new();
-            for d in &plan.declarations {
-                let same_place = |o: &Declaration| {
-                    o.key.file.path() == d.key.file.path() && o.key.span == d.key.span
-                };
-                if d.name == name && !d.spec.foreign && !decls.iter().any(same_place) {
-                    decls.push(d.clone());
+            for child in decls.iter().filter(|d| d.name.root() == entry.root) {
+                if let Some(name) = child.name.child() {
+                    pairs.push((
+                        &entry.root,
+                        &root.spec.package,
+                        name,
+                        &child.spec.package,
+                        &child.spec.source,
+                    ));
                 }
             }
-            let verdict = if decls.is_empty() {
-                Verdict::Foreign
-            } else {
-                compare(root_package, child_package)
-            };
-            out.push(Ownership {
-                name,
-                root_package: root.package.clone(),
-                child_package: child.dep.package.clone(),
-                verdict,
-                decls,
-            });
         }
+    }
+    let mut out: Vec<Ownership> = Vec::new();
+    for (root, root_package_name, child, child_package_name, source) in pairs {
+        if matches!(source, Source::Path(_)) {
+            continue;
+        }
+        let name = DeclName::Child {
+            root: root.to_owned(),
+            child: child.to_owned(),
+        };
+        if out.iter().any(|o| o.name == name) {
+            continue;
+        }
+        let (Some(root_package), Some(child_package)) =
+            (package(root_package_name), package(child_package_name))
+        else {
+            continue;
+        };
+        let mut decls: Vec<Declaration> = Vec::new();
+        for d in &plan.declarations {
+            let same_place = |o: &Declaration| {
+                o.key.file.path() == d.key.file.path() && o.key.span == d.key.span
+            };
+            if d.name == name && !d.spec.foreign && !decls.iter().any(same_place) {
+                decls.push(d.clone());
+            }
+        }
+        let verdict = if decls.is_empty() {
+            Verdict::Foreign
+        } else {
+            compare(root_package, child_package)
+        };
+        out.push(Ownership {
+            name,
+            root_package: root_package_name.to_owned(),
+            child_package: child_package_name.to_owned(),
+            verdict,
+            decls,
+        });
     }
     out
 }
