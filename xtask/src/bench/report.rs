@@ -290,12 +290,17 @@ impl Report<'_> {
             .facade_units
             .iter()
             .map(|(case, units)| {
+                if units.is_empty() {
+                    // The edited crate's consumers have no facade (elided).
+                    return format!("{}: no facade unit re-checked", case.label());
+                }
                 let total: f64 = units.iter().map(|(_, s)| s).sum();
                 let slowest = units.iter().map(|(_, s)| *s).fold(0.0, f64::max);
                 format!(
-                    "{}: {total:.2} s in {} facade units (the slowest {slowest:.2} s)",
+                    "{}: {total:.2} s in {} facade unit{} (the slowest {slowest:.2} s)",
                     case.label(),
-                    units.len()
+                    units.len(),
+                    if units.len() == 1 { "" } else { "s" }
                 )
             })
             .collect();
