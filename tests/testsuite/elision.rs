@@ -489,3 +489,118 @@ fn a_root_that_reexports_its_children_needs_no_facade() {
     ws.cargo(&["build", "--workspace", "--locked", "-q"])
         .assert_code(0);
 }
+
+/// What may change after `sync` keeps the facade: a re-export behind a
+/// negated feature (another member's feature could remove it) or a
+/// platform cfg (the record travels to other machines). A member whose
+/// `foo::bar` is another package than the one the root re-exports is a
+/// conflict, also when another member's `foo::bar` is probed first.
+#[test]
+fn elision_never_rests_on_what_may_change() {
+    let ws = Fixture::empty();
+    ws.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"foo\", \"foo-bar\", \"fork\", \"a\", \"b\", \"facades/*/*\"]\nresolver = \"2\"\n",
+    );
+    ws.write(
+        "foo/Cargo.toml",
+        "[package]\nname = \"foo\"\nversion = \"1.0.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nfoo-bar = { path = \"../foo-bar\", version = \"1\" }\n\n[features]\nx = []\n",
+    );
+    ws.write(
+        "foo/src/lib.rs",
+        "pub use foo_bar as bar;\n\n#[cfg(not(feature = \"x\"))]\npub use foo_bar as negated;\n\n\
+         #[cfg(unix)]\npub use foo_bar as unix;\n\npub fn root() -> u8 {\n    1\n}\n",
+    );
+    ws.write(
+        "foo-bar/Cargo.toml",
+        "[package]\nname = \"foo-bar\"\nversion = \"1.0.0\"\nedition = \"2021\"\n",
+    );
+    ws.write("foo-bar/src/lib.rs", "pub fn bar() -> u8 {\n    2\n}\n");
+    ws.write(
+        "fork/Cargo.toml",
+        "[package]\nname = \"foo-bar-fork\"\nversion = \"1.0.0\"\nedition = \"2021\"\n",
+    );
+    ws.write("fork/src/lib.rs", "pub fn forked() -> u8 {\n    3\n}\n");
+    // `a` is first: its `foo::bar` is the one the probe judges.
+    ws.write(
+        "a/Cargo.toml",
+        "[package]\nname = \"a\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [package.metadata.facade.dependencies]\nfoo = { path = \"../foo\" }\n\
+         \"foo::bar\" = { path = \"../foo-bar\" }\n\"foo::negated\" = { path = \"../foo-bar\", package = \"foo-bar\" }\n",
+    );
+    ws.write(
+        "a/src/lib.rs",
+        "pub fn f() -> u8 {\n    foo::bar::bar()\n}\n",
+    );
+    ws.write(
+        "b/Cargo.toml",
+        "[package]\nname = \"b\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [package.metadata.facade.dependencies]\nfoo = { path = \"../foo\" }\n\
+         \"foo::bar\" = { path = \"../fork\" }\n",
+    );
+    ws.write("b/src/lib.rs", "pub fn f() -> u8 {\n    1\n}\n");
+    let sync = ws.facade(&["sync", "-q"]);
+    // `a` declares two names of one package: refused, nothing written.
+    sync.assert_code(2);
+    assert!(
+        sync.stderr.contains("are the same package `foo-bar`"),
+        "{}",
+        sync.stderr
+    );
+
+    // One name each instead.
+    ws.write(
+        "a/Cargo.toml",
+        &ws.read("a/Cargo.toml")
+            .replace("\"foo::bar\" = { path = \"../foo-bar\" }\n", ""),
+    );
+    ws.write(
+        "a/src/lib.rs",
+        "pub fn f() -> u8 {\n    foo::negated::bar()\n}\n",
+    );
+    ws.write(
+        "b/Cargo.toml",
+        &format!(
+            "{}\"foo::unix\" = {{ path = \"../foo-bar\", package = \"foo-bar\" }}\n",
+            ws.read("b/Cargo.toml")
+        )
+        .replace(
+            "\"foo::bar\" = { path = \"../fork\" }\n",
+            "\"foo::bar\" = { path = \"../fork\", package = \"foo-bar-fork\" }\n",
+        ),
+    );
+    // `b`'s `foo::bar` is not the crate the root re-exports as `bar`: a
+    // conflict, found although `a` is probed first (it was a facade that
+    // failed to compile).
+    let before = ws.snapshot();
+    let sync = ws.facade(&["sync", "-q"]);
+    sync.assert_code(2);
+    assert!(
+        sync.stderr
+            .contains("which would hide the child `foo::bar`")
+            && sync.stderr.contains(" ::: b/Cargo.toml:8:1"),
+        "{}",
+        sync.stderr
+    );
+    assert_unchanged(&before, &ws.snapshot());
+
+    ws.write(
+        "b/Cargo.toml",
+        &ws.read("b/Cargo.toml").replace(
+            "\"foo::bar\" = { path = \"../fork\"",
+            "\"foo::fork\" = { path = \"../fork\"",
+        ),
+    );
+    ws.facade(&["sync", "-q"]).assert_code(0);
+    for member in ["a", "b"] {
+        let manifest = ws.read(&format!("{member}/Cargo.toml"));
+        assert!(
+            manifest.contains("package = \"foo-facade-"),
+            "{member} keeps its facade:\n{manifest}"
+        );
+    }
+    ws.cargo(&["build", "--workspace", "--locked", "-q"])
+        .assert_code(0);
+    ws.facade(&["check"]).assert_code(0);
+}

@@ -240,7 +240,9 @@ fn adopt_from_entry(
     // a new major is not. An entry of the real root had the declared
     // requirement itself, so any raise of it was meant (a bot's bump).
     let version = on_disk.get("version").and_then(Item::as_str);
-    let of_root = matches!(entry.points_at, crate::plan::PointsAt::Root(_));
+    // The entry on disk decides (the first plan does not know yet which
+    // facades the conflict verdicts elide).
+    let of_root = !of_facade || matches!(entry.points_at, crate::plan::PointsAt::Root(_));
     if let (Some(found), Some(planned)) = (version, decl.spec.version.as_deref())
         && raises(planned, found)
         && (of_root || compatible(planned, found))

@@ -147,7 +147,7 @@ pub fn check(
             }) else {
                 continue;
             };
-            if !reported.insert(child.name.to_string()) {
+            if !reported.insert((child.name.to_string(), &child.spec.package)) {
                 continue;
             }
             let cfg = target_cfg.get_or_insert_with(|| probe::target_cfg(&ws.root));
@@ -166,14 +166,15 @@ pub fn recorded(ws: &Workspace, plan: &Plan) -> Vec<Entry> {
     }
     let settings = probe::Settings::of(&ws.root_manifest().doc);
     let tree = record::Tree::new(&ws.root, &plan.facade_dir, &ws.lock_path);
-    let mut machine = record::Machine::new(&ws.root);
     let mut out = Vec::new();
     for job in jobs(plan, &ws.root, &settings) {
+        // As `check` keeps a record whose tree holds (a re-probe on another
+        // machine judges the same tree alike: the re-export answer depends
+        // on features only, see `syntax::reexports_child`).
         if let Some(entry) = recorded.iter().find(|e| {
             e.root == job.probe.root
                 && e.key.probe == job.probe.key
                 && e.key.tree_current(&job.probe.key, &tree)
-                && e.key.machine_current(&mut machine)
         }) {
             out.push(entry.clone());
         }
@@ -209,21 +210,22 @@ pub fn elision(ws: &Workspace, plan: &Plan, entries: &[Entry]) -> crate::plan::R
             if root_decls.is_empty() {
                 continue;
             }
+            // Each child judged, as this member's package (another member
+            // may declare the name otherwise), beside each of its roots.
             let all_reexported = root_decls.iter().all(|root_decl| {
-                let Some(job) = jobs.iter().find(|j| same_root(j.root, root_decl)) else {
-                    return false;
-                };
-                let Some(entry) = entries
-                    .iter()
-                    .find(|e| e.root == job.probe.root && e.key.probe == job.probe.key)
-                else {
-                    return false;
-                };
                 children.iter().all(|child| {
-                    entry
-                        .reexported
-                        .get(&child.name.to_string())
-                        .is_some_and(|on| asks_no_more(child, on))
+                    jobs.iter().any(|job| {
+                        same_root(job.root, root_decl)
+                            && job
+                                .children
+                                .iter()
+                                .any(|probed| same_package(probed, child))
+                            && entries
+                                .iter()
+                                .find(|e| e.root == job.probe.root && e.key.probe == job.probe.key)
+                                .and_then(|e| e.reexported.get(&child.name.to_string()))
+                                .is_some_and(|on| asks_no_more(child, on))
+                    })
                 })
             });
             if all_reexported {
@@ -232,6 +234,15 @@ pub fn elision(ws: &Workspace, plan: &Plan, entries: &[Entry]) -> crate::plan::R
         }
     }
     out
+}
+
+/// Whether two declarations of a name are one package from one source,
+/// under one requirement.
+fn same_package(a: &Declaration, b: &Declaration) -> bool {
+    a.name == b.name
+        && a.spec.package == b.spec.package
+        && a.spec.source == b.spec.source
+        && a.spec.version == b.spec.version
 }
 
 /// Whether a child's declaration asks for no feature beyond `on`, those
@@ -272,20 +283,40 @@ fn jobs<'a>(plan: &'a Plan, ws_root: &Path, settings: &probe::Settings) -> Vec<J
     for consumer in 0..plan.consumers.len() {
         let decls = plan.declarations_of(consumer);
         for root in decls.iter().filter(|d| d.name.child().is_none()) {
-            let index = match groups.iter().position(|(other, _)| same_root(other, root)) {
-                Some(index) => index,
-                None => {
-                    groups.push((root, Vec::new()));
-                    groups.len() - 1
-                }
-            };
-            let children = &mut groups[index].1;
+            if !groups.iter().any(|(other, _)| same_root(other, root)) {
+                groups.push((root, Vec::new()));
+            }
             for decl in decls {
-                if decl.name.root() == root.name.root()
-                    && decl.name.child().is_some()
-                    && !children.iter().any(|c| c.name == decl.name)
-                {
-                    children.push(decl);
+                if decl.name.root() != root.name.root() || decl.name.child().is_none() {
+                    continue;
+                }
+                // Judged already with this package under this name?
+                let judged = groups.iter().any(|(other, children)| {
+                    same_root(other, root)
+                        && children.iter().any(|c| {
+                            c.name == decl.name
+                                && c.spec.package == decl.spec.package
+                                && c.spec.source == decl.spec.source
+                        })
+                });
+                if judged {
+                    continue;
+                }
+                // Else with the first probe of this root that has neither
+                // the name nor the package (a probe cannot hold two crates
+                // as one module, nor depend on one package twice: another
+                // member's other package under the same name, or the same
+                // package under another name, gets a probe of its own).
+                match groups.iter_mut().find(|(other, children)| {
+                    same_root(other, root)
+                        && !children.iter().any(|c| {
+                            c.name == decl.name
+                                || (c.spec.package == decl.spec.package
+                                    && c.spec.source == decl.spec.source)
+                        })
+                }) {
+                    Some((_, children)) => children.push(decl),
+                    None => groups.push((root, vec![decl])),
                 }
             }
         }

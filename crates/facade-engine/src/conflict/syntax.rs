@@ -45,15 +45,28 @@ impl CfgSet {
 }
 
 impl CfgSet {
-    /// [`enabled`](CfgSet::enabled), but an expression cargo's parser does
-    /// not know counts as false: for a claim that an item *is* there.
+    /// Whether every `#[cfg(…)]` of `attrs` holds in *every* build that
+    /// turns on at least these features, on any platform: each expression
+    /// is made of `feature = "…"` alone, under `all`/`any` but never `not`
+    /// (features are only ever added, by other members or cargo's
+    /// unification, so such an item cannot disappear), and holds now. An
+    /// item behind a platform, a `--cfg` or a negation is not surely there.
     fn surely_enabled(&self, attrs: &[Attribute]) -> bool {
-        cfg_exprs(attrs).all(|expr| expr.is_some_and(|expr| expr.matches(&self.cfgs)))
+        fn monotone(expr: &CfgExpr) -> bool {
+            match expr {
+                CfgExpr::Value(Cfg::KeyPair(key, _)) => key.as_str() == "feature",
+                CfgExpr::All(list) | CfgExpr::Any(list) => list.iter().all(monotone),
+                _ => false,
+            }
+        }
+        cfg_exprs(attrs)
+            .all(|expr| expr.is_some_and(|expr| monotone(&expr) && expr.matches(&self.cfgs)))
     }
 }
 
 /// Whether the root's `lib.rs` re-exports the child crate itself as
-/// `module` at its top level, under `cfg`: `pub use foo_bar as bar;`,
+/// `module` at its top level, under `cfg` and every build with more
+/// features (see `surely_enabled`): `pub use foo_bar as bar;`,
 /// `pub use ::foo_bar as bar;`, `pub use foo_bar::{self as bar};` or `pub
 /// extern crate foo_bar as bar;`, where `crates` are the extern names the
 /// root has for the child. Only a plain, certainly enabled item counts
@@ -447,7 +460,7 @@ mod tests {
             "pub use foo_bar::{self as bar};",
             "pub extern crate foo_bar as bar;",
             "#[cfg(feature = \"std\")]\npub use foo_bar as bar;",
-            "#[cfg(all(unix, feature = \"std\"))]\npub use foo_bar as bar;",
+            "#[cfg(any(feature = \"std\", feature = \"off\"))]\npub use foo_bar as bar;",
         ] {
             assert!(found(yes), "{yes}");
         }
@@ -461,6 +474,10 @@ mod tests {
             "pub mod bar { pub use foo_bar::*; }",
             "#[cfg(feature = \"off\")]\npub use foo_bar as bar;",
             "#[cfg(windows)]\npub use foo_bar as bar;",
+            // Platform, `--cfg` and negations may differ on the next build.
+            "#[cfg(unix)]\npub use foo_bar as bar;",
+            "#[cfg(all(unix, feature = \"std\"))]\npub use foo_bar as bar;",
+            "#[cfg(not(feature = \"off\"))]\npub use foo_bar as bar;",
             "#[cfg(some_unknown_cfg(\"x\"))]\npub use foo_bar as bar;",
             "macro_rules! m { () => { pub use foo_bar as bar; } }\nm!();",
             "not rust",
