@@ -236,13 +236,14 @@ pub fn elision(ws: &Workspace, plan: &Plan, entries: &[Entry]) -> crate::plan::R
     out
 }
 
-/// Whether two declarations of a name are one package from one source,
-/// under one requirement.
+/// Whether two declarations of a name are one package from one source.
+fn same_crate(a: &Declaration, b: &Declaration) -> bool {
+    a.name == b.name && a.spec.package == b.spec.package && a.spec.source == b.spec.source
+}
+
+/// [`same_crate`], under one requirement.
 fn same_package(a: &Declaration, b: &Declaration) -> bool {
-    a.name == b.name
-        && a.spec.package == b.spec.package
-        && a.spec.source == b.spec.source
-        && a.spec.version == b.spec.version
+    same_crate(a, b) && a.spec.version == b.spec.version
 }
 
 /// Whether a child's declaration asks for no feature beyond `on`, those
@@ -292,12 +293,7 @@ fn jobs<'a>(plan: &'a Plan, ws_root: &Path, settings: &probe::Settings) -> Vec<J
                 }
                 // Judged already with this package under this name?
                 let judged = groups.iter().any(|(other, children)| {
-                    same_root(other, root)
-                        && children.iter().any(|c| {
-                            c.name == decl.name
-                                && c.spec.package == decl.spec.package
-                                && c.spec.source == decl.spec.source
-                        })
+                    same_root(other, root) && children.iter().any(|c| same_crate(c, decl))
                 });
                 if judged {
                     continue;
