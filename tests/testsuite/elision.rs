@@ -604,3 +604,53 @@ fn elision_never_rests_on_what_may_change() {
         .assert_code(0);
     ws.facade(&["check"]).assert_code(0);
 }
+
+/// A child feature the root turns on for one platform only (a
+/// `[target.'cfg(unix)'.dependencies]` edge) is off on every other one:
+/// a member asking for it reaches the child through its facade, even on
+/// the platform where the root would have sufficed.
+#[test]
+fn a_feature_the_root_turns_on_for_one_platform_keeps_the_facade() {
+    let ws = Fixture::empty();
+    ws.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"foo\", \"foo-bar\", \"app\"]\nresolver = \"2\"\n",
+    );
+    ws.write(
+        "foo/Cargo.toml",
+        "[package]\nname = \"foo\"\nversion = \"1.0.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nfoo-bar = { path = \"../foo-bar\", version = \"1\" }\n\n\
+         [target.'cfg(unix)'.dependencies]\nfoo-bar = { path = \"../foo-bar\", version = \"1\", features = [\"extra\"] }\n",
+    );
+    ws.write(
+        "foo/src/lib.rs",
+        "pub use foo_bar as bar;\n\npub fn root() -> u8 {\n    1\n}\n",
+    );
+    ws.write(
+        "foo-bar/Cargo.toml",
+        "[package]\nname = \"foo-bar\"\nversion = \"1.0.0\"\nedition = \"2021\"\n\n[features]\nextra = []\n",
+    );
+    ws.write(
+        "foo-bar/src/lib.rs",
+        "pub fn bar() -> u8 {\n    2\n}\n\n#[cfg(feature = \"extra\")]\npub fn extra() -> u8 {\n    3\n}\n",
+    );
+    ws.write(
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [package.metadata.facade.dependencies]\nfoo = { path = \"../foo\" }\n\
+         \"foo::bar\" = { path = \"../foo-bar\", features = [\"extra\"] }\n",
+    );
+    ws.write(
+        "app/src/lib.rs",
+        "pub fn f() -> u8 {\n    foo::root() + foo::bar::extra()\n}\n",
+    );
+    ws.facade(&["sync", "-q"]).assert_code(0);
+    let manifest = ws.read("app/Cargo.toml");
+    assert!(
+        manifest.contains("package = \"foo-facade-"),
+        "app keeps its facade:\n{manifest}"
+    );
+    ws.cargo(&["build", "--workspace", "--locked", "-q"])
+        .assert_code(0);
+    ws.facade(&["check"]).assert_code(0);
+}

@@ -43,7 +43,7 @@ use crate::plan::Spec;
 pub const PROBE_DIR: &str = "cargo-facade/probe";
 
 /// Bumped when the probe's shape or the verdict's format changes.
-const PROBE_VERSION: &str = "3";
+const PROBE_VERSION: &str = "4";
 
 /// The package name of every probe, before its hash.
 const PROBE_PACKAGE: &str = "cargo-facade-probe";
@@ -526,6 +526,18 @@ fn reexported(
             .map(|d| d.name.clone())
             .collect();
         if extern_names.is_empty() {
+            continue;
+        }
+        // An edge for some platforms only (`[target.'cfg(…)'.dependencies]`)
+        // may turn on features that the resolve below counts as on, which
+        // other platforms lack: nothing about the child is then certain.
+        let per_platform = root_node.deps.iter().any(|d| {
+            d.pkg == child.pkg
+                && d.dep_kinds
+                    .iter()
+                    .any(|k| k.kind == cargo_metadata::DependencyKind::Normal && k.target.is_some())
+        });
+        if per_platform {
             continue;
         }
         let cfg = target_cfg.get_or_insert_with(|| self::target_cfg(ws_root));
