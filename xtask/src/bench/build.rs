@@ -131,6 +131,8 @@ pub(super) struct Twin {
     /// for the direct twin.
     pub(super) facades: Option<TwinCheck>,
     pub(super) checks: BTreeMap<Case, Vec<Check>>,
+    /// Instructions of one no-op check, where valgrind is installed.
+    pub(super) instructions: Option<super::instructions::Count>,
 }
 
 impl Twin {
@@ -229,6 +231,7 @@ pub(super) fn bench_build(
             source: None,
             facades: None,
             checks: BTreeMap::new(),
+            instructions: None,
         },
         binary: None,
         padding: 0,
@@ -258,6 +261,7 @@ pub(super) fn bench_build(
                 source: Some(binary.label.clone()),
                 facades: Some(check),
                 checks: BTreeMap::new(),
+                instructions: None,
             },
             binary: Some(binary),
             padding: 0,
@@ -280,6 +284,7 @@ pub(super) fn bench_build(
             source: None,
             facades: None,
             checks: BTreeMap::new(),
+            instructions: None,
         },
         binary: None,
         padding,
@@ -348,6 +353,28 @@ pub(super) fn bench_build(
             &child_declarers,
             &root_declarers,
         )?;
+    }
+    // The one figure the machine's load does not move: instructions of a
+    // no-op check, per twin.
+    if super::instructions::available() {
+        for (index, setup) in setups.iter_mut().enumerate() {
+            let key = match (index, setup.binary) {
+                (0, _) => "direct",
+                (_, Some(binary)) => binary.key,
+                (_, None) => "padded",
+            };
+            eprintln!(
+                "build comparison: counting the instructions of a no-op check, {}…",
+                setup.twin.label
+            );
+            let profile = bench_dir.join(format!("callgrind-{size}-{key}.out"));
+            setup.twin.instructions = Some(
+                super::instructions::count_noop(tools, &setup.ws, &setup.target, &profile)
+                    .with_context(|| format!("{}: counting instructions", setup.twin.label))?,
+            );
+        }
+    } else {
+        eprintln!("build comparison: valgrind not found, instructions not counted");
     }
     let head = &setups[1];
     let mut facade_units = BTreeMap::new();

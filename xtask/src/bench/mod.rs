@@ -30,6 +30,7 @@
 mod build;
 mod commands;
 mod history;
+mod instructions;
 mod machine;
 mod process;
 mod real;

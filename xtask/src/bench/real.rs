@@ -141,6 +141,7 @@ fn bench_family(
                 source: None,
                 facades: None,
                 checks: BTreeMap::new(),
+                instructions: None,
             },
         ),
         (
@@ -151,6 +152,7 @@ fn bench_family(
                 source: Some("this checkout".to_owned()),
                 facades: None,
                 checks: BTreeMap::new(),
+                instructions: None,
             },
         ),
     ];
@@ -220,6 +222,21 @@ fn bench_family(
         edits += 1;
         let path = ws.join(package).join("src/lib.rs");
         facade_units.insert(case, facade_unit_times(tools, ws, target, path, edits)?);
+    }
+
+    // Instructions of a no-op check, which the machine's load does not move.
+    if super::instructions::available() {
+        for (key, (ws, target, twin)) in ["direct", "migrated"].into_iter().zip(&mut setups) {
+            eprintln!(
+                "real family `{name}`: counting the instructions of a no-op check, {}…",
+                twin.label
+            );
+            let profile = bench_dir.join(format!("callgrind-real-{name}-{key}.out"));
+            twin.instructions = Some(
+                super::instructions::count_noop(tools, ws, target, &profile)
+                    .with_context(|| format!("`{name}`, {}: counting instructions", twin.label))?,
+            );
+        }
     }
 
     // A fresh clone: no target folder, the verdicts as committed.

@@ -286,6 +286,7 @@ impl Report<'_> {
                 );
             }
         }
+        instructions_table(out, &b.twins, "direct");
         let units: Vec<String> = b
             .facade_units
             .iter()
@@ -399,6 +400,7 @@ impl Report<'_> {
                     );
                 }
             }
+            instructions_table(out, &r.twins, "published");
             let _ = writeln!(
                 out,
                 "\nFresh clone: `cargo facade check` {} against `cargo metadata` {} ({:.2}×), medians of {} runs; \
@@ -519,6 +521,17 @@ fn build_targets(out: &mut String, b: &BuildResult, twin: &Twin) {
             verdict(overhead <= limit)
         );
     }
+    if let Some(overhead) = instruction_overhead(twin, b.direct()) {
+        let floor = b.twins.iter().skip(1).find(|t| t.source.is_none());
+        let _ = writeln!(
+            out,
+            "| facades' no-op `cargo check` in instructions (callgrind), {members} members ≤ {:+.0}% | {} (the per-package floor: {}) | {} |",
+            TARGET_BUILD_EDIT * 100.0,
+            percent(Some(overhead)),
+            percent(floor.and_then(|f| instruction_overhead(f, b.direct()))),
+            verdict(overhead <= TARGET_BUILD_EDIT)
+        );
+    }
     for case in [Case::EditChild, Case::EditRoot] {
         let direct = b.direct().rechecked(case);
         let got = twin.rechecked(case);
@@ -569,6 +582,58 @@ fn real_targets(out: &mut String, r: &RealResult) {
             verdict(overhead <= TARGET_BUILD_EDIT)
         );
     }
+    if let Some(overhead) = instruction_overhead(&r.twins[1], &r.twins[0]) {
+        let _ = writeln!(
+            out,
+            "| `{}` family, facades' no-op `cargo check` in instructions (callgrind) ≤ {:+.0}% | {} | {} |",
+            r.family,
+            TARGET_BUILD_EDIT * 100.0,
+            percent(Some(overhead)),
+            verdict(overhead <= TARGET_BUILD_EDIT)
+        );
+    }
+}
+
+/// Instructions of one no-op check per twin (`twins[0]` the reference,
+/// called `against` in the header), where valgrind counted them.
+fn instructions_table(out: &mut String, twins: &[Twin], against: &str) {
+    let Some(reference) = twins.first().and_then(|t| t.instructions) else {
+        return;
+    };
+    let count =
+        |n: Option<u64>| n.map_or_else(|| "n/a".to_owned(), |n| format!("{:.1} M", n as f64 / 1e6));
+    let _ = write!(
+        out,
+        "\nInstructions of one no-op `cargo check --workspace` per build, counted by `valgrind \
+         --tool=callgrind` in cargo's own process: unlike wall time, the same for the same binary and \
+         inputs whatever else the machine runs. `Workspace::find_path_deps` is cargo's workspace loading \
+         (every member's manifest read, and each path dependency compared with the member list one by one, \
+         `PathBuf::eq`), so its share grows with members × path dependencies.\n\n\
+         | build | instructions | vs {against} | in `Workspace::find_path_deps` | of it `PathBuf::eq` |\n\
+         | --- | ---: | ---: | ---: | ---: |\n"
+    );
+    for (index, twin) in twins.iter().enumerate() {
+        let Some(n) = twin.instructions else { continue };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            twin.label,
+            count(Some(n.total)),
+            if index == 0 {
+                "—".to_owned()
+            } else {
+                percent(Some(n.total as f64 / reference.total as f64 - 1.0))
+            },
+            count(n.find_path_deps),
+            count(n.path_eq),
+        );
+    }
+}
+
+/// `twin`'s no-op instructions over `reference`'s, where both were counted.
+pub(super) fn instruction_overhead(twin: &Twin, reference: &Twin) -> Option<f64> {
+    let (a, b) = (twin.instructions?, reference.instructions?);
+    Some(a.total as f64 / b.total as f64 - 1.0)
 }
 
 pub(super) fn percent(ratio: Option<f64>) -> String {
