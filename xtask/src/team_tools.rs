@@ -6,14 +6,18 @@
 //! cargo-deny and cargo-hack are installed from the registry with
 //! `cargo install --locked` into `target/team-tools/`. The fixture (under
 //! `target/team-tools/ws`) is a publishable consumer and a private one of
-//! a path namespace (a root, a child with a feature, a dev-only child),
-//! with an ordinary `deny.toml` (`MIT` and `Apache-2.0` allowed, wildcards
+//! a path namespace (a root, a child with a feature, a dev-only child), and
+//! a publishable one of the root alone (no facade: its managed entry is the
+//! root crate itself, as declared, with a `version`), with an ordinary
+//! `deny.toml` (`MIT` and `Apache-2.0` allowed, wildcards
 //! denied) and nothing facade-specific. Each tool runs twice: on the tree
 //! as `sync` writes it ("now"), and on the same tree without what facades
 //! and managed entries lacked before format 3 ("before": no `license`, no
 //! `test = false`/`doctest = false`, no `version` on managed entries), so
-//! the table shows what each field fixes. The table goes to stdout and to
-//! `TEAM-TOOLS.md` at the repository root.
+//! the table shows what each field fixes. cargo-deny's bans check runs once
+//! more with the root-only consumer's declaration (so its managed entry)
+//! lacking `version`. The table goes to stdout and to `TEAM-TOOLS.md` at
+//! the repository root.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -80,42 +84,85 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
             if before {
                 strip_format_3_fields(&ws)?;
             }
-            eprintln!(
-                "==> cargo {} ({})",
-                check.args.join(" "),
-                if before { "before" } else { "now" }
-            );
-            let output = Command::new(&cargo)
-                .args(check.args)
-                .current_dir(&ws)
-                .env("PATH", &path)
-                .env("CARGO_TARGET_DIR", base.join("ws-target"))
-                .env("CARGO_TERM_COLOR", "never")
-                .output()
-                .context("failed to run a team tool")?;
-            let text = format!(
-                "{}{}",
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
-            );
-            let ok = output.status.success();
-            eprintln!("    {}", if ok { "ok" } else { "FAILED" });
-            outcomes.push(Outcome {
-                ok,
-                text: (check.summarise)(ok, &text),
-            });
+            let label = if before { "before" } else { "now" };
+            outcomes.push(run_check(check, label, &ws, &base, &cargo, &path)?);
         }
         let now = outcomes.pop().expect("two runs");
         let before = outcomes.pop().expect("two runs");
         rows.push((check, before, now));
     }
-    let report = render(&rows, &versions, started.elapsed().as_secs());
+    // `report` declares the root alone: its managed entry is the root crate
+    // as declared, with `version`, then without (a path root may be, by the
+    // user's choice).
+    let mut entries = Vec::new();
+    for strip in [false, true] {
+        write_fixture(&ws)?;
+        let manifest = ws.join("report/Cargo.toml");
+        if strip {
+            let text = fs::read_to_string(&manifest)?;
+            fs::write(&manifest, text.replace(", version = \"0.1.0\" }", " }"))?;
+        }
+        run_ok(
+            Command::new(&facade)
+                .args(["facade", "sync"])
+                .current_dir(&ws),
+        )?;
+        let text = fs::read_to_string(&manifest)?;
+        let entry = text
+            .lines()
+            .find(|l| l.starts_with("kit = ") && l.contains("# managed by cargo-facade"))
+            .and_then(|l| l.split(" # ").next())
+            .context("`report` has no managed entry `kit`")?;
+        entries.push(entry.to_owned());
+    }
+    let bans = checks
+        .iter()
+        .find(|c| c.args.contains(&"bans"))
+        .expect("a bans check");
+    let versionless = run_check(bans, "`kit` without `version`", &ws, &base, &cargo, &path)?;
+    let report = render(
+        &rows,
+        (&entries, bans, &versionless),
+        &versions,
+        started.elapsed().as_secs(),
+    );
     print!("{report}");
     fs::write(root.join("TEAM-TOOLS.md"), report).context("failed to write TEAM-TOOLS.md")?;
     if rows.iter().any(|(_, _, now)| !now.ok) {
         bail!("a team tool fails on the synced workspace");
     }
     Ok(())
+}
+
+/// One run of `check`'s command on the fixture in `ws`, summarised.
+fn run_check(
+    check: &Check,
+    label: &str,
+    ws: &Path,
+    base: &Path,
+    cargo: &str,
+    path: &str,
+) -> anyhow::Result<Outcome> {
+    eprintln!("==> cargo {} ({label})", check.args.join(" "));
+    let output = Command::new(cargo)
+        .args(check.args)
+        .current_dir(ws)
+        .env("PATH", path)
+        .env("CARGO_TARGET_DIR", base.join("ws-target"))
+        .env("CARGO_TERM_COLOR", "never")
+        .output()
+        .context("failed to run a team tool")?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let ok = output.status.success();
+    eprintln!("    {}", if ok { "ok" } else { "FAILED" });
+    Ok(Outcome {
+        ok,
+        text: (check.summarise)(ok, &text),
+    })
 }
 
 fn checks() -> Vec<Check> {
@@ -189,6 +236,7 @@ fn deny_summary(ok: bool, text: &str) -> String {
     match (ok, count) {
         (true, _) => "passes".to_owned(),
         (false, 0) => format!("fails: {}", first_line(text)),
+        (false, 1) => format!("fails: 1 error ({})", kinds.join(", ")),
         (false, n) => format!("fails: {n} errors ({})", kinds.join(", ")),
     }
 }
@@ -277,8 +325,10 @@ fn files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 /// A publishable consumer `app` (root, `kit::core` with a feature, a
-/// dev-only `kit::testing`) and a private `tool` (`kit::core`); path
-/// declarations carry versions, as a publishable package's must.
+/// dev-only `kit::testing`), a private `tool` (`kit::core`) and a
+/// publishable `report` that declares only the root `kit` (no facade) and
+/// forwards its feature; path declarations carry versions, as a publishable
+/// package's must.
 fn write_fixture(ws: &Path) -> anyhow::Result<()> {
     if ws.exists() {
         fs::remove_dir_all(ws).context("failed to clear the fixture")?;
@@ -292,7 +342,7 @@ fn write_fixture(ws: &Path) -> anyhow::Result<()> {
     let files: Vec<(String, String)> = vec![
         (
             "Cargo.toml".into(),
-            "[workspace]\nmembers = [\"app\", \"tool\", \"crates/*\"]\nresolver = \"2\"\n".into(),
+            "[workspace]\nmembers = [\"app\", \"tool\", \"report\", \"crates/*\"]\nresolver = \"2\"\n".into(),
         ),
         (
             "deny.toml".into(),
@@ -338,6 +388,19 @@ fn write_fixture(ws: &Path) -> anyhow::Result<()> {
             "tool/src/main.rs".into(),
             "fn main() { println!(\"{}\", kit::core::value()); }\n".into(),
         ),
+        (
+            "report/Cargo.toml".into(),
+            "[package]\nname = \"report\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
+             license = \"MIT\"\ndescription = \"A publishable consumer of the root alone\"\n\n\
+             [package.metadata.facade.dependencies]\n\
+             kit = { path = \"../crates/kit\", version = \"0.1.0\" }\n\n\
+             [package.metadata.facade.features]\nfast = [\"kit/fast\"]\n"
+                .into(),
+        ),
+        (
+            "report/src/lib.rs".into(),
+            "//! The report.\n\n/// The root's constant.\npub fn root() -> u32 { kit::ROOT }\n".into(),
+        ),
     ];
     for (rel, text) in files {
         let path = ws.join(rel);
@@ -347,12 +410,21 @@ fn write_fixture(ws: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn render(rows: &[(&Check, Outcome, Outcome)], versions: &[String], secs: u64) -> String {
+/// `root_only`: `report`'s managed entry with and without `version`, and
+/// the check run on the second.
+fn render(
+    rows: &[(&Check, Outcome, Outcome)],
+    root_only: (&[String], &Check, &Outcome),
+    versions: &[String],
+    secs: u64,
+) -> String {
     let mut out = String::from("# Team tools on a synced workspace\n\n");
     out.push_str(
         "Written by `cargo xtask team-tools` (`xtask/src/team_tools.rs`): the real tools, \
          installed with `cargo install --locked`, on a synced fixture with a publishable \
-         consumer and a private one of a path namespace, and an ordinary `deny.toml` \
+         consumer and a private one of a path namespace, a publishable one of the root alone \
+         (`report`: no facade, its managed entry is the root crate itself, declared with a \
+         `version`, and its `fast` feature forwards `kit/fast`), and an ordinary `deny.toml` \
          (`MIT` and `Apache-2.0` allowed, `wildcards = \"deny\"`), nothing facade-specific. \
          *Before* is the same tree without what facades lacked before format 3 (`license`, \
          `test = false`, `doctest = false`, `version` on managed entries).\n\n",
@@ -373,6 +445,19 @@ fn render(rows: &[(&Check, Outcome, Outcome)], versions: &[String], secs: u64) -
         "\ncargo-hack's `--each-feature` still visits facade features (a facade is a \
          workspace member, its features forward the declared ones): harmlessly, every \
          such build passes; `--ignore-private` skips facades (they are `publish = false`).\n",
+    );
+    let (entries, check, versionless) = root_only;
+    let _ = writeln!(
+        out,
+        "\n`report` declares only the root, so it has no facade: its managed entry is \
+         `{}`, the declaration itself, which the rows above check like any dependency \
+         (cargo-hack builds `report` with and without `fast`, which forwards `kit/fast`). \
+         Declared without `version`, as a path root may be, the entry is `{}`: \
+         `cargo {}` {}.",
+        entries[0],
+        entries[1],
+        check.args.join(" "),
+        versionless.text
     );
     let _ = writeln!(out, "\nTotal: {secs} s on this machine.");
     out
