@@ -15,6 +15,7 @@ mod bots;
 mod ecosystem;
 mod forward;
 mod migrate_real;
+mod rust_analyzer;
 mod team_tools;
 
 use std::path::{Path, PathBuf};

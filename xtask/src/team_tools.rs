@@ -16,8 +16,10 @@
 //! `test = false`/`doctest = false`, no `version` on managed entries), so
 //! the table shows what each field fixes. cargo-deny's bans check runs once
 //! more with the root-only consumer's declaration (so its managed entry)
-//! lacking `version`. The table goes to stdout and to `TEAM-TOOLS.md` at
-//! the repository root.
+//! lacking `version`. rust-analyzer (built with `cargo +nightly install`,
+//! `rust_analyzer.rs`) then reads the synced tree, and the same tree with
+//! names its packages did not declare, beside `cargo check`. The tables go
+//! to stdout and to `TEAM-TOOLS.md` at the repository root.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -120,9 +122,11 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
         .find(|c| c.args.contains(&"bans"))
         .expect("a bans check");
     let versionless = run_check(bans, "`kit` without `version`", &ws, &base, &cargo, &path)?;
+    let ide = editor(&ws, &base, &cargo, &facade)?;
     let report = render(
         &rows,
         (&entries, bans, &versionless),
+        &ide,
         &versions,
         started.elapsed().as_secs(),
     );
@@ -131,7 +135,80 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     if rows.iter().any(|(_, _, now)| !now.ok) {
         bail!("a team tool fails on the synced workspace");
     }
+    if !ide.synced.0.errors.is_empty() || ide.synced.0.unknown > 0 {
+        bail!("rust-analyzer does not follow every namespaced path of the synced workspace");
+    }
+    if ide.undeclared.0.errors.len() < 2 || ide.undeclared.0.unknown <= ide.synced.0.unknown {
+        bail!("rust-analyzer resolved a name its package did not declare: the control failed");
+    }
     Ok(())
+}
+
+/// The editor's view: rust-analyzer on the synced fixture, and on the same
+/// tree with names its packages did not declare, each beside `cargo check`.
+struct Editor {
+    synced: (crate::rust_analyzer::Analysis, Outcome),
+    undeclared: (crate::rust_analyzer::Analysis, Outcome),
+}
+
+fn editor(ws: &Path, base: &Path, cargo: &str, facade: &Path) -> anyhow::Result<Editor> {
+    let ra = crate::rust_analyzer::install(base)?;
+    let target = base.join("ws-target-rust-analyzer");
+    let mut runs = Vec::new();
+    for undeclared in [false, true] {
+        write_fixture(ws)?;
+        run_ok(
+            Command::new(facade)
+                .args(["facade", "sync"])
+                .current_dir(ws),
+        )?;
+        if undeclared {
+            // `tool` declared only `kit::core`; `report` only the root.
+            append(
+                &ws.join("tool/src/main.rs"),
+                "\n#[allow(unused_imports)]\nuse kit::testing::FIXTURE as _UNDECLARED;\n\n\
+                 #[allow(dead_code)]\nfn undeclared_root() {\n    let _root = kit::ROOT;\n}\n",
+            )?;
+            append(
+                &ws.join("report/src/lib.rs"),
+                "\n#[allow(unused_imports)]\nuse kit::core::value as _UNDECLARED;\n",
+            )?;
+        }
+        let analysis = crate::rust_analyzer::analyse(&ra, ws, &target)?;
+        let output = Command::new(cargo)
+            .args(["check", "--workspace", "--offline"])
+            .current_dir(ws)
+            .env("CARGO_TARGET_DIR", &target)
+            .env("CARGO_TERM_COLOR", "never")
+            .output()
+            .context("failed to run `cargo check`")?;
+        let text = String::from_utf8_lossy(&output.stderr);
+        let mut codes: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("error["))
+            .filter_map(|l| l.split(']').next())
+            .collect();
+        codes.sort_unstable();
+        let check = Outcome {
+            ok: output.status.success(),
+            text: if output.status.success() {
+                "passes".to_owned()
+            } else {
+                format!("fails: {}", codes.join(", "))
+            },
+        };
+        runs.push((analysis, check));
+    }
+    let undeclared = runs.pop().expect("two runs");
+    let synced = runs.pop().expect("two runs");
+    Ok(Editor { synced, undeclared })
+}
+
+fn append(path: &Path, text: &str) -> anyhow::Result<()> {
+    let mut body =
+        fs::read_to_string(path).with_context(|| format!("failed to read {}", path.display()))?;
+    body.push_str(text);
+    fs::write(path, body).with_context(|| format!("failed to write {}", path.display()))
 }
 
 /// One run of `check`'s command on the fixture in `ws`, summarised.
@@ -415,6 +492,7 @@ fn write_fixture(ws: &Path) -> anyhow::Result<()> {
 fn render(
     rows: &[(&Check, Outcome, Outcome)],
     root_only: (&[String], &Check, &Outcome),
+    ide: &Editor,
     versions: &[String],
     secs: u64,
 ) -> String {
@@ -459,6 +537,40 @@ fn render(
         check.args.join(" "),
         versionless.text
     );
+    let _ = write!(
+        out,
+        "\n## rust-analyzer\n\n\
+         rust-analyzer (`ra_ap_rust-analyzer` {}, built with `cargo +nightly install --locked`): \
+         `rust-analyzer diagnostics .` and `analysis-stats .` load the workspace as the language \
+         server does, so a namespaced path it could not follow through a facade (or a root entry) \
+         shows as an error or an expression of unknown type. The control adds names the packages \
+         did not declare: `tool` (which declared only `kit::core`) imports `kit::testing::FIXTURE` \
+         and uses `kit::ROOT`, `report` (which declared only the root) imports `kit::core::value`; \
+         the editor must refuse them as rustc does.\n\n\
+         | tree | errors (`diagnostics`) | expressions of unknown type (`analysis-stats`) | `cargo check` |\n\
+         |---|---|---|---|\n",
+        crate::rust_analyzer::VERSION
+    );
+    for (label, (analysis, check)) in [
+        ("synced", &ide.synced),
+        ("with undeclared names", &ide.undeclared),
+    ] {
+        let errors = if analysis.errors.is_empty() {
+            "none".to_owned()
+        } else {
+            analysis
+                .errors
+                .iter()
+                .map(|e| format!("`{e}`"))
+                .collect::<Vec<_>>()
+                .join("<br>")
+        };
+        let _ = writeln!(
+            out,
+            "| {label} | {errors} | {} of {} | {} |",
+            analysis.unknown, analysis.exprs, check.text
+        );
+    }
     let _ = writeln!(out, "\nTotal: {secs} s on this machine.");
     out
 }
