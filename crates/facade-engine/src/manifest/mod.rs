@@ -15,4 +15,7 @@ pub use edit::{
     insert_formatted, platform_key, prune_empty_tables, remove_empty_tables, replace_keeping_key,
     with_line_endings_of,
 };
-pub use tables::{DepKind, Source, TableId, insert_source, is_managed, is_managed_in, real_tables};
+pub use tables::{
+    DepKind, Source, TableId, insert_source, is_managed, is_managed_in, real_tables,
+    same_dependency,
+};

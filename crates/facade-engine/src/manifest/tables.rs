@@ -101,6 +101,44 @@ pub fn is_managed_in(root: &str, item: &Item, source: &str) -> bool {
     facade || crate::marker::is_marked_in(item, source)
 }
 
+/// Whether two dependency entries say the same thing, however written:
+/// `foo = "1"`, `foo = { version = "1" }` and a `[dependencies.foo]` table
+/// with `version = "1"` are one dependency; key order, spacing and
+/// comments do not count.
+pub fn same_dependency(a: &Item, b: &Item) -> bool {
+    fn value(v: &toml_edit::Value) -> String {
+        match v {
+            toml_edit::Value::String(s) => format!("{:?}", s.value()),
+            toml_edit::Value::Array(items) => {
+                let items: Vec<String> = items.iter().map(value).collect();
+                format!("[{}]", items.join(","))
+            }
+            toml_edit::Value::InlineTable(t) => {
+                let mut pairs: Vec<String> =
+                    t.iter().map(|(k, v)| format!("{k}={}", value(v))).collect();
+                pairs.sort();
+                format!("{{{}}}", pairs.join(","))
+            }
+            other => {
+                let mut other = other.clone();
+                other.decor_mut().clear();
+                other.to_string().trim().to_owned()
+            }
+        }
+    }
+    fn canonical(item: &Item) -> Option<std::collections::BTreeMap<String, String>> {
+        if let Some(version) = item.as_str() {
+            return Some([("version".to_owned(), format!("{version:?}"))].into());
+        }
+        let table = item.as_table_like()?;
+        table
+            .iter()
+            .map(|(key, item)| Some((key.to_owned(), value(item.as_value()?))))
+            .collect()
+    }
+    canonical(a).is_some_and(|a| canonical(b).is_some_and(|b| a == b))
+}
+
 /// Where a dependency comes from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Source {
@@ -147,5 +185,25 @@ pub fn insert_source(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_dependency_however_written() {
+        let doc: toml_edit::DocumentMut = "[a]\nfoo = \"1\"\n[b]\nfoo = { version = \"1\" }\n\
+             [c.foo]\nversion = \"1\" # kept\n[d]\nfoo = { features = [\"x\",\"y\"], version = \"1\" }\n\
+             [e.foo]\nversion = \"1\"\nfeatures = [ \"x\", \"y\" ]\n[f]\nfoo = { version = \"1.0\" }\n"
+            .parse()
+            .unwrap();
+        let foo = |t: &str| &doc[t]["foo"];
+        assert!(same_dependency(foo("a"), foo("b")));
+        assert!(same_dependency(foo("b"), foo("c")));
+        assert!(same_dependency(foo("d"), foo("e")));
+        assert!(!same_dependency(foo("a"), foo("d")));
+        assert!(!same_dependency(foo("a"), foo("f")));
     }
 }

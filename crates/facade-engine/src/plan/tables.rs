@@ -9,7 +9,7 @@ use toml_edit::Item;
 use super::{Consumer, Declaration, TableId};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::Workspace;
-use crate::manifest::{get_path, is_managed_in, real_tables};
+use crate::manifest::{get_path, is_managed_in, real_tables, same_dependency};
 
 /// A consumer's own `foo` dependency would take the managed entry's name;
 /// its own `[features]` entry would be overwritten by a translated one.
@@ -60,7 +60,14 @@ pub(super) fn check_real_tables(
                         && d.name.child().is_none()
                         && d.name.root() == root
                 });
+                // The same dependency as the root's declaration: reported
+                // where the declarations are read, as a managed entry that
+                // lost its mark.
+                let unmarked = get_path(manifest.doc.as_item(), &table.mirror_path())
+                    .and_then(|t| t.get(root))
+                    .is_some_and(|declared| same_dependency(item, declared));
                 if adopted
+                    || unmarked
                     || is_managed_in(root, item, manifest.file.text())
                     || !reported.insert(root.to_owned())
                 {
