@@ -301,36 +301,26 @@ fn scenario(root: &Path, title: &str, config: &str, md: &mut String) -> anyhow::
         writeln!(md, "- {line}")?;
     }
     writeln!(md)?;
-    writeln!(md, "What Renovate proposed:")?;
-    writeln!(md)?;
-    writeln!(md, "| manager | file | package | from | to |")?;
-    writeln!(md, "| --- | --- | --- | --- | --- |")?;
-    for p in &proposals {
-        writeln!(
-            md,
-            "| {} | `{}` | `{}` | {} | {} |",
-            p.manager, p.file, p.dep, p.from, p.to
-        )?;
-    }
-    if proposals.is_empty() {
-        writeln!(md, "| — | — | — | — | — |")?;
-    }
-    writeln!(md)?;
-    writeln!(md, "What its managers read and proposed nothing for:")?;
-    writeln!(md)?;
-    writeln!(md, "| manager | file | package | requirement | why |")?;
-    writeln!(md, "| --- | --- | --- | --- | --- |")?;
-    for i in &idle {
-        writeln!(
-            md,
-            "| {} | `{}` | `{}` | {} | {} |",
-            i.manager, i.file, i.dep, i.current, i.why
-        )?;
-    }
-    if idle.is_empty() {
-        writeln!(md, "| — | — | — | — | — |")?;
-    }
-    writeln!(md)?;
+    let proposed: Vec<[&str; 5]> = proposals
+        .iter()
+        .map(|p| [&p.manager, &p.file, &p.dep, &p.from, &p.to].map(String::as_str))
+        .collect();
+    table(
+        md,
+        "What Renovate proposed:",
+        ["manager", "file", "package", "from", "to"],
+        &proposed,
+    )?;
+    let idle: Vec<[&str; 5]> = idle
+        .iter()
+        .map(|i| [&i.manager, &i.file, &i.dep, &i.current, &i.why].map(String::as_str))
+        .collect();
+    table(
+        md,
+        "What its managers read and proposed nothing for:",
+        ["manager", "file", "package", "requirement", "why"],
+        &idle,
+    )?;
     writeln!(md, "Files the proposals edit: {}.", list(&edited))?;
     writeln!(md)?;
     writeln!(md, "After applying them:")?;
@@ -456,6 +446,28 @@ fn why_idle(dep: &Value) -> String {
     }
 }
 
+/// A table of dependencies (manager, file and package first, the file and
+/// package as code), `—` in every cell when there are none.
+fn table(
+    md: &mut String,
+    intro: &str,
+    header: [&str; 5],
+    rows: &[[&str; 5]],
+) -> anyhow::Result<()> {
+    writeln!(md, "{intro}")?;
+    writeln!(md)?;
+    writeln!(md, "| {} |", header.join(" | "))?;
+    writeln!(md, "|{}", " --- |".repeat(header.len()))?;
+    for [manager, file, dep, a, b] in rows {
+        writeln!(md, "| {manager} | `{file}` | `{dep}` | {a} | {b} |")?;
+    }
+    if rows.is_empty() {
+        writeln!(md, "| — | — | — | — | — |")?;
+    }
+    writeln!(md)?;
+    Ok(())
+}
+
 fn cell(text: &str) -> String {
     let lines: Vec<&str> = text
         .lines()
@@ -497,4 +509,26 @@ fn output(command: &mut Command) -> anyhow::Result<String> {
         );
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_table_of_dependencies_and_an_empty_one() {
+        let mut md = String::new();
+        super::table(
+            &mut md,
+            "Proposed:",
+            ["manager", "file", "package", "from", "to"],
+            &[["cargo", "app/Cargo.toml", "serde", "1.0.100", "1.0.229"]],
+        )
+        .unwrap();
+        super::table(&mut md, "None:", ["m", "f", "p", "a", "b"], &[]).unwrap();
+        assert_eq!(
+            md,
+            "Proposed:\n\n| manager | file | package | from | to |\n| --- | --- | --- | --- | --- |\n\
+             | cargo | `app/Cargo.toml` | `serde` | 1.0.100 | 1.0.229 |\n\n\
+             None:\n\n| m | f | p | a | b |\n| --- | --- | --- | --- | --- |\n| — | — | — | — | — |\n\n"
+        );
+    }
 }
