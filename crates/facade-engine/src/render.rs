@@ -362,9 +362,14 @@ pub fn render_consumer(manifest: &Manifest, consumer: &Consumer, plan: &Plan) ->
             let table = ensure_path(&mut doc, &table_id.real_path());
             match table.get_mut(&entry.root) {
                 // A `[dependencies.foo]` table cannot carry a trailing
-                // comment: the same entry in that form (the user's choice)
-                // stays as it is.
-                Some(Item::Table(existing)) if same_entry(existing, &desired) => continue,
+                // comment: the same facade entry in that form (the user's
+                // choice) stays as it is, its `package` marks it. A root
+                // entry has only the comment, so it is written back inline.
+                Some(Item::Table(existing))
+                    if entry.facade().is_some() && same_entry(existing, &desired) =>
+                {
+                    continue;
+                }
                 Some(Item::Value(existing @ Value::InlineTable(_)))
                     if existing
                         .as_inline_table()
@@ -382,6 +387,10 @@ pub fn render_consumer(manifest: &Manifest, consumer: &Consumer, plan: &Plan) ->
                 _ => {}
             }
             let mut desired = Value::InlineTable(desired);
+            if matches!(table.get(&entry.root), Some(Item::Table(_))) {
+                // A table header's key has no ` = ` around it: a fresh key.
+                table.remove(&entry.root);
+            }
             let existing = table.get(&entry.root).and_then(Item::as_value);
             mark_managed(&mut desired, trailing_comment(existing));
             changed = true;

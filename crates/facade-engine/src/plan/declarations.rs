@@ -100,24 +100,13 @@ pub(super) fn read_declarations(
         {
             // The managed entry of a root, written again by hand (a
             // `[dependencies.foo]` table cannot carry the comment that
-            // marks it): the same dependency as its declaration.
+            // marks it): the same dependency as its declaration. Not a
+            // declaration: `sync` writes the managed entry over it.
             let declared = get_path(manifest.doc.as_item(), &table_id.mirror_path())
                 .and_then(|t| t.get(&key_text));
             if decl_name.child().is_none()
                 && declared.is_some_and(|d| crate::manifest::same_dependency(item, d))
             {
-                diags.push(
-                    Diagnostic::error(format!(
-                        "`{decl_name}` in {} is the same dependency as its declaration, without the comment that marks the managed entry",
-                        table_id.display("")
-                    ))
-                    .label(key_label.with_text("no `# managed by cargo-facade` comment"))
-                    .label(mirrored.key.clone().with_text("the declaration"))
-                    .note("cargo-facade writes this entry from the declaration and marks it with a trailing comment, which a `[dependencies.foo]` table cannot carry")
-                    .help(format!(
-                        "delete this entry: `cargo facade sync` writes it back as `{decl_name} = {{ … }} # managed by cargo-facade: …`"
-                    )),
-                );
                 continue;
             }
             diags.push(

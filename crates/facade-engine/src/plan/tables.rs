@@ -60,9 +60,8 @@ pub(super) fn check_real_tables(
                         && d.name.child().is_none()
                         && d.name.root() == root
                 });
-                // The same dependency as the root's declaration: reported
-                // where the declarations are read, as a managed entry that
-                // lost its mark.
+                // The same dependency as the root's declaration: the managed
+                // entry without its mark, which `sync` writes back.
                 let unmarked = get_path(manifest.doc.as_item(), &table.mirror_path())
                     .and_then(|t| t.get(root))
                     .is_some_and(|declared| same_dependency(item, declared));
