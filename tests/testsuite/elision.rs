@@ -691,4 +691,19 @@ fn a_root_entry_rewritten_as_a_table_is_written_back() {
     ws.facade(&["check"]).assert_code(0);
     ws.cargo(&["build", "--workspace", "--locked", "-q"])
         .assert_code(0);
+
+    // `eject` puts the declaration in the table's place, as it does in the
+    // managed entry's.
+    ws.write(
+        "app/Cargo.toml",
+        &synced.replacen(&format!("[dependencies]\n{entry}\n"), table, 1),
+    );
+    ws.facade(&["eject", "-q"]).assert_code(0);
+    let ejected = ws.read("app/Cargo.toml");
+    assert!(
+        ejected.contains(
+            "[dependencies]\nfoo = { path = \"../foo\", version = \"1.2\", features = [\"x\"] }"
+        ) && !ejected.contains("[dependencies.foo]"),
+        "{ejected}"
+    );
 }

@@ -15,7 +15,7 @@ use crate::diagnostic::{Diagnostics, SourceFile};
 use crate::load::{Manifest, Workspace};
 use crate::manifest::{
     TableId, ensure_path, get_path_mut, insert_at, is_managed, real_tables, remove_empty_tables,
-    replace_keeping_key, with_line_endings_of,
+    replace_keeping_key, same_dependency, with_line_endings_of,
 };
 use crate::marker::is_managed_feature;
 use crate::plan::{Consumer, Declaration, Plan, Source};
@@ -123,9 +123,16 @@ fn move_back(doc: &mut DocumentMut, table_id: &TableId) {
             .iter()
             .filter(|(k, _)| root_of(k.get()) == root)
             .collect();
-        let at = real
+        // The managed entry, or a root entry retyped as a table (which
+        // cannot carry the marker) saying what the declaration says.
+        let declared_root = group
             .iter()
-            .position(|(k, item)| k == root && is_managed(k, item));
+            .find(|(k, _)| k.get() == root)
+            .map(|(_, item)| item);
+        let at = real.iter().position(|(k, item)| {
+            k == root
+                && (is_managed(k, item) || declared_root.is_some_and(|d| same_dependency(item, d)))
+        });
         match at {
             Some(at) => {
                 real.remove(&root);
