@@ -707,3 +707,107 @@ fn a_root_entry_rewritten_as_a_table_is_written_back() {
         "{ejected}"
     );
 }
+
+/// The same through a crate further down: the root depends on `z` only on
+/// Windows, and `z` turns on `foo-bar/extra`. The resolve merges every
+/// platform, so `extra` looked on; the member that asks for it keeps its
+/// facade, and `cargo build -p app` (no `z` here) builds.
+#[test]
+fn a_feature_turned_on_below_a_per_platform_edge_keeps_the_facade() {
+    let ws = Fixture::empty();
+    ws.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"foo\", \"foo-bar\", \"z\", \"app\"]\nresolver = \"2\"\n",
+    );
+    ws.write(
+        "foo/Cargo.toml",
+        "[package]\nname = \"foo\"\nversion = \"1.0.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nfoo-bar = { path = \"../foo-bar\", version = \"1\" }\n\n\
+         [target.'cfg(windows)'.dependencies]\nz = { path = \"../z\" }\n",
+    );
+    ws.write(
+        "foo/src/lib.rs",
+        "pub use foo_bar as bar;\n\npub fn root() -> u8 {\n    1\n}\n",
+    );
+    ws.write(
+        "z/Cargo.toml",
+        "[package]\nname = \"z\"\nversion = \"1.0.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nfoo-bar = { path = \"../foo-bar\", features = [\"extra\"] }\n",
+    );
+    ws.write("z/src/lib.rs", "");
+    ws.write(
+        "foo-bar/Cargo.toml",
+        "[package]\nname = \"foo-bar\"\nversion = \"1.0.0\"\nedition = \"2021\"\n\n[features]\nextra = []\n",
+    );
+    ws.write(
+        "foo-bar/src/lib.rs",
+        "#[cfg(feature = \"extra\")]\npub fn extra() -> u8 {\n    3\n}\n",
+    );
+    ws.write(
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [package.metadata.facade.dependencies]\nfoo = { path = \"../foo\" }\n\
+         \"foo::bar\" = { path = \"../foo-bar\", features = [\"extra\"] }\n",
+    );
+    ws.write(
+        "app/src/lib.rs",
+        "pub fn f() -> u8 {\n    foo::root() + foo::bar::extra()\n}\n",
+    );
+    ws.facade(&["sync", "-q"]).assert_code(0);
+    let manifest = ws.read("app/Cargo.toml");
+    assert!(
+        manifest.contains("package = \"foo-facade-"),
+        "app keeps its facade:\n{manifest}"
+    );
+    ws.cargo(&["build", "-p", "app", "--locked", "-q"])
+        .assert_code(0);
+}
+
+/// Only a table can lose the mark by being retyped: an inline entry
+/// without it, or one inheriting with `workspace = true` (from
+/// `[workspace.dependencies]`, not from the declarations' table), is the
+/// user's own and still refused, never overwritten.
+#[test]
+fn an_unmarked_inline_or_inherited_root_entry_is_still_the_users() {
+    let ws = Fixture::empty();
+    ws.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"foo\", \"app\"]\nresolver = \"2\"\n\n\
+         [workspace.dependencies]\nfoo = { path = \"foo\", version = \"1\", features = [\"x\"] }\n\n\
+         [workspace.metadata.facade.dependencies]\nfoo = { path = \"foo\", version = \"1\" }\n",
+    );
+    ws.write(
+        "foo/Cargo.toml",
+        "[package]\nname = \"foo\"\nversion = \"1.0.0\"\nedition = \"2021\"\n\n[features]\nx = []\n",
+    );
+    ws.write("foo/src/lib.rs", "pub fn f() -> u8 {\n    1\n}\n");
+    ws.write("app/src/lib.rs", "pub fn g() -> u8 {\n    foo::f()\n}\n");
+    for real in [
+        "foo = { workspace = true }",
+        "foo = { path = \"../foo\", version = \"1\" } # my own",
+    ] {
+        let declared = if real.contains("workspace") {
+            "foo = { workspace = true }"
+        } else {
+            "foo = { path = \"../foo\", version = \"1\" }"
+        };
+        ws.write(
+            "app/Cargo.toml",
+            &format!(
+                "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+                 [dependencies]\n{real}\n\n[package.metadata.facade.dependencies]\n{declared}\n"
+            ),
+        );
+        let before = ws.snapshot();
+        for command in ["check", "sync"] {
+            let out = ws.facade(&[command]);
+            out.assert_code(2);
+            assert!(
+                out.stderr.contains("`foo` is declared twice"),
+                "{real}, {command}:\n{}",
+                out.stderr
+            );
+            assert_unchanged(&before, &ws.snapshot());
+        }
+    }
+}

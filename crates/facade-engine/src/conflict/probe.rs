@@ -593,8 +593,32 @@ fn reexported(
     // turns its child's defaults off and turns on what they would, `std =
     // ["foo-bar/std"]`): only code testing `cfg(feature = "default")`
     // itself could tell.
+    // The resolve merges every platform's edges: one that exists on some
+    // platforms only, anywhere on a way from the root to the child (`foo`
+    // → `z` under `cfg(windows)`, `z` turning on `foo-bar/extra`), may turn
+    // on features other platforms lack. Such a child is never elided.
+    let per_platform_into = |child: &cargo_metadata::PackageId| {
+        let mut reaching: std::collections::BTreeSet<&cargo_metadata::PackageId> = [child].into();
+        loop {
+            let before = reaching.len();
+            for node in &alone_resolve.nodes {
+                if node.deps.iter().any(|d| reaching.contains(&d.pkg)) {
+                    reaching.insert(&node.id);
+                }
+            }
+            if reaching.len() == before {
+                break;
+            }
+        }
+        alone_resolve.nodes.iter().any(|node| {
+            node.deps.iter().any(|d| {
+                reaching.contains(&d.pkg) && d.dep_kinds.iter().any(|k| k.target.is_some())
+            })
+        })
+    };
     Ok(candidates
         .into_iter()
+        .filter(|(_, id)| !per_platform_into(id))
         .filter_map(|(module, id)| {
             let mut on = features_of(alone_resolve, &id)?;
             let defaults = alone
