@@ -131,7 +131,8 @@ fn move_back(doc: &mut DocumentMut, table_id: &TableId) {
             .map(|(_, item)| item);
         let at = real.iter().position(|(k, item)| {
             k == root
-                && (is_managed(k, item) || declared_root.is_some_and(|d| same_dependency(item, d)))
+                && (is_managed(k, item)
+                    || (item.is_table() && declared_root.is_some_and(|d| same_dependency(item, d))))
         });
         match at {
             Some(at) => {

@@ -131,9 +131,33 @@ pub fn same_dependency(a: &Item, b: &Item) -> bool {
             return Some([("version".to_owned(), format!("{version:?}"))].into());
         }
         let table = item.as_table_like()?;
+        // `workspace = true` inherits from another table in a real entry
+        // (`[workspace.dependencies]`) than in a declaration
+        // (`[workspace.metadata.facade.dependencies]`): never the same.
+        if table.contains_key("workspace") {
+            return None;
+        }
         table
             .iter()
-            .map(|(key, item)| Some((key.to_owned(), value(item.as_value()?))))
+            .filter(|(key, item)| {
+                // Cargo's defaults, written out or not.
+                let default = match *key {
+                    "default-features" | "default_features" => Some(true),
+                    "optional" => Some(false),
+                    _ => None,
+                };
+                default.is_none() || item.as_bool() != default
+            })
+            .map(|(key, item)| {
+                let mut written = item.as_value()?.clone();
+                // Features are a set to cargo.
+                if key == "features"
+                    && let toml_edit::Value::Array(features) = &mut written
+                {
+                    features.sort_by_key(|f| f.as_str().map(str::to_owned));
+                }
+                Some((key.to_owned(), value(&written)))
+            })
             .collect()
     }
     canonical(a).is_some_and(|a| canonical(b).is_some_and(|b| a == b))
@@ -205,5 +229,15 @@ mod tests {
         assert!(same_dependency(foo("d"), foo("e")));
         assert!(!same_dependency(foo("a"), foo("d")));
         assert!(!same_dependency(foo("a"), foo("f")));
+        let doc: toml_edit::DocumentMut = "[a]\nfoo = { version = \"1\", features = [\"y\", \"x\"] }\n\
+             [b.foo]\nversion = \"1\"\nfeatures = [\"x\", \"y\"]\ndefault-features = true\noptional = false\n\
+             [c]\nfoo = { workspace = true }\n[d]\nfoo = { workspace = true }\n\
+             [e]\nfoo = { version = \"1\", features = [\"x\", \"y\"], optional = true }\n"
+            .parse()
+            .unwrap();
+        let foo = |t: &str| &doc[t]["foo"];
+        assert!(same_dependency(foo("a"), foo("b")));
+        assert!(!same_dependency(foo("c"), foo("d")));
+        assert!(!same_dependency(foo("b"), foo("e")));
     }
 }

@@ -101,10 +101,12 @@ pub(super) fn read_declarations(
             // The managed entry of a root, written again by hand (a
             // `[dependencies.foo]` table cannot carry the comment that
             // marks it): the same dependency as its declaration. Not a
-            // declaration: `sync` writes the managed entry over it.
+            // declaration: `sync` writes the managed entry over it. An
+            // inline entry without the mark is the user's, as before.
             let declared = get_path(manifest.doc.as_item(), &table_id.mirror_path())
                 .and_then(|t| t.get(&key_text));
             if decl_name.child().is_none()
+                && item.is_table()
                 && declared.is_some_and(|d| crate::manifest::same_dependency(item, d))
             {
                 continue;

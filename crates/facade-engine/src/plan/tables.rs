@@ -63,9 +63,10 @@ pub(super) fn check_real_tables(
                 // The same dependency as the root's declaration: the managed
                 // entry without its mark, which `sync` writes back.
                 let unmarked = || {
-                    get_path(manifest.doc.as_item(), &table.mirror_path())
-                        .and_then(|t| t.get(root))
-                        .is_some_and(|declared| same_dependency(item, declared))
+                    item.is_table()
+                        && get_path(manifest.doc.as_item(), &table.mirror_path())
+                            .and_then(|t| t.get(root))
+                            .is_some_and(|declared| same_dependency(item, declared))
                 };
                 if adopted
                     || is_managed_in(root, item, manifest.file.text())
