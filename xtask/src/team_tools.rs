@@ -18,7 +18,8 @@
 //! more with the root-only consumer's declaration (so its managed entry)
 //! lacking `version`. rust-analyzer (built with `cargo +nightly install`,
 //! `rust_analyzer.rs`) then reads the synced tree, and the same tree with
-//! names its packages did not declare, beside `cargo check`. The tables go
+//! names its packages did not declare, beside `cargo check --keep-going` (every
+//! crate's errors, not the first one's). The tables go
 //! to stdout and to `TEAM-TOOLS.md` at the repository root.
 
 use std::fmt::Write as _;
@@ -176,7 +177,7 @@ fn editor(ws: &Path, base: &Path, cargo: &str, facade: &Path) -> anyhow::Result<
         }
         let analysis = crate::rust_analyzer::analyse(&ra, ws, &target)?;
         let output = Command::new(cargo)
-            .args(["check", "--workspace", "--offline"])
+            .args(["check", "--workspace", "--offline", "--keep-going"])
             .current_dir(ws)
             .env("CARGO_TARGET_DIR", &target)
             .env("CARGO_TERM_COLOR", "never")
