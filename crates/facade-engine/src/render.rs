@@ -13,7 +13,8 @@ use toml_edit::{Array, DocumentMut, InlineTable, Item, Key, Table, Value, value}
 use crate::load::Manifest;
 use crate::manifest::{
     TableId, ensure_path, get_path, get_path_mut, insert_formatted, insert_source, is_managed,
-    platform_key, real_tables, remove_empty_tables, replace_keeping_key, with_line_endings_of,
+    platform_key, real_tables, remove_empty_tables, replace_keeping_key, tables::value_eq,
+    with_line_endings_of,
 };
 use crate::marker::{
     FACADE_VERSION, FORMAT, FORMAT_TABLE, RUST_HEADER, TOML_HEADER, has_managed_comment,
@@ -655,15 +656,4 @@ fn same_entry(existing: &dyn toml_edit::TableLike, desired: &InlineTable) -> boo
                 .and_then(Item::as_value)
                 .is_some_and(|have| value_eq(have, want))
         })
-}
-
-fn value_eq(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::String(a), Value::String(b)) => a.value() == b.value(),
-        (Value::Boolean(a), Value::Boolean(b)) => a.value() == b.value(),
-        (Value::Array(a), Value::Array(b)) => {
-            a.len() == b.len() && a.iter().zip(b.iter()).all(|(a, b)| value_eq(a, b))
-        }
-        _ => false,
-    }
 }

@@ -106,29 +106,9 @@ pub fn is_managed_in(root: &str, item: &Item, source: &str) -> bool {
 /// with `version = "1"` are one dependency; key order, spacing and
 /// comments do not count.
 pub fn same_dependency(a: &Item, b: &Item) -> bool {
-    fn value(v: &toml_edit::Value) -> String {
-        match v {
-            toml_edit::Value::String(s) => format!("{:?}", s.value()),
-            toml_edit::Value::Array(items) => {
-                let items: Vec<String> = items.iter().map(value).collect();
-                format!("[{}]", items.join(","))
-            }
-            toml_edit::Value::InlineTable(t) => {
-                let mut pairs: Vec<String> =
-                    t.iter().map(|(k, v)| format!("{k}={}", value(v))).collect();
-                pairs.sort();
-                format!("{{{}}}", pairs.join(","))
-            }
-            other => {
-                let mut other = other.clone();
-                other.decor_mut().clear();
-                other.to_string().trim().to_owned()
-            }
-        }
-    }
-    fn canonical(item: &Item) -> Option<std::collections::BTreeMap<String, String>> {
+    fn canonical(item: &Item) -> Option<std::collections::BTreeMap<&str, toml_edit::Value>> {
         if let Some(version) = item.as_str() {
-            return Some([("version".to_owned(), format!("{version:?}"))].into());
+            return Some([("version", version.into())].into());
         }
         let table = item.as_table_like()?;
         // `workspace = true` inherits from another table in a real entry
@@ -156,11 +136,30 @@ pub fn same_dependency(a: &Item, b: &Item) -> bool {
                 {
                     features.sort_by_key(|f| f.as_str().map(str::to_owned));
                 }
-                Some((key.to_owned(), value(&written)))
+                Some((key, written))
             })
             .collect()
     }
-    canonical(a).is_some_and(|a| canonical(b).is_some_and(|b| a == b))
+    let (Some(a), Some(b)) = (canonical(a), canonical(b)) else {
+        return false;
+    };
+    a.len() == b.len()
+        && a.iter()
+            .all(|(key, have)| b.get(key).is_some_and(|want| value_eq(have, want)))
+}
+
+/// Two values of a dependency entry (strings, booleans, arrays of them)
+/// equal however they are quoted or spaced.
+pub fn value_eq(a: &toml_edit::Value, b: &toml_edit::Value) -> bool {
+    use toml_edit::Value;
+    match (a, b) {
+        (Value::String(a), Value::String(b)) => a.value() == b.value(),
+        (Value::Boolean(a), Value::Boolean(b)) => a.value() == b.value(),
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b.iter()).all(|(a, b)| value_eq(a, b))
+        }
+        _ => false,
+    }
 }
 
 /// Where a dependency comes from.
